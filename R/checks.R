@@ -1,0 +1,100 @@
+# Argument checks shared by the fitting functions. Each error names the
+# argument and says what would be accepted.
+
+stop_arg <- function(arg, msg, call = NULL) {
+  stop(structure(
+    class = c("emix_error_argument", "error", "condition"),
+    list(message = sprintf("`%s` %s", arg, msg), call = call, argument = arg)
+  ))
+}
+
+check_count <- function(x, arg, min = 1L) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min) {
+    stop_arg(arg, sprintf("must be a single whole number of at least %d.", min))
+  }
+  as.integer(x)
+}
+
+check_number <- function(x, arg, min = 0) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x < min) {
+    stop_arg(arg, sprintf("must be a single finite number of at least %s.", format(min)))
+  }
+  as.numeric(x)
+}
+
+# A numeric matrix of finite values with column names, from a matrix or a
+# data frame of numeric columns.
+check_data <- function(x, arg = "x") {
+  if (is.data.frame(x)) {
+    numeric_col <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
+    if (!all(numeric_col)) {
+      bad <- names(x)[!numeric_col]
+      stop_arg(arg, sprintf(
+        "must have numeric columns only; %s %s not numeric. Convert or drop %s.",
+        paste0("`", bad, "`", collapse = ", "),
+        if (length(bad) == 1L) "is" else "are",
+        if (length(bad) == 1L) "it" else "them"
+      ))
+    }
+    x <- as.matrix(x)
+  }
+  if (is.vector(x) && is.numeric(x)) {
+    x <- matrix(x, ncol = 1L)
+  }
+  if (!is.matrix(x) || !(is.numeric(x) || is.logical(x) && all(is.na(x)))) {
+    stop_arg(arg, "must be a numeric matrix or a data frame of numeric columns.")
+  }
+  if (nrow(x) == 0L || ncol(x) == 0L) {
+    stop_arg(arg, "must have at least one row and one column.")
+  }
+  bad <- !is.finite(x)
+  if (any(bad)) {
+    where <- which(bad, arr.ind = TRUE)[1L, ]
+    value <- x[where[1L], where[2L]]
+    stop_arg(arg, sprintf(
+      "must contain finite values only; row %d, column %d is %s. %s",
+      where[1L], where[2L], format(value),
+      "Remove such rows, or use the formula interface with `na.action = na.omit` for missing values."
+    ))
+  }
+  if (is.null(colnames(x))) {
+    colnames(x) <- paste0("x", seq_len(ncol(x)))
+  }
+  storage.mode(x) <- "double"
+  x
+}
+
+check_weights <- function(weights, n) {
+  if (is.null(weights)) {
+    return(NULL)
+  }
+  if (!is.numeric(weights) || length(weights) != n) {
+    stop_arg("weights", sprintf("must be a numeric vector with one value per row (%d).", n))
+  }
+  if (anyNA(weights) || any(!is.finite(weights)) || any(weights < 0)) {
+    stop_arg("weights", "must be finite and non-negative; found NA, infinite or negative values.")
+  }
+  if (sum(weights) <= 0) {
+    stop_arg("weights", "must have a positive sum.")
+  }
+  as.numeric(weights)
+}
+
+# TRUE when x has at least k distinct rows among those of positive weight.
+# Looks at a growing head of the rows first, so large data are rarely scanned.
+has_distinct_rows <- function(x, k, weights = NULL) {
+  if (!is.null(weights)) {
+    x <- x[weights > 0, , drop = FALSE]
+  }
+  n <- nrow(x)
+  m <- min(n, 8L * k + 64L)
+  repeat {
+    if (nrow(unique(x[seq_len(m), , drop = FALSE])) >= k) {
+      return(TRUE)
+    }
+    if (m == n) {
+      return(FALSE)
+    }
+    m <- min(n, 8L * m)
+  }
+}

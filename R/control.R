@@ -1,0 +1,98 @@
+#' Settings of an emix fit
+#'
+#' Checks the settings once and returns them as a plain list for
+#' [emix()]'s `control` argument.
+#'
+#' @section Stopping rule:
+#' Let \eqn{\ell_t} be the log-likelihood after \eqn{t} M-steps. With
+#' `rule = "relative"` the fit stops at the first \eqn{t \ge 1} with
+#' \deqn{|\ell_t - \ell_{t-1}| / (1 + |\ell_t|) < \mathrm{tol},}{|l[t] - l[t-1]| / (1 + |l[t]|) < tol,}
+#' the rule of mclust; with `rule = "absolute"` at the first \eqn{t} with
+#' \eqn{|\ell_t - \ell_{t-1}| < \mathrm{tol}}{|l[t] - l[t-1]| < tol} (on the
+#' total, not the per-observation, log-likelihood). In any case it stops
+#' after `max_iter` M-steps. With `tol = 0` the rule never holds, so exactly
+#' `max_iter` iterations run: that is how iterations are timed. The returned
+#' parameters are those at which \eqn{\ell_t} was computed, so the returned
+#' log-likelihood is theirs.
+#'
+#' @section Degenerate components:
+#' A component is *empty* when its total weight \eqn{N_c = \sum_i w_i r_{ic}}
+#' falls below \eqn{\sqrt{\epsilon}}{sqrt(eps)} times the mean observation
+#' weight. It has *collapsed* when the Cholesky factorisation of its
+#' covariance fails, or when a conditional variance (a squared diagonal
+#' entry of the Cholesky factor) is below \eqn{10^{-10}} times that
+#' variable's variance in the data: the component sits on a point or a
+#' lower-dimensional subspace, where the likelihood is unbounded. With
+#' `empty = "error"` (the default) the fit stops with an error that names
+#' the component and the iteration; with `empty = "drop"` the component is
+#' removed, its responsibilities are shared among the others in proportion
+#' to theirs, and EM goes on with one component fewer (the trace records
+#' `k` for every iteration; the log-likelihood may fall at a drop).
+#'
+#' @param tol Tolerance of the stopping rule, a number \eqn{\ge 0}.
+#' @param max_iter Largest number of EM iterations (M-steps after the start).
+#' @param rule `"relative"` or `"absolute"`; see the section *Stopping rule*.
+#' @param reg Ridge added to the diagonal of every covariance matrix at each
+#'   M-step, relative to the data: the ridge is `reg` times the mean of the
+#'   variables' variances (weighted, if there are weights). `reg = 0` gives
+#'   the exact maximum-likelihood M-step, under which the log-likelihood
+#'   never decreases; the default `1e-6` barely moves a fit and keeps
+#'   near-singular components from stopping it.
+#' @param empty What to do with an empty or collapsed component: `"error"`
+#'   or `"drop"`; see the section *Degenerate components*.
+#'
+#' @return A list of class `"emix_control"` with the checked settings.
+#' @seealso [emix()]
+#' @examples
+#' emix_control(tol = 1e-10, max_iter = 500)
+#' fit <- emix(~ ., data = faithful, k = 2, control = emix_control(reg = 0))
+#' fit$iter
+#' @export
+emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
+                         reg = 1e-6, empty = c("error", "drop")) {
+  structure(
+    list(
+      tol = check_number(tol, "tol"),
+      max_iter = check_count(max_iter, "max_iter", min = 0L),
+      rule = match_choice(rule, "rule"),
+      reg = check_number(reg, "reg"),
+      empty = match_choice(empty, "empty")
+    ),
+    class = "emix_control"
+  )
+}
+
+#' @export
+print.emix_control <- function(x, ...) {
+  cat("<emix_control>\n")
+  cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\"\n",
+              format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty))
+  invisible(x)
+}
+
+# match.arg() with an error that names the argument.
+match_choice <- function(value, arg) {
+  choices <- eval(formals(sys.function(sys.parent()))[[arg]])
+  if (identical(value, choices)) {
+    return(choices[1L])
+  }
+  if (!is.character(value) || length(value) != 1L || !value %in% choices) {
+    stop_arg(arg, sprintf("must be one of %s.", paste0("\"", choices, "\"", collapse = ", ")))
+  }
+  value
+}
+
+# A control from a list or an emix_control object, checked again.
+as_emix_control <- function(control) {
+  if (inherits(control, "emix_control")) {
+    return(control)
+  }
+  if (!is.list(control)) {
+    stop_arg("control", "must be made by `emix_control()`.")
+  }
+  unknown <- setdiff(names(control), names(formals(emix_control)))
+  if (length(unknown) > 0L || is.null(names(control)) && length(control) > 0L) {
+    stop_arg("control", sprintf("has unknown settings: %s.", paste(unknown, collapse = ", ")))
+  }
+  do.call(emix_control, control)
+}

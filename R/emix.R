@@ -1,0 +1,203 @@
+#' Fit a finite Gaussian mixture by EM
+#'
+#' `emix()` fits a mixture of `k` multivariate normal components to the rows
+#' of a data set by the EM algorithm, with the E-step and M-step in C.
+#' Call it with a one-sided formula and a data frame, as [stats::lm()], or
+#' with a numeric matrix or data frame.
+#'
+#' @section The algorithm:
+#' The start is an M-step from the responsibilities given by `init`. Each
+#' iteration is then an E-step, computed in log space (log-densities from
+#' Cholesky factors, a row-wise log-sum-exp for the responsibilities, so no
+#' density underflows), fused with the accumulation of weighted sufficient
+#' statistics, and an M-step from those statistics. The statistics are
+#' accumulated about the current component means and corrected exactly to
+#' the new means, so the covariances do not suffer from the cancellation of
+#' \eqn{E[x^2] - \mu^2}{E[x^2] - mu^2}. The log-likelihood of every iteration
+#' is kept in `trace`; see [emix_control()] for the stopping rule, the ridge
+#' and the policy for degenerate components.
+#'
+#' @section Covariance models:
+#' `model` takes mclust's names. The aliases of scikit-learn are accepted:
+#' `"spherical"` is `"VII"`, `"diag"` is `"VVI"`, `"tied"` is `"EEE"` and
+#' `"full"` is `"VVV"`.
+#'
+#' | model | covariance of component \eqn{c} | description |
+#' |---|---|---|
+#' | `"EII"` | \eqn{\sigma^2 I} | spherical, equal volume |
+#' | `"VII"` | \eqn{\sigma_c^2 I} | spherical, varying volume |
+#' | `"EEI"` | \eqn{\mathrm{diag}(\delta)} | diagonal, equal volume and shape |
+#' | `"VVI"` | \eqn{\mathrm{diag}(\delta_c)} | diagonal, varying volume and shape |
+#' | `"EEE"` | \eqn{\Sigma} | ellipsoidal, equal |
+#' | `"VVV"` | \eqn{\Sigma_c} | ellipsoidal, varying |
+#'
+#' @section Starting values:
+#' * `"kmeans++"` (the default): centres drawn by k-means++ seeding (in
+#'   proportion to the weight times the squared distance to the nearest centre
+#'   already drawn), refined by at most 10 weighted Lloyd (k-means) steps; the
+#'   start is the partition by nearest centre.
+#' * `"random"`: `k` distinct observations drawn at random (in proportion to
+#'   their weights) as centres; the start is the partition by nearest centre.
+#' * a vector of labels in `1..k`, one per row used (after `subset` and
+#'   `na.action`), each label used at least once; or
+#' * an `n x k` matrix of responsibilities, rows summing to 1.
+#'
+#' All randomness comes from R's random number generator, so [set.seed()]
+#' makes a fit reproducible. With `nstart > 1`, that many random starts are
+#' run and the fit with the largest log-likelihood is kept.
+#'
+#' @section Weights:
+#' `weights` are non-negative real observation weights with frequency
+#' meaning: integer weights give exactly the fit to the data with each row
+#' repeated that many times. They scale each row's contribution to the
+#' statistics and to the log-likelihood; [nobs()] is their sum.
+#'
+#' @param x A numeric matrix or a data frame of numeric columns, one row per
+#'   observation; or, for the formula method, a one-sided formula such as
+#'   `~ .` or `~ a + b` (named `formula`).
+#' @param formula A one-sided formula naming the variables, as for
+#'   [stats::model.frame()].
+#' @param data A data frame holding the variables of `formula`.
+#' @param k Number of components, a whole number \eqn{\ge 1}.
+#' @param model Covariance model; see the section *Covariance models*.
+#' @param method Fitting method; `"em"`.
+#' @param weights Non-negative observation weights, one per row. In the
+#'   formula method, evaluated in `data` as in [stats::lm()].
+#' @param init How to start; see the section *Starting values*.
+#' @param nstart Number of random starts.
+#' @param control Settings from [emix_control()].
+#' @param subset An optional vector selecting the rows of `data` to use.
+#' @param na.action What to do with rows holding `NA`; by default
+#'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
+#' @param ... Further arguments: for the formula method, those of the
+#'   default method (`model`, `method`, `init`, `nstart`, `control`).
+#'
+#' @return An object of class `"emix"`, a list with
+#' \describe{
+#'   \item{`pro`}{mixing proportions, length `k`.}
+#'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
+#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
+#'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
+#'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
+#'     taken; 0 is the start), `loglik`, `change` (from the previous row) and
+#'     `k` (components at that point).}
+#'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
+#'     of iterations.}
+#'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
+#'     most probable component.}
+#'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
+#'     covariance model, method, rows used and free parameters.}
+#'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
+#'     was fitted on and how.}
+#'   \item{`start`, `start_loglik`}{which start was kept, and the final
+#'     log-likelihood of every start.}
+#' }
+#' @seealso [emix_control()]; the methods [print.emix()], [summary.emix()],
+#'   [plot.emix()], [predict.emix()], [logLik.emix()].
+#' @examples
+#' fit <- emix(~ ., data = faithful, k = 2)
+#' fit
+#' emix(~ Sepal.Length + Petal.Width, data = iris, k = 3, model = "VVI")
+#' emix(as.matrix(iris[1:4]), k = 3, model = "diag", nstart = 3)
+#' @export
+emix <- function(x, ...) {
+  UseMethod("emix")
+}
+
+#' @rdname emix
+#' @export
+emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.action) {
+  call <- match.call()
+  mf <- match.call(expand.dots = FALSE)
+  keep <- match(c("formula", "data", "subset", "weights", "na.action"), names(mf), 0L)
+  mf <- mf[c(1L, keep)]
+  mf[[1L]] <- quote(stats::model.frame)
+  mf <- eval(mf, parent.frame())
+  terms <- attr(mf, "terms")
+  if (attr(terms, "response") > 0L) {
+    stop_arg("formula", "must be one-sided, such as `~ .` or `~ a + b`; mixtures of regressions are not available yet.")
+  }
+  variables <- mf[setdiff(names(mf), "(weights)")]
+  numeric_col <- vapply(variables, function(col) is.numeric(col) && !is.object(col), logical(1))
+  if (!all(numeric_col)) {
+    stop_arg("formula", sprintf(
+      "must name numeric variables only; %s %s not numeric.",
+      paste0("`", names(variables)[!numeric_col], "`", collapse = ", "),
+      if (sum(!numeric_col) == 1L) "is" else "are"
+    ))
+  }
+  x <- stats::model.matrix(terms, mf)
+  x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+  attr(x, "assign") <- NULL
+  if (ncol(x) == 0L) {
+    stop_arg("formula", "must name at least one variable.")
+  }
+  fit <- emix.default(x, k = k, ..., weights = stats::model.weights(mf))
+  fit$call <- call
+  fit$terms <- terms
+  fit$na.action <- attr(mf, "na.action")
+  fit
+}
+
+#' @rdname emix
+#' @export
+emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
+                         init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
+  check_dots_empty(...)
+  fit <- emix_fit(x, k, model = model, method = method, weights = weights,
+                  init = init, nstart = nstart, control = control)
+  fit$call <- match.call()
+  fit
+}
+
+check_dots_empty <- function(...) {
+  dots <- names(list(...))
+  if (...length() > 0L) {
+    dots[is.null(dots) | dots == ""] <- "(unnamed)"
+    stop_arg("...", sprintf("must be empty; unknown arguments: %s.",
+                            paste(dots, collapse = ", ")))
+  }
+}
+
+# The one constructor of an "emix" object, from the loop's result.
+new_emix <- function(run, x, model, method, weights, control) {
+  vars <- colnames(x)
+  k <- length(run$pro)
+  d <- ncol(x)
+  components <- as.character(seq_len(k))
+  mean <- run$mean
+  dimnames(mean) <- list(components, vars)
+  sigma <- run$sigma
+  dimnames(sigma) <- list(vars, vars, components)
+  z <- run$z
+  dimnames(z) <- list(rownames(x), components)
+  structure(
+    list(
+      pro = stats::setNames(run$pro, components),
+      mean = mean,
+      sigma = sigma,
+      loglik = run$loglik,
+      trace = run$trace,
+      converged = run$converged,
+      iter = run$iter,
+      z = z,
+      classification = max.col(z, ties.method = "first"),
+      k = k,
+      model = model,
+      method = method,
+      n = nrow(x),
+      d = d,
+      df = model_df(model, k, d),
+      weights = weights,
+      x = x,
+      call = NULL,
+      terms = NULL,
+      na.action = NULL,
+      control = control,
+      dropped = run$dropped,
+      start = run$start,
+      start_loglik = run$start_loglik
+    ),
+    class = "emix"
+  )
+}

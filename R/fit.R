@@ -1,0 +1,155 @@
+# The matrix-level fitter: checks the arguments, draws the starts, runs the
+# compiled loop once per start and keeps the best fit.
+
+emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
+                     init = "kmeans++", nstart = 1L, control = emix_control()) {
+  x <- check_data(x)
+  n <- nrow(x)
+  k <- check_count(k, "k")
+  model <- resolve_model(model)
+  method <- check_method(method)
+  weights <- check_weights(weights, n)
+  control <- as_emix_control(control)
+  nstart <- check_count(nstart, "nstart")
+  init <- check_init(init, n, k)
+  if (nstart > 1L && init$type %in% c("labels", "matrix")) {
+    stop_arg("nstart", "must be 1 when `init` is given as labels or a matrix: every start would be the same.")
+  }
+  if (!has_distinct_rows(x, k, weights)) {
+    stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
+  }
+  core <- core_control(control, x, weights)
+
+  best <- NULL
+  start_loglik <- numeric(nstart)
+  for (s in seq_len(nstart)) {
+    z0 <- start_responsibilities(init, x, k, weights)
+    run <- run_em(x, weights, z0, model, core, control)
+    start_loglik[s] <- run$loglik
+    if (is.null(best) || run$loglik > best$loglik) {
+      best <- run
+      best$start <- s
+    }
+  }
+  best$start_loglik <- start_loglik
+  new_emix(best, x = x, model = model, method = method, weights = weights, control = control)
+}
+
+check_method <- function(method) {
+  if (!identical(method, "em")) {
+    stop_arg("method", "must be \"em\"; the other members of the EM family are not available yet.")
+  }
+  method
+}
+
+# The settings the C core reads, with data-dependent scales worked out.
+core_control <- function(control, x, weights) {
+  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
+  centre <- colSums(w * x) / sum(w)
+  var_scale <- colSums(w * sweep(x, 2L, centre)^2) / sum(w)
+  constant <- var_scale <= 0
+  if (any(constant)) {
+    stop_arg("x", sprintf(
+      "has constant columns (%s): every covariance matrix would be singular. Remove them.",
+      paste0("`", colnames(x)[constant], "`", collapse = ", ")
+    ))
+  }
+  list(
+    tol = control$tol,
+    max_iter = control$max_iter,
+    rule_code = match(control$rule, c("relative", "absolute")) - 1L,
+    reg_abs = control$reg * mean(var_scale),
+    min_weight = sqrt(.Machine$double.eps) * mean(w),
+    var_scale = var_scale
+  )
+}
+
+# EM from the responsibilities z0. A degenerate component is an error, or
+# with `empty = "drop"` is removed and EM continues with the rest.
+run_em <- function(x, weights, z0, model, core, control) {
+  segments <- list()
+  iter_done <- 0L
+  repeat {
+    k <- ncol(z0)
+    core$max_iter <- control$max_iter - iter_done
+    res <- .Call(C_emix_run_gaussian, x, weights, z0, model_code(model), core)
+    status <- res$status
+    segments[[length(segments) + 1L]] <- data.frame(
+      iter = iter_done + seq_along(res$trace) - 1L,
+      loglik = res$trace,
+      k = rep(k, length(res$trace))
+    )
+    if (status[1L] == 0L) {
+      break
+    }
+    component <- status[2L]
+    droppable <- status[1L] %in% 1:2 && !is.na(component) && k > 1L
+    if (control$empty == "error" || !droppable) {
+      stop_degenerate(status, iter_done, model)
+    }
+    iter_done <- iter_done + status[4L]
+    z0 <- drop_component(res$z, component)
+  }
+  trace <- do.call(rbind, segments)
+  trace$change <- c(NA, diff(trace$loglik))
+  trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
+  trace <- trace[c("iter", "loglik", "change", "k")]
+  rownames(trace) <- NULL
+  if (control$reg == 0) {
+    check_monotone(trace, res$abs_loglik)
+  }
+  res$trace <- trace
+  res$iter <- iter_done + res$iter
+  res$dropped <- length(segments) - 1L
+  res
+}
+
+# Responsibilities without column j, renormalised; rows that belonged to j
+# alone are shared equally among the others.
+drop_component <- function(z, j) {
+  z <- z[, -j, drop = FALSE]
+  total <- rowSums(z)
+  lost <- total <= 0
+  z[lost, ] <- 1 / ncol(z)
+  total[lost] <- 1
+  z / total
+}
+
+stop_degenerate <- function(status, iter_done, model) {
+  code <- status[1L]
+  component <- status[2L]
+  iteration <- iter_done + status[4L]
+  when <- if (iteration == 0L) "at the start" else sprintf("at iteration %d", iteration)
+  what <- switch(as.character(code),
+    "1" = sprintf("component %d is empty (it holds almost no weight)", component),
+    "2" = if (is.na(component)) {
+      sprintf("the covariance matrix shared by all components (model \"%s\") collapsed: it is singular", model)
+    } else {
+      sprintf("the covariance matrix of component %d collapsed: it is singular, the component sits on a point or a lower-dimensional subspace", component)
+    },
+    "3" = sprintf("observation %d has zero density under every component", status[3L])
+  )
+  advice <- switch(as.character(code),
+    "1" = "Try fewer components (`k`), another start (`init`, `nstart`), or `control = emix_control(empty = \"drop\")`.",
+    "2" = "Try a ridge such as `control = emix_control(reg = 1e-4)`, a simpler `model` (\"VVI\", \"EEE\"), fewer components (`k`), another start, or `control = emix_control(empty = \"drop\")`.",
+    "3" = "Check the data for extreme values, or rescale them."
+  )
+  stop(structure(
+    class = c("emix_error_degenerate", "error", "condition"),
+    list(message = sprintf("EM stopped %s: %s. %s", when, what, advice), call = NULL,
+         component = component, iteration = iteration, code = code)
+  ))
+}
+
+# With the exact M-step (reg = 0) the log-likelihood never falls; a fall
+# beyond rounding means the numbers cannot be trusted, so say so.
+check_monotone <- function(trace, abs_loglik) {
+  tolerance <- 1e-10 * abs_loglik + 1e-12
+  fall <- which(!is.na(trace$change) & trace$change < -tolerance)
+  if (length(fall) > 0L) {
+    warning(sprintf(
+      "The log-likelihood fell by %s at iteration %d although EM cannot lower it; the fit may be numerically unreliable.",
+      format(-trace$change[fall[1L]], digits = 3), trace$iter[fall[1L]]
+    ), call. = FALSE)
+  }
+}

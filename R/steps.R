@@ -1,0 +1,27 @@
+# The single E-step and M-step of the compiled core, for predict() and for
+# checking each step on its own.
+
+# Responsibilities and log-likelihoods of the rows of x at given parameters.
+gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL) {
+  storage.mode(x) <- "double"
+  mean <- matrix(as.double(mean), length(pro), ncol(x))
+  sigma <- array(as.double(sigma), c(ncol(x), ncol(x), length(pro)))
+  res <- .Call(C_emix_estep_gaussian, x, weights, as.double(pro), mean, sigma,
+               model_code(model))
+  if (res$status[1L] != 0L) {
+    stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
+  }
+  res[c("z", "row_loglik", "loglik")]
+}
+
+# Parameters from responsibilities z (n x k), exact when reg = 0.
+gaussian_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
+  storage.mode(x) <- "double"
+  storage.mode(z) <- "double"
+  core <- core_control(emix_control(reg = reg), x, weights)
+  res <- .Call(C_emix_mstep_gaussian, x, weights, z, model_code(model), core)
+  if (res$status[1L] != 0L) {
+    stop_degenerate(res$status, 0L, model)
+  }
+  res[c("pro", "mean", "sigma")]
+}

@@ -1,0 +1,157 @@
+/* Shared types of the emix C core.
+ *
+ * Kernels take plain pointers into R's column-major memory and never see a
+ * SEXP; the SEXP adapters that R calls live in gaussian_r.c. */
+#ifndef EMIX_H
+#define EMIX_H
+
+#define USE_FC_LEN_T
+#include <R.h>
+#include <Rinternals.h>
+#include <R_ext/BLAS.h>
+#include <R_ext/Lapack.h>
+#ifndef FCONE
+#define FCONE
+#endif
+#include <stddef.h>
+
+/* Rows are processed in blocks of this many, so that a block of data, its k
+ * log-densities and the scratch built from them stay in cache. */
+#define EMIX_BLOCK 256
+
+/* The data: n x d column-major, with optional observation weights. */
+typedef struct {
+    const double *x;
+    const double *w; /* NULL means every weight is 1 */
+    int n;
+    int d;
+} emix_data;
+
+static inline double emix_weight(const emix_data *dat, int i)
+{
+    return dat->w ? dat->w[i] : 1.0;
+}
+
+/* What went wrong, if anything; R turns the code into a message. */
+enum {
+    EMIX_OK = 0,
+    EMIX_EMPTY = 1,       /* a component holds (almost) no weight */
+    EMIX_COLLAPSED = 2,   /* a covariance matrix is (nearly) singular */
+    EMIX_ZERO_DENSITY = 3 /* an observation has no finite log-density under any component */
+};
+
+typedef struct {
+    int code;
+    int component; /* 0-based; -1 for a covariance shared by all */
+    int row;       /* 0-based, or -1 */
+} emix_status;
+
+/* Settings of one fit, checked in R. */
+enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1 };
+
+typedef struct {
+    double tol;
+    int max_iter;
+    int rule;
+    double reg;              /* absolute ridge added to covariance diagonals */
+    double min_weight;       /* a component with less total weight is empty */
+    const double *var_scale; /* the d variances of the data: yardstick for collapse */
+} emix_control;
+
+/* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
+
+/* Turns an nb x k block of log joint densities (leading dimension ld) into
+ * responsibilities in place and writes each row's log-likelihood to rowll.
+ * Returns the first row (0-based in the block) with no finite maximum, or
+ * -1 when every row is fine. */
+int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll);
+
+/* ---- The family table and the loop (run.c) -------------------------------- */
+
+/* A family is this table; a new family is a new file filling it in. */
+typedef struct {
+    const char *name;
+    /* log pi_c + log f_c(x_i) for rows i0 .. i0 + nb - 1 into lj (nb x k) */
+    void (*log_joint)(const void *par, const emix_data *dat, int i0, int nb,
+                      double *lj, double *scratch);
+    /* empty the statistics and shift them by the current parameters */
+    void (*stats_reset)(void *stats, const void *par);
+    /* add rows i0 .. i0 + nb - 1 with their responsibilities (leading dim ld) */
+    void (*stats_add)(void *stats, const emix_data *dat, int i0, int nb,
+                      const double *resp, int ld, double *scratch);
+    /* parameters from statistics */
+    emix_status (*mstep)(const void *stats, void *par, const emix_control *ctl);
+    /* doubles of scratch that log_joint and stats_add need */
+    size_t (*scratch_size)(const void *par);
+} emix_family;
+
+/* What the loop leaves behind. */
+typedef struct {
+    int iter;          /* M-steps taken after the start */
+    int converged;
+    double loglik;     /* at the returned parameters */
+    double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
+    double *trace;     /* max_iter + 1 log-likelihoods; entries 0 .. iter filled */
+    emix_status status;
+    int status_iter;   /* iteration at which status was raised */
+} emix_result;
+
+/* One E-step over all rows at the parameters par: responsibilities into z
+ * (n x k, or NULL), row log-likelihoods into rowll (or NULL), statistics
+ * into stats (or NULL). Returns the weighted log-likelihood and, through
+ * abs_ll, the weighted sum of absolute row log-likelihoods (or NULL). */
+double emix_estep(const emix_family *fam, const void *par, void *stats,
+                  const emix_data *dat, int k, double *z, double *rowll,
+                  double *abs_ll, emix_status *status);
+
+/* EM from the parameters par until the rule or max_iter stops it. */
+void emix_em(const emix_family *fam, void *par, void *stats,
+             const emix_data *dat, int k, double *z, const emix_control *ctl,
+             emix_result *res);
+
+/* ---- The Gaussian family (gaussian.c) ------------------------------------ */
+
+/* Covariance models, in mclust's names; R uses the same order. */
+enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
+
+typedef struct {
+    int k, d, model;
+    double *pro;    /* k proportions */
+    double *mean;   /* k x d, column-major: mean[c + k * j] */
+    double *sigma;  /* d x d x k covariance matrices */
+    double *chol;   /* d x d x k lower Cholesky factors of sigma */
+    double *logdet; /* k values of log det(sigma_c) */
+} gauss_par;
+
+/* Weighted statistics about a shift per component (the current means):
+ * N_c = sum w r, s_c = sum w r (x - shift_c), A_c = sum w r (x - shift_c)(x - shift_c)'.
+ * They add over rows. Only A_c's lower triangle is kept, and only its
+ * diagonal for the diagonal models. */
+typedef struct {
+    int k, d, full;
+    double *shift; /* k x d */
+    double *N;     /* k */
+    double *s;     /* k x d */
+    double *A;     /* d x d x k */
+} gauss_stats;
+
+extern const emix_family emix_gaussian_family;
+
+int gauss_model_is_full(int model);
+int gauss_model_is_shared(int model);
+void gauss_par_alloc(gauss_par *par, int k, int d, int model);
+void gauss_stats_alloc(gauss_stats *st, int k, int d, int model);
+/* Cholesky factors and log-determinants of every sigma; flags collapse. */
+emix_status gauss_factor(gauss_par *par, const double *var_scale);
+/* The exact M-step from an n x k responsibility matrix: two passes, the
+ * second centred at the means found by the first. */
+emix_status gauss_mstep_from_z(gauss_par *par, gauss_stats *st, const emix_data *dat,
+                               const double *z, const emix_control *ctl);
+
+/* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
+
+SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model);
+SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
+
+#endif

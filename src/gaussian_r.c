@@ -1,0 +1,169 @@
+/* The entry points R calls for the Gaussian family: thin adapters that turn
+ * SEXP arguments (already checked by R) into C types, run a kernel and build
+ * a named result list. */
+#include "emix.h"
+#include <string.h>
+
+static SEXP list_elt(SEXP list, const char *name)
+{
+    SEXP names = getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t i = 0; i < XLENGTH(list); i++) {
+        if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) {
+            return VECTOR_ELT(list, i);
+        }
+    }
+    error("internal error in emix: control element '%s' is missing", name);
+    return R_NilValue; /* not reached */
+}
+
+static emix_data data_view(SEXP x, SEXP w)
+{
+    SEXP dim = getAttrib(x, R_DimSymbol);
+    emix_data dat;
+    dat.x = REAL(x);
+    dat.w = isNull(w) ? NULL : REAL(w);
+    dat.n = INTEGER(dim)[0];
+    dat.d = INTEGER(dim)[1];
+    return dat;
+}
+
+static emix_control control_view(SEXP control)
+{
+    emix_control ctl;
+    ctl.tol = asReal(list_elt(control, "tol"));
+    ctl.max_iter = asInteger(list_elt(control, "max_iter"));
+    ctl.rule = asInteger(list_elt(control, "rule_code"));
+    ctl.reg = asReal(list_elt(control, "reg_abs"));
+    ctl.min_weight = asReal(list_elt(control, "min_weight"));
+    ctl.var_scale = REAL(list_elt(control, "var_scale"));
+    return ctl;
+}
+
+/* status as c(code, component, row, iteration), 1-based where it applies */
+static SEXP status_vector(emix_status st, int iter)
+{
+    SEXP out = PROTECT(allocVector(INTSXP, 4));
+    INTEGER(out)[0] = st.code;
+    INTEGER(out)[1] = st.component >= 0 ? st.component + 1 : NA_INTEGER;
+    INTEGER(out)[2] = st.row >= 0 ? st.row + 1 : NA_INTEGER;
+    INTEGER(out)[3] = iter;
+    UNPROTECT(1);
+    return out;
+}
+
+static SEXP copy_real(const double *src, R_xlen_t len)
+{
+    SEXP out = PROTECT(allocVector(REALSXP, len));
+    memcpy(REAL(out), src, (size_t) len * sizeof(double));
+    UNPROTECT(1);
+    return out;
+}
+
+/* pro, mean (k x d) and sigma (d x d x k) as R objects, into list slots 0-2 */
+static void set_parameters(SEXP out, const gauss_par *par)
+{
+    int k = par->k, d = par->d;
+    SET_VECTOR_ELT(out, 0, copy_real(par->pro, k));
+    SEXP mean = PROTECT(allocMatrix(REALSXP, k, d));
+    memcpy(REAL(mean), par->mean, (size_t) k * d * sizeof(double));
+    SET_VECTOR_ELT(out, 1, mean);
+    SEXP sigma = PROTECT(alloc3DArray(REALSXP, d, d, k));
+    memcpy(REAL(sigma), par->sigma, (size_t) d * d * k * sizeof(double));
+    SET_VECTOR_ELT(out, 2, sigma);
+    UNPROTECT(2);
+}
+
+SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model)
+{
+    emix_data dat = data_view(x, w);
+    int k = LENGTH(pro), n = dat.n;
+    gauss_par par;
+    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    memcpy(par.pro, REAL(pro), (size_t) k * sizeof(double));
+    memcpy(par.mean, REAL(mean), (size_t) k * dat.d * sizeof(double));
+    memcpy(par.sigma, REAL(sigma), (size_t) dat.d * dat.d * k * sizeof(double));
+
+    /* the parameters are given, so collapse is not judged here: a zero
+     * yardstick accepts any positive definite sigma */
+    double *zero_scale = (double *) R_alloc(dat.d, sizeof(double));
+    memset(zero_scale, 0, (size_t) dat.d * sizeof(double));
+    emix_status st = gauss_factor(&par, zero_scale);
+
+    const char *names[] = {"z", "row_loglik", "loglik", "status", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
+    SEXP rowll = PROTECT(allocVector(REALSXP, n));
+    double ll = NA_REAL;
+    if (st.code == EMIX_OK) {
+        ll = emix_estep(&emix_gaussian_family, &par, NULL, &dat, k, REAL(z),
+                        REAL(rowll), NULL, &st);
+    }
+    SET_VECTOR_ELT(out, 0, z);
+    SET_VECTOR_ELT(out, 1, rowll);
+    SET_VECTOR_ELT(out, 2, ScalarReal(ll));
+    SET_VECTOR_ELT(out, 3, status_vector(st, 0));
+    UNPROTECT(3);
+    return out;
+}
+
+SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
+{
+    emix_data dat = data_view(x, w);
+    emix_control ctl = control_view(control);
+    int k = INTEGER(getAttrib(z, R_DimSymbol))[1];
+    gauss_par par;
+    gauss_stats st;
+    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    gauss_stats_alloc(&st, k, dat.d, asInteger(model));
+    emix_status status = gauss_mstep_from_z(&par, &st, &dat, REAL(z), &ctl);
+
+    const char *names[] = {"pro", "mean", "sigma", "status", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    set_parameters(out, &par);
+    SET_VECTOR_ELT(out, 3, status_vector(status, 0));
+    UNPROTECT(1);
+    return out;
+}
+
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
+{
+    emix_data dat = data_view(x, w);
+    emix_control ctl = control_view(control);
+    int k = INTEGER(getAttrib(z0, R_DimSymbol))[1], n = dat.n;
+    gauss_par par;
+    gauss_stats st;
+    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    gauss_stats_alloc(&st, k, dat.d, asInteger(model));
+
+    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "iter",
+                           "converged", "z", "abs_loglik", "status", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
+    emix_result res;
+    res.trace = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
+    res.iter = 0;
+    res.converged = 0;
+    res.loglik = NA_REAL;
+    res.abs_loglik = NA_REAL;
+    res.status_iter = 0;
+
+    /* the start: one exact M-step from the given responsibilities */
+    res.status = gauss_mstep_from_z(&par, &st, &dat, REAL(z0), &ctl);
+    if (res.status.code == EMIX_OK) {
+        emix_em(&emix_gaussian_family, &par, &st, &dat, k, REAL(z), &ctl, &res);
+    } else {
+        memcpy(REAL(z), REAL(z0), (size_t) n * k * sizeof(double));
+    }
+
+    set_parameters(out, &par);
+    SET_VECTOR_ELT(out, 3, ScalarReal(res.loglik));
+    int ntrace = res.status.code == EMIX_OK ? res.iter + 1 : res.status_iter;
+    SET_VECTOR_ELT(out, 4, copy_real(res.trace, ntrace));
+    SET_VECTOR_ELT(out, 5, ScalarInteger(res.iter));
+    SET_VECTOR_ELT(out, 6, ScalarLogical(res.converged));
+    SET_VECTOR_ELT(out, 7, z);
+    SET_VECTOR_ELT(out, 8, ScalarReal(res.abs_loglik));
+    SET_VECTOR_ELT(out, 9, status_vector(res.status, res.status_iter));
+    UNPROTECT(2);
+    return out;
+}

@@ -1,0 +1,20 @@
+/* Registration of the routines R calls; nothing is found by name at run time. */
+#include "emix.h"
+#include <R_ext/Rdynload.h>
+#include <R_ext/Visibility.h>
+
+#define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
+
+static const R_CallMethodDef call_methods[] = {
+    CALLDEF(emix_estep_gaussian, 6),
+    CALLDEF(emix_mstep_gaussian, 5),
+    CALLDEF(emix_run_gaussian, 5),
+    {NULL, NULL, 0}
+};
+
+void attribute_visible R_init_emix(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}
