@@ -47,18 +47,22 @@ check_data <- function(x, arg = "x") {
   if (nrow(x) == 0L || ncol(x) == 0L) {
     stop_arg(arg, "must have at least one row and one column.")
   }
+  if (is.null(colnames(x))) {
+    colnames(x) <- paste0("x", seq_len(ncol(x)))
+  }
   bad <- !is.finite(x)
   if (any(bad)) {
     where <- which(bad, arr.ind = TRUE)[1L, ]
     value <- x[where[1L], where[2L]]
+    advice <- if (is.na(value) && arg == "x") {
+      "Remove incomplete rows, or use the formula interface, whose `na.action` drops them."
+    } else {
+      "Remove or transform such rows."
+    }
     stop_arg(arg, sprintf(
-      "must contain finite values only; row %d, column %d is %s. %s",
-      where[1L], where[2L], format(value),
-      "Remove such rows, or use the formula interface with `na.action = na.omit` for missing values."
+      "must contain finite values only; row %d of `%s` is %s. %s",
+      where[1L], colnames(x)[where[2L]], format(value), advice
     ))
-  }
-  if (is.null(colnames(x))) {
-    colnames(x) <- paste0("x", seq_len(ncol(x)))
   }
   storage.mode(x) <- "double"
   x

@@ -108,6 +108,7 @@ emix <- function(x, ...) {
 #' @export
 emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.action) {
   call <- match.call()
+  call[[1L]] <- quote(emix) # the generic, so that update() can refit
   mf <- match.call(expand.dots = FALSE)
   keep <- match(c("formula", "data", "subset", "weights", "na.action"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
@@ -132,6 +133,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
   if (ncol(x) == 0L) {
     stop_arg("formula", "must name at least one variable.")
   }
+  x <- check_data(x, arg = "data")
   fit <- emix.default(x, k = k, ..., weights = stats::model.weights(mf))
   fit$call <- call
   fit$terms <- terms
@@ -147,6 +149,7 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   fit <- emix_fit(x, k, model = model, method = method, weights = weights,
                   init = init, nstart = nstart, control = control)
   fit$call <- match.call()
+  fit$call[[1L]] <- quote(emix)
   fit
 }
 

@@ -131,7 +131,11 @@ stop_degenerate <- function(status, iter_done, model) {
   )
   advice <- switch(as.character(code),
     "1" = "Try fewer components (`k`), another start (`init`, `nstart`), or `control = emix_control(empty = \"drop\")`.",
-    "2" = "Try a ridge such as `control = emix_control(reg = 1e-4)`, a simpler `model` (\"VVI\", \"EEE\"), fewer components (`k`), another start, or `control = emix_control(empty = \"drop\")`.",
+    "2" = if (is.na(component)) {
+      "Try a ridge such as `control = emix_control(reg = 1e-4)`, or remove variables that are (nearly) linear combinations of others."
+    } else {
+      "Try a ridge such as `control = emix_control(reg = 1e-4)`, a simpler `model` (\"VVI\", \"EEE\"), fewer components (`k`), another start, or `control = emix_control(empty = \"drop\")`."
+    },
     "3" = "Check the data for extreme values, or rescale them."
   )
   stop(structure(

@@ -1,0 +1,31 @@
+# make demo  - install emix with what it needs, fit faithful, write out/loglik.png
+# make test  - install what the tests need, run the whole suite ("N passed, N failed")
+# make check - R CMD build and R CMD check --as-cran on the tarball
+PKG := emix
+VERSION := $(shell sed -n 's/^Version: //p' DESCRIPTION)
+TARBALL := $(PKG)_$(VERSION).tar.gz
+
+.PHONY: deps install demo test document check clean
+
+deps:
+	bash tools/install-deps.sh
+
+install: deps
+	R CMD INSTALL --preclean --no-multiarch .
+
+demo: install
+	Rscript tools/demo.R
+
+test: install
+	Rscript tools/run-tests.R
+
+document:
+	Rscript -e 'roxygen2::roxygenise()'
+
+check: deps
+	rm -rf $(PKG).Rcheck $(TARBALL)
+	R CMD build .
+	_R_CHECK_CRAN_INCOMING_REMOTE_=false _R_CHECK_SYSTEM_CLOCK_=0 R CMD check --as-cran --no-manual $(TARBALL)
+
+clean:
+	rm -rf $(PKG).Rcheck $(TARBALL) out src/*.o src/*.so

@@ -1,0 +1,4 @@
+library(testthat)
+library(emix)
+
+test_check("emix")

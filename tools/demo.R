@@ -1,0 +1,10 @@
+# The main job: fit a mixture to a data set shipped with R, print it and
+# draw the log-likelihood trajectory to a PNG.
+library(emix)
+fit <- emix(~ eruptions + waiting, data = faithful, k = 2, model = "VVV")
+print(fit)
+dir.create("out", showWarnings = FALSE)
+png("out/loglik.png", width = 800, height = 500)
+plot(fit, which = "loglik")
+invisible(dev.off())
+cat("\nWrote out/loglik.png\n")
