@@ -10,6 +10,9 @@
 #' [logLik()], [AIC()], [BIC()], [coef()], [fitted()], [simulate()] and
 #' [update()].
 #'
+#' @docType package
+#' @name emix-package
+#' @aliases emix-package
 #' @keywords internal
 #' @useDynLib emix, .registration = TRUE, .fixes = "C_"
-"_PACKAGE"
+NULL

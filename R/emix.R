@@ -118,18 +118,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
   if (attr(terms, "response") > 0L) {
     stop_arg("formula", "must be one-sided, such as `~ .` or `~ a + b`; mixtures of regressions are not available yet.")
   }
-  variables <- mf[setdiff(names(mf), "(weights)")]
-  numeric_col <- vapply(variables, function(col) is.numeric(col) && !is.object(col), logical(1))
-  if (!all(numeric_col)) {
-    stop_arg("formula", sprintf(
-      "must name numeric variables only; %s %s not numeric.",
-      paste0("`", names(variables)[!numeric_col], "`", collapse = ", "),
-      if (sum(!numeric_col) == 1L) "is" else "are"
-    ))
-  }
-  x <- stats::model.matrix(terms, mf)
-  x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
-  attr(x, "assign") <- NULL
+  x <- numeric_design(terms, mf, "formula")
   if (ncol(x) == 0L) {
     stop_arg("formula", "must name at least one variable.")
   }
@@ -160,6 +149,25 @@ check_dots_empty <- function(...) {
     stop_arg("...", sprintf("must be empty; unknown arguments: %s.",
                             paste(dots, collapse = ", ")))
   }
+}
+
+# The model matrix of the model frame mf without its intercept, after
+# checking that every variable is numeric; `arg` names the argument to blame.
+numeric_design <- function(terms, mf, arg) {
+  variables <- mf[setdiff(names(mf), "(weights)")]
+  numeric_col <- vapply(variables, function(col) is.numeric(col) && !is.object(col), logical(1))
+  if (!all(numeric_col)) {
+    stop_arg(arg, sprintf(
+      "must %s numeric variables only; %s %s not numeric.",
+      if (arg == "formula") "name" else "have",
+      paste0("`", names(variables)[!numeric_col], "`", collapse = ", "),
+      if (sum(!numeric_col) == 1L) "is" else "are"
+    ))
+  }
+  x <- stats::model.matrix(terms, mf)
+  x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+  attr(x, "assign") <- NULL
+  x
 }
 
 # The one constructor of an "emix" object, from the loop's result.

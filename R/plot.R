@@ -1,0 +1,220 @@
+# plot() for "emix" fits, in base graphics: the log-likelihood trace, the
+# classification with the components' ellipses, and the fitted density.
+
+#' Plot a mixture fit
+#'
+#' Draws one of three plots of a fit, in base graphics.
+#'
+#' * `"loglik"`: the log-likelihood at each iteration (0 is the start). When
+#'   components were dropped on the way (`emix_control(empty = "drop")`),
+#'   each run of iterations with the same number of components is drawn
+#'   separately and a dashed vertical line marks each drop.
+#' * `"classification"`: the data coloured by most probable component, with
+#'   each component's mean (a cross) and the ellipse holding 95% of its
+#'   probability (for a pair of variables, the 95% region of the bivariate
+#'   normal with the corresponding entries of the mean and covariance). One
+#'   scatter plot for two variables, a scatter plot matrix ([pairs()]) for
+#'   more; for one variable, a strip chart per component with the mean and
+#'   the interval of \eqn{\pm 1.96}{+/-1.96} standard deviations.
+#' * `"density"`: for one variable, a histogram of the data (weighted, if the
+#'   fit has weights) with the fitted mixture density and each component's
+#'   contribution \eqn{\pi_c \phi(x; \mu_c, \sigma_c^2)}{pro[c] phi(x; mean[c], sigma[c]^2)};
+#'   for two variables, contours of the fitted density over the data. The
+#'   contours are drawn at the density exceeded by 95%, 75%, 50% and 25% of
+#'   the observations (weighted), so they enclose about that share of the
+#'   data. Not available for more than two variables.
+#'
+#' The data are the rows the model was fitted to, in the variables of the
+#' fit (for a formula such as `~ log(a) + b`, `log(a)` and `b`).
+#'
+#' @param x A fit returned by [emix()].
+#' @param which The plot to draw: `"loglik"` (the default), `"classification"`
+#'   or `"density"`.
+#' @param ... Graphical parameters passed to the main plotting function
+#'   ([plot()], [pairs()], [stripchart()], [plot()] of the histogram, or
+#'   [contour()]), overriding the defaults, such as `main`, `xlab` or `col`
+#'   where it applies.
+#' @return `x`, invisibly.
+#' @seealso [emix()], [predict.emix()]
+#' @examples
+#' fit <- emix(~ ., data = faithful, k = 2)
+#' plot(fit)
+#' plot(fit, which = "classification")
+#' plot(fit, which = "density")
+#'
+#' plot(emix(~ eruptions, data = faithful, k = 2), which = "density")
+#' plot(emix(~ ., data = iris[1:4], k = 3), which = "classification")
+#' @export
+plot.emix <- function(x, which = c("loglik", "classification", "density"), ...) {
+  which <- match_choice(which, "which")
+  dots <- list(...)
+  switch(which,
+    loglik = plot_loglik(x, dots),
+    classification = plot_classification(x, dots),
+    density = {
+      if (x$d > 2L) {
+        stop_arg("which", sprintf(
+          "cannot be \"density\" for a fit to %d variables: the density is drawn for 1 or 2 variables only. Use `which = \"classification\"`, or fit a formula with two of the variables.",
+          x$d
+        ))
+      }
+      if (x$d == 1L) plot_density_1d(x, dots) else plot_density_2d(x, dots)
+    }
+  )
+  invisible(x)
+}
+
+plot_loglik <- function(x, dots) {
+  trace <- x$trace
+  do.call(graphics::plot, with_defaults(dots, list(
+    x = trace$iter, y = trace$loglik, type = "n",
+    xlab = "Iteration", ylab = "Log-likelihood",
+    main = sprintf("EM log-likelihood (%s, %d component%s)", x$model, x$k, plural(x$k))
+  )))
+  segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
+  for (s in unique(segment)) {
+    rows <- segment == s
+    graphics::lines(trace$iter[rows], trace$loglik[rows], type = "o", pch = 20)
+  }
+  if (max(segment) > 1L) {
+    starts <- which(c(FALSE, diff(segment) != 0L))
+    at <- (trace$iter[starts - 1L] + trace$iter[starts]) / 2
+    graphics::abline(v = at, lty = 2, col = "grey50")
+    graphics::text(at, graphics::par("usr")[4L], sprintf("k = %d", trace$k[starts]),
+                   pos = 1, cex = 0.8, col = "grey30")
+  }
+}
+
+plot_classification <- function(x, dots) {
+  data <- x$x
+  vars <- colnames(data)
+  k <- length(x$pro)
+  colours <- component_colours(k)
+  class <- x$classification
+  main <- sprintf("Classification (%s, %d component%s)", x$model, k, plural(k))
+  if (x$d == 1L) {
+    values <- split(data[, 1L], factor(class, levels = seq_len(k)))
+    sd <- sqrt(x$sigma[1L, 1L, ])
+    do.call(graphics::stripchart, with_defaults(dots, list(
+      x = values, method = "jitter", pch = 1, col = colours,
+      xlim = range(data, x$mean[, 1L] - 1.96 * sd, x$mean[, 1L] + 1.96 * sd),
+      xlab = vars, ylab = "Component", main = main
+    )))
+    graphics::segments(x$mean[, 1L] - 1.96 * sd, seq_len(k), x$mean[, 1L] + 1.96 * sd,
+                       seq_len(k), col = colours, lwd = 2)
+    graphics::points(x$mean[, 1L], seq_len(k), pch = 3, cex = 2, lwd = 2, col = colours)
+  } else if (x$d == 2L) {
+    outlines <- do.call(rbind, ellipses(x, 1L, 2L))
+    do.call(graphics::plot, with_defaults(dots, list(
+      x = data[, 1L], y = data[, 2L], col = colours[class], pch = 1,
+      xlim = range(data[, 1L], outlines[, 1L]), ylim = range(data[, 2L], outlines[, 2L]),
+      xlab = vars[1L], ylab = vars[2L], main = main
+    )))
+    draw_ellipses(x, 1L, 2L, colours)
+  } else {
+    columns <- lapply(seq_len(x$d), function(j) unname(data[, j]))
+    panel <- function(u, v, ...) {
+      graphics::points(u, v, col = colours[class], pch = 1, cex = 0.6)
+      j <- Position(function(column) identical(column, unname(u)), columns)
+      i <- Position(function(column) identical(column, unname(v)), columns)
+      if (!is.na(i) && !is.na(j)) {
+        draw_ellipses(x, j, i, colours)
+      }
+    }
+    do.call(graphics::pairs, with_defaults(dots, list(
+      x = data, panel = panel, main = main, gap = 0.3
+    )))
+  }
+}
+
+plot_density_1d <- function(x, dots) {
+  data <- x$x[, 1L]
+  var <- colnames(x$x)
+  w <- if (is.null(x$weights)) rep(1, length(data)) else x$weights
+  hist <- graphics::hist(data, breaks = "FD", plot = FALSE)
+  bin <- findInterval(data, hist$breaks, rightmost.closed = TRUE, all.inside = TRUE)
+  counts <- vapply(seq_along(hist$mids), function(b) sum(w[bin == b]), numeric(1))
+  hist$counts <- counts
+  hist$density <- counts / (sum(w) * diff(hist$breaks))
+  grid <- seq(min(hist$breaks), max(hist$breaks), length.out = 512L)
+  sd <- sqrt(x$sigma[1L, 1L, ])
+  parts <- vapply(seq_along(x$pro), function(c) {
+    x$pro[[c]] * stats::dnorm(grid, x$mean[c, 1L], sd[c])
+  }, numeric(length(grid)))
+  parts <- matrix(parts, nrow = length(grid))
+  total <- rowSums(parts)
+  do.call(graphics::plot, with_defaults(dots, list(
+    x = hist, freq = FALSE, col = "grey90", border = "grey60",
+    ylim = c(0, max(hist$density, total)), xlab = var, ylab = "Density",
+    main = sprintf("Fitted density (%s, %d component%s)", x$model, x$k, plural(x$k))
+  )))
+  colours <- component_colours(ncol(parts))
+  for (c in seq_len(ncol(parts))) {
+    graphics::lines(grid, parts[, c], col = colours[c], lty = 2, lwd = 1.5)
+  }
+  graphics::lines(grid, total, lwd = 2)
+}
+
+plot_density_2d <- function(x, dots) {
+  data <- x$x
+  vars <- colnames(data)
+  w <- if (is.null(x$weights)) rep(1, nrow(data)) else x$weights
+  ranges <- apply(data, 2L, range)
+  ranges <- ranges + c(-0.1, 0.1) %o% (ranges[2L, ] - ranges[1L, ])
+  g1 <- seq(ranges[1L, 1L], ranges[2L, 1L], length.out = 101L)
+  g2 <- seq(ranges[1L, 2L], ranges[2L, 2L], length.out = 101L)
+  grid <- cbind(rep(g1, times = length(g2)), rep(g2, each = length(g1)))
+  colnames(grid) <- vars
+  density <- matrix(predict_matrix(x, grid, "density"), length(g1), length(g2))
+  at_data <- predict_matrix(x, data, "density")
+  shares <- c(0.95, 0.75, 0.5, 0.25)
+  levels <- weighted_quantile(at_data, w, 1 - shares)
+  defaults <- list(
+    x = g1, y = g2, z = density, levels = levels,
+    labels = paste0(100 * shares, "%"), xlab = vars[1L], ylab = vars[2L],
+    main = sprintf("Fitted density (%s, %d component%s)", x$model, x$k, plural(x$k))
+  )
+  if (any(c("levels", "nlevels") %in% names(dots))) {
+    defaults[c("levels", "labels")] <- NULL
+  }
+  do.call(graphics::contour, with_defaults(dots, defaults))
+  graphics::points(data[, 1L], data[, 2L], pch = 20, cex = 0.5, col = "grey50")
+}
+
+# The 95% ellipse of each component in variables i (horizontal) and j,
+# with its centre.
+draw_ellipses <- function(x, i, j, colours) {
+  outlines <- ellipses(x, i, j)
+  for (c in seq_along(outlines)) {
+    graphics::lines(outlines[[c]], col = colours[c], lwd = 1.5)
+    graphics::points(x$mean[c, i], x$mean[c, j], pch = 3, cex = 1.5, lwd = 2, col = colours[c])
+  }
+}
+
+# For each component, the points (two columns) of the ellipse holding 95% of
+# the probability of its bivariate normal in variables i and j.
+ellipses <- function(x, i, j) {
+  radius <- sqrt(stats::qchisq(0.95, df = 2))
+  angle <- seq(0, 2 * pi, length.out = 101L)
+  circle <- radius * cbind(cos(angle), sin(angle))
+  lapply(seq_along(x$pro), function(c) {
+    outline <- circle %*% chol(x$sigma[c(i, j), c(i, j), c])
+    sweep(outline, 2L, x$mean[c, c(i, j)], "+")
+  })
+}
+
+component_colours <- function(k) grDevices::hcl.colors(max(k, 2L), "Dark 3")[seq_len(k)]
+
+# `dots` completed by the defaults it does not override.
+with_defaults <- function(dots, defaults) {
+  c(dots, defaults[setdiff(names(defaults), names(dots))])
+}
+
+# The smallest value v such that a share of at least `p` of the weight lies
+# at or below it, for each p.
+weighted_quantile <- function(v, w, p) {
+  o <- order(v)
+  v <- v[o]
+  share <- cumsum(w[o]) / sum(w)
+  vapply(p, function(q) v[min(which(share >= q - 1e-12))], numeric(1))
+}

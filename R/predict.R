@@ -1,0 +1,180 @@
+# predict() for "emix" fits: classes, posterior probabilities and densities
+# of new observations, from the compiled E-step at the fitted parameters.
+
+#' Predict from a mixture fit
+#'
+#' Posterior probabilities of the components, the most probable component,
+#' or the fitted mixture density, for new observations or for the data the
+#' model was fitted to.
+#'
+#' @section New data:
+#' * For a fit by the formula interface, `newdata` is a data frame (or a
+#'   matrix with column names) holding the variables of the formula; the
+#'   formula is applied to it as to the data, so transformations such as
+#'   `log(x)` in the formula are applied again.
+#' * For a fit to a matrix or data frame, the columns of `newdata` are
+#'   matched to the variables of the fit by name when `newdata` has column
+#'   names (other columns are ignored), and otherwise by position, in which
+#'   case there must be one column per variable. A numeric vector is taken
+#'   as one column when the fit has a single variable.
+#'
+#' A row of `newdata` with a missing or infinite value gives `NA` in the
+#' result: rows are never dropped, so the result always has one row (or
+#' element) per row of `newdata`.
+#'
+#' Without `newdata`, the prediction is for the rows the model was fitted
+#' to, padded back with `NA` for rows left out by `na.action = na.exclude`
+#' (see [stats::napredict()]), as for [fitted.emix()].
+#'
+#' @param object A fit returned by [emix()].
+#' @param newdata New observations; see the section *New data*. If missing,
+#'   the data used for the fit.
+#' @param type What to predict:
+#'   * `"class"`: the most probable component (an integer in `1..k`);
+#'   * `"posterior"`: the posterior probabilities of the components;
+#'   * `"density"`: the density of the fitted mixture,
+#'     \eqn{f(x) = \sum_c \pi_c \phi(x; \mu_c, \Sigma_c)}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c])};
+#'   * `"logdensity"`: its logarithm, computed in log space so that it is
+#'     accurate far in the tails where the density underflows to 0.
+#' @param ... Must be empty: a misspelt argument is an error rather than
+#'   silently ignored.
+#' @return For `"posterior"`, a matrix with one row per observation and one
+#'   column per component (named `"1"` to `"k"`); otherwise a vector with one
+#'   element per observation, integer for `"class"`.
+#' @seealso [fitted.emix()], [emix()]
+#' @examples
+#' fit <- emix(~ ., data = faithful, k = 2)
+#' new <- data.frame(eruptions = c(2, 3.5, 5), waiting = c(50, 70, 85))
+#' predict(fit, new)
+#' predict(fit, new, type = "posterior")
+#' predict(fit, new, type = "density")
+#' # the training data
+#' table(predict(fit), fitted(fit, type = "class"))
+#'
+#' # a fit to a matrix: columns matched by name
+#' fit2 <- emix(as.matrix(iris[1:4]), k = 3, model = "VVI")
+#' predict(fit2, iris[c(1, 51, 101), 4:1], type = "posterior")
+#' @exportS3Method stats::predict emix
+predict.emix <- function(object, newdata,
+                         type = c("class", "posterior", "density", "logdensity"), ...) {
+  check_dots_empty(...)
+  type <- match_choice(type, "type")
+  if (missing(newdata) || is.null(newdata)) {
+    out <- predict_matrix(object, object$x, type)
+    return(stats::napredict(object$na.action, out))
+  }
+  predict_matrix(object, new_data_matrix(object, newdata), type)
+}
+
+# Predictions for the rows of a numeric matrix in the variables of the fit;
+# rows with a non-finite value give NA.
+predict_matrix <- function(object, x, type) {
+  n <- nrow(x)
+  k <- length(object$pro)
+  complete <- rowSums(!is.finite(x)) == 0L
+  z <- matrix(NA_real_, n, k, dimnames = list(rownames(x), names(object$pro)))
+  row_loglik <- stats::setNames(rep(NA_real_, n), rownames(x))
+  if (any(complete)) {
+    res <- gaussian_estep(x[complete, , drop = FALSE], object$pro, object$mean,
+                          object$sigma, object$model, threads = object$control$threads)
+    z[complete, ] <- res$z
+    row_loglik[complete] <- res$row_loglik
+  }
+  switch(type,
+    class = {
+      out <- rep(NA_integer_, n)
+      out[complete] <- max.col(z[complete, , drop = FALSE], ties.method = "first")
+      stats::setNames(out, rownames(x))
+    },
+    posterior = z,
+    density = exp(row_loglik),
+    logdensity = row_loglik
+  )
+}
+
+# `newdata` as a numeric matrix whose columns are the variables of the fit.
+new_data_matrix <- function(object, newdata) {
+  vars <- colnames(object$x)
+  if (!is.null(object$terms)) {
+    x <- formula_data_matrix(object$terms, newdata)
+  } else {
+    x <- default_data_matrix(newdata, vars)
+  }
+  if (!identical(colnames(x), vars)) {
+    stop_arg("newdata", sprintf(
+      "gives the variables %s, but the model was fitted to %s.",
+      paste0("`", colnames(x), "`", collapse = ", "),
+      paste0("`", vars, "`", collapse = ", ")
+    ))
+  }
+  x
+}
+
+# The model matrix of `newdata` under the formula of the fit, without the
+# intercept, as emix.formula() builds it; missing values are kept.
+formula_data_matrix <- function(terms, newdata) {
+  if (is.matrix(newdata)) {
+    newdata <- as.data.frame(newdata)
+  }
+  if (!is.data.frame(newdata) && !is.list(newdata)) {
+    stop_arg("newdata", "must be a data frame holding the variables of the formula.")
+  }
+  terms <- stats::delete.response(terms)
+  mf <- tryCatch(
+    stats::model.frame(terms, newdata, na.action = stats::na.pass),
+    error = function(e) {
+      stop_arg("newdata", sprintf(
+        "must hold the variables of the formula (%s): %s",
+        paste0("`", all.vars(terms), "`", collapse = ", "), conditionMessage(e)
+      ))
+    }
+  )
+  numeric_design(terms, mf, "newdata")
+}
+
+# `newdata` for a fit to a matrix: columns by name when named, else by
+# position.
+default_data_matrix <- function(newdata, vars) {
+  d <- length(vars)
+  if (is.vector(newdata) && is.numeric(newdata) && d == 1L) {
+    newdata <- matrix(newdata, ncol = 1L, dimnames = list(names(newdata), vars))
+  }
+  if (!is.matrix(newdata) && !is.data.frame(newdata)) {
+    stop_arg("newdata", "must be a matrix or a data frame.")
+  }
+  if (!is.null(colnames(newdata))) {
+    missing_vars <- setdiff(vars, colnames(newdata))
+    if (length(missing_vars) > 0L) {
+      stop_arg("newdata", sprintf(
+        "must have a column for every variable of the fit; %s %s missing.",
+        paste0("`", missing_vars, "`", collapse = ", "),
+        if (length(missing_vars) == 1L) "is" else "are"
+      ))
+    }
+    newdata <- newdata[, vars, drop = FALSE]
+  } else if (ncol(newdata) != d) {
+    stop_arg("newdata", sprintf(
+      "without column names must have one column per variable of the fit (%d), not %d.",
+      d, ncol(newdata)
+    ))
+  }
+  if (is.data.frame(newdata)) {
+    numeric_col <- vapply(newdata, function(col) is.numeric(col) && !is.object(col), logical(1))
+    if (!all(numeric_col)) {
+      stop_arg("newdata", sprintf(
+        "must have numeric columns only; %s %s not numeric.",
+        paste0("`", names(newdata)[!numeric_col], "`", collapse = ", "),
+        if (sum(!numeric_col) == 1L) "is" else "are"
+      ))
+    }
+    row_names <- rownames(newdata)
+    newdata <- as.matrix(newdata)
+    rownames(newdata) <- row_names
+  }
+  if (!is.numeric(newdata) && !(is.logical(newdata) && all(is.na(newdata)))) {
+    stop_arg("newdata", "must be numeric.")
+  }
+  storage.mode(newdata) <- "double"
+  colnames(newdata) <- vars
+  newdata
+}

@@ -1,0 +1,76 @@
+# simulate() for "emix" fits: new data sets drawn from the fitted mixture.
+
+#' Simulate data from a mixture fit
+#'
+#' Draws `nsim` data sets from the fitted mixture, each with as many rows as
+#' the fit used (`object$n`). For every row a component \eqn{c} is drawn with
+#' the mixing proportions as probabilities, then the observation from the
+#' normal distribution with that component's mean and covariance, as
+#' \eqn{\mu_c + R_c^\top u}{mean[c, ] + t(R[c]) u} with \eqn{u} a vector of
+#' independent standard normals and \eqn{R_c} the upper Cholesky factor of
+#' \eqn{\Sigma_c = R_c^\top R_c}{sigma[, , c] = t(R[c]) R[c]}.
+#'
+#' The random numbers come from R's generator, as for [stats::simulate()]:
+#' with `seed = NULL` the current stream is used and moved on; with a number,
+#' [set.seed()] is called with it and the generator's previous state is
+#' restored on exit, so a given seed always gives the same data and the
+#' stream of the session is not disturbed.
+#'
+#' With weights, the fit's rows are observations of unequal weight, but
+#' each simulated row is one observation; draw larger data sets with a
+#' larger `nsim`.
+#'
+#' @param object A fit returned by [emix()].
+#' @param nsim Number of data sets to draw, a whole number \eqn{\ge 1}.
+#' @param seed `NULL`, or a number passed to [set.seed()]; see Details.
+#' @param ... Ignored.
+#' @return A data frame of `nsim * n` rows with columns `sim` (which data
+#'   set, `1..nsim`), `component` (the component drawn, `1..k`) and then one
+#'   column per variable of the fit, named as in the fit. It has an
+#'   attribute `"seed"` as described in [stats::simulate()]: the seed with
+#'   the kind of generator as attribute `"kind"` when `seed` is given, and
+#'   otherwise the value of `.Random.seed` before the draws.
+#' @seealso [stats::simulate()], [emix()]
+#' @examples
+#' fit <- emix(~ ., data = faithful, k = 2)
+#' sims <- simulate(fit, nsim = 2, seed = 1)
+#' head(sims)
+#' table(sims$sim, sims$component)
+#' # refit to a simulated data set
+#' emix(~ eruptions + waiting, data = sims[sims$sim == 1, ], k = 2)
+#' @exportS3Method stats::simulate emix
+simulate.emix <- function(object, nsim = 1, seed = NULL, ...) {
+  nsim <- check_count(nsim, "nsim")
+  if (!exists(".Random.seed", envir = .GlobalEnv, inherits = FALSE)) {
+    stats::runif(1L)
+  }
+  if (is.null(seed)) {
+    rng_state <- get(".Random.seed", envir = .GlobalEnv)
+  } else {
+    saved_seed <- get(".Random.seed", envir = .GlobalEnv)
+    set.seed(seed)
+    rng_state <- structure(seed, kind = as.list(RNGkind()))
+    on.exit(assign(".Random.seed", saved_seed, envir = .GlobalEnv))
+  }
+  k <- length(object$pro)
+  d <- ncol(object$mean)
+  total <- nsim * object$n
+  component <- sample.int(k, total, replace = TRUE, prob = object$pro)
+  values <- matrix(stats::rnorm(total * d), total, d)
+  for (c in seq_len(k)) {
+    rows <- component == c
+    if (any(rows)) {
+      values[rows, ] <- values[rows, , drop = FALSE] %*% chol(object$sigma[, , c]) +
+        rep(object$mean[c, ], each = sum(rows))
+    }
+  }
+  colnames(values) <- colnames(object$mean)
+  out <- data.frame(
+    sim = rep(seq_len(nsim), each = object$n),
+    component = component,
+    values,
+    check.names = FALSE
+  )
+  attr(out, "seed") <- rng_state
+  out
+}
