@@ -1,0 +1,190 @@
+# A slow, plain R reference for the Gaussian mixture E-step, M-step and EM,
+# written from the formulas and independent of the package's code. The
+# numeric tests compare the compiled core against it.
+
+ref_models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
+
+ref_weights <- function(x, weights) {
+  if (is.null(weights)) rep(1, nrow(x)) else as.numeric(weights)
+}
+
+# log N(x_i; mean_c, sigma_c) for every row i of x and component c (n x k).
+# With sigma = R'R (R upper triangular, from chol()), the quadratic form is
+# |R'^{-1} (x_i - mean_c)|^2 and log det sigma = 2 sum log diag(R).
+ref_logdens <- function(x, mean, sigma) {
+  x <- as.matrix(x)
+  n <- nrow(x)
+  d <- ncol(x)
+  mean <- matrix(mean, ncol = d)
+  k <- nrow(mean)
+  sigma <- array(sigma, c(d, d, k))
+  out <- matrix(NA_real_, n, k)
+  for (c in seq_len(k)) {
+    R <- chol(matrix(sigma[, , c], d, d))
+    centred <- t(x) - mean[c, ] # d x n, column i is x_i - mean_c
+    y <- forwardsolve(t(R), centred)
+    quad <- colSums(y^2)
+    logdet <- 2 * sum(log(diag(R)))
+    out[, c] <- -0.5 * (d * log(2 * pi) + logdet + quad)
+  }
+  out
+}
+
+# E-step: responsibilities, row log-likelihoods log sum_c pro_c N(x_i), and
+# the weighted total, by a log-sum-exp shifted by the row maximum.
+ref_estep <- function(x, pro, mean, sigma, weights = NULL) {
+  x <- as.matrix(x)
+  w <- ref_weights(x, weights)
+  logjoint <- sweep(ref_logdens(x, mean, sigma), 2, log(pro), "+")
+  top <- apply(logjoint, 1, max)
+  row_loglik <- top + log(rowSums(exp(logjoint - top)))
+  z <- exp(logjoint - row_loglik)
+  list(z = z, row_loglik = row_loglik, loglik = sum(w * row_loglik))
+}
+
+ref_loglik <- function(x, pro, mean, sigma, weights = NULL) {
+  ref_estep(x, pro, mean, sigma, weights)$loglik
+}
+
+# Weighted column variances of x with divisor sum(w).
+ref_var_scale <- function(x, weights = NULL) {
+  x <- as.matrix(x)
+  w <- ref_weights(x, weights)
+  centre <- colSums(w * x) / sum(w)
+  colSums(w * (t(t(x) - centre))^2) / sum(w)
+}
+
+# M-step: exact maximum likelihood from responsibilities z for the six
+# models; reg > 0 adds reg times the mean weighted variance of the columns
+# of x to every diagonal element.
+ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
+  x <- as.matrix(x)
+  z <- as.matrix(z)
+  w <- ref_weights(x, weights)
+  d <- ncol(x)
+  k <- ncol(z)
+  wz <- w * z
+  N <- colSums(wz)
+  W <- sum(N)
+  pro <- N / W
+  mean <- matrix(NA_real_, k, d)
+  S <- array(0, c(d, d, k))
+  for (c in seq_len(k)) {
+    mean[c, ] <- colSums(wz[, c] * x) / N[c]
+    centred <- t(t(x) - mean[c, ]) # n x d
+    S[, , c] <- crossprod(centred, wz[, c] * centred) / N[c]
+  }
+  pooled <- matrix(0, d, d)
+  for (c in seq_len(k)) {
+    pooled <- pooled + N[c] * S[, , c]
+  }
+  pooled <- pooled / W
+  sigma <- array(0, c(d, d, k))
+  for (c in seq_len(k)) {
+    sigma[, , c] <- switch(model,
+      VVV = S[, , c],
+      EEE = pooled,
+      VVI = diag(diag(S[, , c]), d),
+      EEI = diag(diag(pooled), d),
+      VII = diag(sum(diag(S[, , c])) / d, d),
+      EII = diag(sum(N * apply(S, 3, function(s) sum(diag(s)))) / (W * d), d),
+      stop("unknown model ", model)
+    )
+    sigma[, , c] <- sigma[, , c] + diag(reg * mean(ref_var_scale(x, w)), d)
+  }
+  list(pro = pro, mean = mean, sigma = sigma)
+}
+
+# Plain EM: the start is the M-step from z0; then `iters` times an E-step
+# followed by an M-step. trace[t + 1] is the log-likelihood after t M-steps
+# beyond the start, and z the responsibilities at the returned parameters.
+ref_em <- function(x, z0, model = "VVV", iters = 5L, weights = NULL, reg = 0) {
+  theta <- ref_mstep(x, z0, model, weights, reg)
+  trace <- numeric(iters + 1L)
+  for (t in 0:iters) {
+    e <- ref_estep(x, theta$pro, theta$mean, theta$sigma, weights)
+    trace[t + 1L] <- e$loglik
+    if (t == iters) break
+    theta <- ref_mstep(x, e$z, model, weights, reg)
+  }
+  c(theta, list(loglik = e$loglik, trace = trace, z = e$z))
+}
+
+# Responsibilities that are 1 for the labelled component and 0 elsewhere.
+ref_one_hot <- function(labels, k = max(labels)) {
+  z <- matrix(0, length(labels), k)
+  z[cbind(seq_along(labels), labels)] <- 1
+  z
+}
+
+# Well separated clusters: n rows in d dimensions from k components whose
+# centres lie 8 units apart along the first axis, each with its own random
+# covariance (standard deviations between about 0.5 and 1.5). Labels cycle
+# through 1..k. The random number stream of the caller is left as it was.
+sim_mixture <- function(n, d, k, seed = 1) {
+  had_seed <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
+  if (had_seed) old_seed <- get(".Random.seed", envir = globalenv())
+  on.exit(
+    if (had_seed) {
+      assign(".Random.seed", old_seed, envir = globalenv())
+    } else {
+      rm(".Random.seed", envir = globalenv())
+    }
+  )
+  set.seed(seed)
+  labels <- rep_len(seq_len(k), n)
+  centres <- matrix(rnorm(k * d), k, d)
+  centres[, 1] <- centres[, 1] + 8 * (seq_len(k) - 1)
+  x <- matrix(NA_real_, n, d)
+  for (c in seq_len(k)) {
+    rows <- which(labels == c)
+    A <- diag(runif(d, 0.5, 1.5), d) + matrix(runif(d * d, -0.3, 0.3), d, d)
+    x[rows, ] <- matrix(rnorm(length(rows) * d), ncol = d) %*% A +
+      matrix(centres[c, ], length(rows), d, byrow = TRUE)
+  }
+  colnames(x) <- paste0("v", seq_len(d))
+  list(x = x, labels = labels, centres = centres)
+}
+
+# Parameters obeying a covariance model, for checking the E-step: means at
+# rows of x, positive definite covariances of the right form (diagonal for
+# the diagonal models, one matrix for the shared models).
+ref_random_params <- function(x, k, model) {
+  x <- as.matrix(x)
+  d <- ncol(x)
+  spread <- ref_var_scale(x)
+  one_cov <- function() {
+    B <- matrix(rnorm(d * d), d, d) %*% diag(sqrt(spread) / 2, d)
+    full <- crossprod(B) + diag(spread / 4, d)
+    switch(model,
+      EII = , VII = diag(runif(1, 0.2, 1) * mean(spread), d),
+      EEI = , VVI = diag(runif(d, 0.2, 1) * spread, d),
+      EEE = , VVV = full
+    )
+  }
+  sigma <- array(0, c(d, d, k))
+  shared <- one_cov()
+  for (c in seq_len(k)) {
+    sigma[, , c] <- if (model %in% c("EII", "EEI", "EEE")) shared else one_cov()
+  }
+  pro <- runif(k, 0.5, 1.5)
+  list(pro = pro / sum(pro),
+       mean = x[sample.int(nrow(x), k), , drop = FALSE],
+       sigma = sigma)
+}
+
+# Soft responsibilities: random positive rows summing to 1.
+ref_random_z <- function(n, k) {
+  z <- matrix(rexp(n * k), n, k)
+  z / rowSums(z)
+}
+
+# Parameters as a list of plain numbers for one comparison: pro, the mean
+# matrix and one unnamed matrix per component covariance.
+ref_params <- function(fit) {
+  sigma <- fit$sigma
+  k <- dim(sigma)[3]
+  list(pro = as.numeric(fit$pro),
+       mean = unname(as.matrix(fit$mean)),
+       sigma = lapply(seq_len(k), function(c) unname(matrix(sigma[, , c], dim(sigma)[1]))))
+}
