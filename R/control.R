@@ -40,6 +40,13 @@
 #'   near-singular components from stopping it.
 #' @param empty What to do with an empty or collapsed component: `"error"`
 #'   or `"drop"`; see the section *Degenerate components*.
+#' @param threads Number of threads for the E-step, a whole number
+#'   \eqn{\ge 1}. `NULL` (the default) takes `getOption("emix.threads")`
+#'   if set, else the number of processors, capped by the environment
+#'   variables `OMP_THREAD_LIMIT` and `OMP_NUM_THREADS`. The result does not
+#'   depend on the number of threads: rows are cut into chunks that depend on
+#'   the number of rows only, and the chunks' sums are added in a fixed
+#'   order. Without OpenMP support in the compiler, one thread is used.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #' @seealso [emix()]
@@ -49,14 +56,18 @@
 #' fit$iter
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
-                         reg = 1e-6, empty = c("error", "drop")) {
+                         reg = 1e-6, empty = c("error", "drop"), threads = NULL) {
+  if (is.null(threads)) {
+    threads <- getOption("emix.threads", default_threads())
+  }
   structure(
     list(
       tol = check_number(tol, "tol"),
       max_iter = check_count(max_iter, "max_iter", min = 0L),
       rule = match_choice(rule, "rule"),
       reg = check_number(reg, "reg"),
-      empty = match_choice(empty, "empty")
+      empty = match_choice(empty, "empty"),
+      threads = check_count(threads, "threads")
     ),
     class = "emix_control"
   )
@@ -65,8 +76,8 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
 #' @export
 print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
-  cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\"\n",
-              format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty))
+  cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
+              format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
   invisible(x)
 }
 
@@ -95,4 +106,14 @@ as_emix_control <- function(control) {
     stop_arg("control", sprintf("has unknown settings: %s.", paste(unknown, collapse = ", ")))
   }
   do.call(emix_control, control)
+}
+
+# Processors, capped by OMP_THREAD_LIMIT and OMP_NUM_THREADS; 1 without OpenMP.
+default_threads <- function() {
+  info <- .Call(C_emix_openmp_info)
+  if (info[1L] == 0L) {
+    return(1L)
+  }
+  limits <- suppressWarnings(as.integer(Sys.getenv(c("OMP_THREAD_LIMIT", "OMP_NUM_THREADS"))))
+  max(1L, min(c(info[2L], info[3L], limits[limits > 0L]), na.rm = TRUE))
 }

@@ -60,7 +60,8 @@ core_control <- function(control, x, weights) {
     rule_code = match(control$rule, c("relative", "absolute")) - 1L,
     reg_abs = control$reg * mean(var_scale),
     min_weight = sqrt(.Machine$double.eps) * mean(w),
-    var_scale = var_scale
+    var_scale = var_scale,
+    threads = control$threads
   )
 }
 
@@ -88,7 +89,7 @@ run_em <- function(x, weights, z0, model, core, control) {
       stop_degenerate(status, iter_done, model)
     }
     iter_done <- iter_done + status[4L]
-    z0 <- drop_component(res$z, component)
+    z0 <- drop_component(res$z, component, x, weights, core$var_scale)
   }
   trace <- do.call(rbind, segments)
   trace$change <- c(NA, diff(trace$loglik))
@@ -104,14 +105,22 @@ run_em <- function(x, weights, z0, model, core, control) {
   res
 }
 
-# Responsibilities without column j, renormalised; rows that belonged to j
-# alone are shared equally among the others.
-drop_component <- function(z, j) {
+# Responsibilities without column j, renormalised. Rows that belonged to j
+# alone go to the remaining component whose mean (under z) is nearest, in
+# units of the variables' standard deviations.
+drop_component <- function(z, j, x, weights, var_scale) {
   z <- z[, -j, drop = FALSE]
   total <- rowSums(z)
-  lost <- total <= 0
-  z[lost, ] <- 1 / ncol(z)
-  total[lost] <- 1
+  lost <- which(total <= 0)
+  if (length(lost) > 0L) {
+    w <- if (is.null(weights)) rep(1, nrow(x)) else weights
+    means <- crossprod(z * w, x) / colSums(z * w)
+    scaled <- sweep(x[lost, , drop = FALSE], 2L, sqrt(var_scale), "/")
+    nearest <- max.col(-squared_distances(scaled, sweep(means, 2L, sqrt(var_scale), "/")),
+                       ties.method = "first")
+    z[cbind(lost, nearest)] <- 1
+    total[lost] <- 1
+  }
   z / total
 }
 

@@ -2,13 +2,16 @@
 # checking each step on its own.
 
 # Responsibilities and log-likelihoods of the rows of x at given parameters.
-gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL) {
+# A row with zero density under every component gets row_loglik -Inf and
+# NaN responsibilities.
+gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL,
+                           threads = emix_control()$threads) {
   storage.mode(x) <- "double"
   mean <- matrix(as.double(mean), length(pro), ncol(x))
   sigma <- array(as.double(sigma), c(ncol(x), ncol(x), length(pro)))
   res <- .Call(C_emix_estep_gaussian, x, weights, as.double(pro), mean, sigma,
-               model_code(model))
-  if (res$status[1L] != 0L) {
+               model_code(model), as.integer(threads))
+  if (res$status[1L] == 2L) {
     stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
   }
   res[c("z", "row_loglik", "loglik")]

@@ -15,6 +15,35 @@
 #endif
 #include <stddef.h>
 
+/* Comparisons in the vectorised loops (the row maximum, the clamp in exp)
+ * must not be treated as possible traps, or GCC keeps them as branches and
+ * will not vectorise; emix never reads the floating-point exception flags.
+ * (Clang assumes this by default.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+/* The hot kernels are compiled twice on x86-64 with GCC: for the baseline
+ * (SSE2) and for AVX2 with FMA; the loader picks the one the processor
+ * runs. Elsewhere they are compiled once, as usual. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && \
+    defined(__linux__)
+#define EMIX_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define EMIX_HOT
+#endif
+
+/* Asks the compiler to vectorise the loop that follows (OpenMP 4 simd);
+ * without OpenMP it is a plain loop. */
+#ifdef _OPENMP
+#define EMIX_SIMD _Pragma("omp simd")
+#define EMIX_SIMD_SUM(...) _Pragma(EMIX_STR(omp simd reduction(+ : __VA_ARGS__)))
+#define EMIX_STR(x) #x
+#else
+#define EMIX_SIMD
+#define EMIX_SIMD_SUM(...)
+#endif
+
 /* Rows are processed in blocks of this many, so that a block of data, its k
  * log-densities and the scratch built from them stay in cache. */
 #define EMIX_BLOCK 256
@@ -56,34 +85,63 @@ typedef struct {
     double reg;              /* absolute ridge added to covariance diagonals */
     double min_weight;       /* a component with less total weight is empty */
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
+    int threads;
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
 
-/* Turns an nb x k block of log joint densities (leading dimension ld) into
- * responsibilities in place and writes each row's log-likelihood to rowll.
- * Returns the first row (0-based in the block) with no finite maximum, or
- * -1 when every row is fine. */
+/* Turns an nb x k block (nb <= EMIX_BLOCK) of log joint densities (leading
+ * dimension ld) into responsibilities in place and writes each row's
+ * log-likelihood to rowll. A row with no finite maximum gets log-likelihood
+ * -Inf (or NaN) and NaN responsibilities. Returns the first such row
+ * (0-based in the block), or -1 when every row is fine. */
 int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll);
 
 /* ---- The family table and the loop (run.c) -------------------------------- */
 
-/* A family is this table; a new family is a new file filling it in. */
+/* A family is this table; a new family is a new file filling it in. The
+ * functions called inside the parallel E-step (log_joint, stats_reset,
+ * stats_add) use only the memory they are given: no R API. */
 typedef struct {
     const char *name;
     /* log pi_c + log f_c(x_i) for rows i0 .. i0 + nb - 1 into lj (nb x k) */
     void (*log_joint)(const void *par, const emix_data *dat, int i0, int nb,
                       double *lj, double *scratch);
+    /* new statistics for these parameters (R_alloc; outside parallel code) */
+    void *(*stats_new)(const void *par);
     /* empty the statistics and shift them by the current parameters */
     void (*stats_reset)(void *stats, const void *par);
     /* add rows i0 .. i0 + nb - 1 with their responsibilities (leading dim ld) */
     void (*stats_add)(void *stats, const emix_data *dat, int i0, int nb,
                       const double *resp, int ld, double *scratch);
+    /* into += from, for statistics with the same shift */
+    void (*stats_merge)(void *into, const void *from);
     /* parameters from statistics */
     emix_status (*mstep)(const void *stats, void *par, const emix_control *ctl);
-    /* doubles of scratch that log_joint and stats_add need */
+    /* doubles of scratch that log_joint and stats_add need for one block */
     size_t (*scratch_size)(const void *par);
 } emix_family;
+
+/* Rows are cut into chunks that depend on n only; each chunk's statistics
+ * are summed in row order, and the chunks are summed in chunk order, so the
+ * result does not depend on the number of threads. */
+#define EMIX_MAX_CHUNKS 32
+
+typedef struct {
+    int nthreads;
+    int tolerant;         /* 1: rows of zero density get -Inf and go on; 0: stop */
+    int nchunk;
+    int chunk_rows;
+    void **chunk_stats;   /* nchunk statistics */
+    double *chunk_ll;     /* nchunk partial log-likelihoods */
+    double *chunk_abs;    /* nchunk partial sums of |row log-likelihood| */
+    int *chunk_bad;       /* nchunk first rows with zero density, or -1 */
+    double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
+} emix_workspace;
+
+/* Allocates (R_alloc) what the E-step needs for n rows and k components. */
+void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
+                         int n, int k, int nthreads, int with_stats);
 
 /* What the loop leaves behind. */
 typedef struct {
@@ -102,12 +160,12 @@ typedef struct {
  * abs_ll, the weighted sum of absolute row log-likelihoods (or NULL). */
 double emix_estep(const emix_family *fam, const void *par, void *stats,
                   const emix_data *dat, int k, double *z, double *rowll,
-                  double *abs_ll, emix_status *status);
+                  double *abs_ll, emix_status *status, emix_workspace *ws);
 
 /* EM from the parameters par until the rule or max_iter stops it. */
 void emix_em(const emix_family *fam, void *par, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
-             emix_result *res);
+             emix_workspace *ws, emix_result *res);
 
 /* ---- The Gaussian family (gaussian.c) ------------------------------------ */
 
@@ -121,18 +179,22 @@ typedef struct {
     double *sigma;  /* d x d x k covariance matrices */
     double *chol;   /* d x d x k lower Cholesky factors of sigma */
     double *logdet; /* k values of log det(sigma_c) */
+    /* for a shared full covariance: rows are whitened once, y = L^{-1}(x - centre) */
+    double *centre;     /* d: the proportion-weighted mean of the means */
+    double *white_mean; /* k x d: L^{-1}(mean_c - centre) */
 } gauss_par;
 
 /* Weighted statistics about a shift per component (the current means):
  * N_c = sum w r, s_c = sum w r (x - shift_c), A_c = sum w r (x - shift_c)(x - shift_c)'.
- * They add over rows. Only A_c's lower triangle is kept, and only its
- * diagonal for the diagonal models. */
+ * They add over rows. A_c keeps its lower triangle (full models) or its
+ * diagonal (diagonal models); for the shared models one A holds the sum over
+ * the components. */
 typedef struct {
-    int k, d, full;
+    int k, d, full, pooled;
     double *shift; /* k x d */
     double *N;     /* k */
     double *s;     /* k x d */
-    double *A;     /* d x d x k */
+    double *A;     /* d x d x k, or d x d when pooled */
 } gauss_stats;
 
 extern const emix_family emix_gaussian_family;
@@ -140,18 +202,20 @@ extern const emix_family emix_gaussian_family;
 int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);
-void gauss_stats_alloc(gauss_stats *st, int k, int d, int model);
+gauss_stats *gauss_stats_alloc(int k, int d, int model);
 /* Cholesky factors and log-determinants of every sigma; flags collapse. */
 emix_status gauss_factor(gauss_par *par, const double *var_scale);
 /* The exact M-step from an n x k responsibility matrix: two passes, the
  * second centred at the means found by the first. */
-emix_status gauss_mstep_from_z(gauss_par *par, gauss_stats *st, const emix_data *dat,
+emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const emix_control *ctl);
 
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
-SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model);
+SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
+                         SEXP threads);
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
+SEXP emix_openmp_info(void);
 
 #endif

@@ -4,11 +4,10 @@
  * Every sigma is kept with its lower Cholesky factor L (sigma = L L'), so
  * log N(x; mu, sigma) = -d/2 log(2 pi) - sum_j log L_jj - |L^{-1}(x - mu)|^2 / 2.
  * Rows are handled a block at a time with the rows as the inner loop, so the
- * compiler can vectorise it and the block stays in cache. */
+ * compiler vectorises it and the block stays in cache. */
 #include "emix.h"
 #include <math.h>
 #include <string.h>
-#include <float.h>
 
 #define LOG_2PI 1.837877066409345483560659472811
 
@@ -33,26 +32,54 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->sigma = (double *) R_alloc((size_t) d * d * k, sizeof(double));
     par->chol = (double *) R_alloc((size_t) d * d * k, sizeof(double));
     par->logdet = (double *) R_alloc(k, sizeof(double));
+    par->centre = (double *) R_alloc(d, sizeof(double));
+    par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
 }
 
-void gauss_stats_alloc(gauss_stats *st, int k, int d, int model)
+gauss_stats *gauss_stats_alloc(int k, int d, int model)
 {
+    gauss_stats *st = (gauss_stats *) R_alloc(1, sizeof(gauss_stats));
     st->k = k;
     st->d = d;
     st->full = gauss_model_is_full(model);
+    st->pooled = gauss_model_is_shared(model);
     st->shift = (double *) R_alloc((size_t) k * d, sizeof(double));
     st->N = (double *) R_alloc(k, sizeof(double));
     st->s = (double *) R_alloc((size_t) k * d, sizeof(double));
-    st->A = (double *) R_alloc((size_t) d * d * k, sizeof(double));
+    st->A = (double *) R_alloc((size_t) d * d * (st->pooled ? 1 : k), sizeof(double));
+    return st;
+}
+
+static size_t scatter_size(const gauss_stats *st)
+{
+    return (size_t) st->d * st->d * (st->pooled ? 1 : st->k);
+}
+
+static void *gauss_stats_new(const void *vpar)
+{
+    const gauss_par *par = vpar;
+    return gauss_stats_alloc(par->k, par->d, par->model);
+}
+
+/* y = L^{-1} v for a d-vector, L lower triangular */
+static void forward_solve(const double *L, int d, const double *v, double *y)
+{
+    for (int j = 0; j < d; j++) {
+        double t = v[j];
+        for (int l = 0; l < j; l++) {
+            t -= L[j + (size_t) d * l] * y[l];
+        }
+        y[j] = t / L[j + (size_t) d * j];
+    }
 }
 
 emix_status gauss_factor(gauss_par *par, const double *var_scale)
 {
     emix_status status = {EMIX_OK, -1, -1};
-    int d = par->d, info = 0;
+    int d = par->d, k = par->k, info = 0;
     size_t dd = (size_t) d * d;
     int shared = gauss_model_is_shared(par->model);
-    for (int c = 0; c < par->k; c++) {
+    for (int c = 0; c < k; c++) {
         double *L = par->chol + dd * c;
         const double *S = par->sigma + dd * c;
         memset(L, 0, dd * sizeof(double));
@@ -91,48 +118,134 @@ emix_status gauss_factor(gauss_par *par, const double *var_scale)
         }
         par->logdet[c] = logdet;
     }
+    /* The shared full model whitens each row once: the means in the
+     * whitened, centred coordinates. */
+    if (par->model == EMIX_EEE) {
+        double *v = (double *) R_alloc(d, sizeof(double));
+        double *y = (double *) R_alloc(d, sizeof(double));
+        for (int j = 0; j < d; j++) {
+            double m = 0.0;
+            for (int c = 0; c < k; c++) {
+                m += par->pro[c] * par->mean[c + (size_t) k * j];
+            }
+            par->centre[j] = m;
+        }
+        for (int c = 0; c < k; c++) {
+            for (int j = 0; j < d; j++) {
+                v[j] = par->mean[c + (size_t) k * j] - par->centre[j];
+            }
+            forward_solve(par->chol, d, v, y);
+            for (int j = 0; j < d; j++) {
+                par->white_mean[c + (size_t) k * j] = y[j];
+            }
+        }
+    }
     return status;
 }
 
+/* Rows i0 .. i0 + nb - 1 of x minus `shift` (one value per column, stride
+ * ld_shift), into y (nb x d) */
+static inline void centred_block(const emix_data *dat, int i0, int nb, const double *shift,
+                          int ld_shift, double *y)
+{
+    for (int j = 0; j < dat->d; j++) {
+        const double *xj = dat->x + (size_t) dat->n * j + i0;
+        double *yj = y + (size_t) nb * j;
+        double m = shift[(size_t) ld_shift * j];
+        EMIX_SIMD
+        for (int i = 0; i < nb; i++) {
+            yj[i] = xj[i] - m;
+        }
+    }
+}
+
+/* y <- L^{-1} y for every row of the nb x d block y, in place, and the
+ * squared norms of the results into q: forward substitution with the rows
+ * as the vector lanes, one column of y at a time. */
+static inline void whiten_block(const double *L, int d, int nb, double *y, double *q)
+{
+    for (int i = 0; i < nb; i++) {
+        q[i] = 0.0;
+    }
+    for (int j = 0; j < d; j++) {
+        double *yj = y + (size_t) nb * j;
+        for (int l = 0; l < j; l++) {
+            const double *yl = y + (size_t) nb * l;
+            double a = L[j + (size_t) d * l];
+            EMIX_SIMD
+            for (int i = 0; i < nb; i++) {
+                yj[i] -= a * yl[i];
+            }
+        }
+        double inv = 1.0 / L[j + (size_t) d * j];
+        EMIX_SIMD
+        for (int i = 0; i < nb; i++) {
+            double t = yj[i] * inv;
+            yj[i] = t;
+            q[i] += t * t;
+        }
+    }
+}
+
+EMIX_HOT
 static void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
                             double *lj, double *scratch)
 {
     const gauss_par *par = vpar;
-    int k = par->k, d = par->d, n = dat->n;
+    int k = par->k, d = par->d;
     size_t dd = (size_t) d * d;
-    int full = gauss_model_is_full(par->model);
     double *y = scratch; /* nb x d */
-    for (int c = 0; c < k; c++) {
-        const double *L = par->chol + dd * c;
-        double *q = lj + (size_t) nb * c;
-        double base = log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]);
-        for (int i = 0; i < nb; i++) {
-            q[i] = 0.0;
-        }
-        for (int j = 0; j < d; j++) {
-            const double *xj = dat->x + (size_t) n * j + i0;
-            double *yj = y + (size_t) nb * j;
-            double mu = par->mean[c + (size_t) k * j];
+
+    if (par->model == EMIX_EEE) {
+        /* one whitening for all components, then distances to the
+         * whitened means */
+        double *q = lj; /* borrow column 0 for the norms */
+        centred_block(dat, i0, nb, par->centre, 1, y);
+        whiten_block(par->chol, d, nb, y, q);
+        for (int c = 0; c < k; c++) {
+            double *out = lj + (size_t) nb * c;
+            double base = log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]);
             for (int i = 0; i < nb; i++) {
-                yj[i] = xj[i] - mu;
+                out[i] = 0.0;
             }
-            if (full) {
-                /* forward substitution, one column of y at a time */
-                for (int l = 0; l < j; l++) {
-                    double a = L[j + (size_t) d * l];
-                    const double *yl = y + (size_t) nb * l;
-                    for (int i = 0; i < nb; i++) {
-                        yj[i] -= a * yl[i];
-                    }
+            for (int j = 0; j < d; j++) {
+                const double *yj = y + (size_t) nb * j;
+                double m = par->white_mean[c + (size_t) k * j];
+                EMIX_SIMD
+                for (int i = 0; i < nb; i++) {
+                    double t = yj[i] - m;
+                    out[i] += t * t;
                 }
             }
-            double inv = 1.0 / L[j + (size_t) d * j];
+            EMIX_SIMD
             for (int i = 0; i < nb; i++) {
-                double t = yj[i] * inv;
-                yj[i] = t;
-                q[i] += t * t;
+                out[i] = base - 0.5 * out[i];
             }
         }
+        return;
+    }
+
+    int full = gauss_model_is_full(par->model);
+    for (int c = 0; c < k; c++) {
+        double *q = lj + (size_t) nb * c;
+        double base = log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]);
+        centred_block(dat, i0, nb, par->mean + c, k, y);
+        if (full) {
+            whiten_block(par->chol + dd * c, d, nb, y, q);
+        } else {
+            for (int i = 0; i < nb; i++) {
+                q[i] = 0.0;
+            }
+            for (int j = 0; j < d; j++) {
+                const double *yj = y + (size_t) nb * j;
+                double iv = 1.0 / par->sigma[dd * c + j + (size_t) d * j];
+                EMIX_SIMD
+                for (int i = 0; i < nb; i++) {
+                    q[i] += yj[i] * yj[i] * iv;
+                }
+            }
+        }
+        EMIX_SIMD
         for (int i = 0; i < nb; i++) {
             q[i] = base - 0.5 * q[i];
         }
@@ -147,69 +260,134 @@ static void gauss_stats_reset(void *vst, const void *vpar)
     memcpy(st->shift, par->mean, (size_t) k * d * sizeof(double));
     memset(st->N, 0, (size_t) k * sizeof(double));
     memset(st->s, 0, (size_t) k * d * sizeof(double));
-    memset(st->A, 0, (size_t) d * d * k * sizeof(double));
+    memset(st->A, 0, scatter_size(st) * sizeof(double));
 }
 
+static void gauss_stats_merge(void *vinto, const void *vfrom)
+{
+    gauss_stats *into = vinto;
+    const gauss_stats *from = vfrom;
+    int k = into->k, d = into->d;
+    for (int c = 0; c < k; c++) {
+        into->N[c] += from->N[c];
+    }
+    for (size_t e = 0; e < (size_t) k * d; e++) {
+        into->s[e] += from->s[e];
+    }
+    for (size_t e = 0; e < scatter_size(into); e++) {
+        into->A[e] += from->A[e];
+    }
+}
+
+/* A[j, l] += sum_i u_j[i] y_l[i] for l <= j: the lower triangle of U'Y,
+ * four columns of Y at a time so each u_j[i] is loaded once per four. */
+EMIX_HOT
+static void scatter_lower(const double *u, const double *y, int nb, int d, double *A)
+{
+    for (int j = 0; j < d; j++) {
+        const double *uj = u + (size_t) nb * j;
+        int l = 0;
+        for (; l + 3 <= j; l += 4) {
+            const double *y0 = y + (size_t) nb * l, *y1 = y0 + nb, *y2 = y1 + nb, *y3 = y2 + nb;
+            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+            EMIX_SIMD_SUM(a0, a1, a2, a3)
+            for (int i = 0; i < nb; i++) {
+                a0 += uj[i] * y0[i];
+                a1 += uj[i] * y1[i];
+                a2 += uj[i] * y2[i];
+                a3 += uj[i] * y3[i];
+            }
+            A[j + (size_t) d * l] += a0;
+            A[j + (size_t) d * (l + 1)] += a1;
+            A[j + (size_t) d * (l + 2)] += a2;
+            A[j + (size_t) d * (l + 3)] += a3;
+        }
+        for (; l <= j; l++) {
+            const double *yl = y + (size_t) nb * l;
+            double a = 0.0;
+            EMIX_SIMD_SUM(a)
+            for (int i = 0; i < nb; i++) {
+                a += uj[i] * yl[i];
+            }
+            A[j + (size_t) d * l] += a;
+        }
+    }
+}
+
+EMIX_HOT
 static void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
                             const double *resp, int ld, double *scratch)
 {
     gauss_stats *st = vst;
-    int k = st->k, d = st->d, n = dat->n;
+    int k = st->k, d = st->d;
     size_t dd = (size_t) d * d;
-    double *v = scratch;           /* nb weights w_i r_ic */
-    double *y = scratch + nb;      /* nb x d rows minus the shift */
+    double *v = scratch;                 /* nb weights w_i r_ic */
+    double *y = scratch + nb;            /* nb x d rows minus the shift */
+    double *u = y + (size_t) nb * d;     /* nb x d: v times y */
     for (int c = 0; c < k; c++) {
         const double *r = resp + (size_t) ld * c;
         double Nc = 0.0;
-        for (int i = 0; i < nb; i++) {
-            v[i] = dat->w ? dat->w[i0 + i] * r[i] : r[i];
-            Nc += v[i];
+        if (dat->w) {
+            const double *w = dat->w + i0;
+            EMIX_SIMD_SUM(Nc)
+            for (int i = 0; i < nb; i++) {
+                v[i] = w[i] * r[i];
+                Nc += v[i];
+            }
+        } else {
+            EMIX_SIMD_SUM(Nc)
+            for (int i = 0; i < nb; i++) {
+                v[i] = r[i];
+                Nc += v[i];
+            }
         }
         st->N[c] += Nc;
         if (Nc == 0.0) {
             continue;
         }
-        double *A = st->A + dd * c;
+        centred_block(dat, i0, nb, st->shift + c, k, y);
+        double *A = st->A + (st->pooled ? 0 : dd * c);
         for (int j = 0; j < d; j++) {
-            const double *xj = dat->x + (size_t) n * j + i0;
-            double *yj = y + (size_t) nb * j;
-            double sh = st->shift[c + (size_t) k * j], sj = 0.0;
+            const double *yj = y + (size_t) nb * j;
+            double *uj = u + (size_t) nb * j;
+            double sj = 0.0, ajj = 0.0;
+            EMIX_SIMD_SUM(sj, ajj)
             for (int i = 0; i < nb; i++) {
-                yj[i] = xj[i] - sh;
-                sj += v[i] * yj[i];
+                double t = v[i] * yj[i];
+                uj[i] = t;
+                sj += t;
+                ajj += t * yj[i];
             }
             st->s[c + (size_t) k * j] += sj;
-            int l0 = st->full ? 0 : j;
-            for (int l = l0; l <= j; l++) {
-                const double *yl = y + (size_t) nb * l;
-                double a = 0.0;
-                for (int i = 0; i < nb; i++) {
-                    a += v[i] * yj[i] * yl[i];
-                }
-                A[j + (size_t) d * l] += a;
+            if (!st->full) {
+                A[j + (size_t) d * j] += ajj;
             }
+        }
+        if (st->full) {
+            scatter_lower(u, y, nb, d, A);
         }
     }
 }
 
-/* Within-component covariance S_c (lower triangle, or diagonal) from the
- * shifted statistics: S_c = A_c / N_c - delta delta', delta = s_c / N_c. */
-static void component_scatter(const gauss_stats *st, int c, double *S)
+/* The covariance the model's constraint starts from, into the lower
+ * triangle (or diagonal) of out: component c's scatter S_c, or for the
+ * shared models the pooled sum_c (N_c / W) S_c. From the shifted
+ * statistics, N_c S_c = A_c - N_c delta_c delta_c' with delta_c = s_c / N_c. */
+static void scatter_matrix(const gauss_stats *st, int c, double W, double *out)
 {
     int k = st->k, d = st->d;
     size_t dd = (size_t) d * d;
-    const double *A = st->A + dd * c;
-    double Nc = st->N[c];
-    memset(S, 0, dd * sizeof(double));
+    int first = st->pooled ? 0 : c, last = st->pooled ? k - 1 : c;
+    const double *A = st->A + (st->pooled ? 0 : dd * c);
+    double denom = st->pooled ? W : st->N[c];
+    memset(out, 0, dd * sizeof(double));
     for (int j = 0; j < d; j++) {
-        double dj = st->s[c + (size_t) k * j] / Nc;
-        int l0 = st->full ? 0 : j;
-        for (int l = l0; l <= j; l++) {
-            double dl = st->s[c + (size_t) k * l] / Nc;
-            S[j + (size_t) d * l] = A[j + (size_t) d * l] / Nc - dj * dl;
-        }
-        if (S[j + (size_t) d * j] < 0.0) {
-            S[j + (size_t) d * j] = 0.0; /* rounding only; collapse check follows */
+        for (int l = st->full ? 0 : j; l <= j; l++) {
+            double correction = 0.0;
+            for (int h = first; h <= last; h++) {
+                correction += st->s[h + (size_t) k * j] * st->s[h + (size_t) k * l] / st->N[h];
+            }
+            out[j + (size_t) d * l] = (A[j + (size_t) d * l] - correction) / denom;
         }
     }
 }
@@ -239,35 +417,20 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
         }
     }
 
-    /* Per-component scatter into sigma; shared models pool it into
-     * component 0's slot, weighted by N_c / W. */
-    double *S = (double *) R_alloc(dd, sizeof(double));
-    double *pooled = par->sigma; /* slot 0 */
     int shared = gauss_model_is_shared(model);
-    if (shared) {
-        memset(pooled, 0, dd * sizeof(double));
-    }
-    for (int c = 0; c < k; c++) {
-        double *out = shared ? pooled : par->sigma + dd * c;
-        double f = shared ? st->N[c] / W : 1.0;
-        component_scatter(st, c, S);
-        if (!shared) {
-            memset(out, 0, dd * sizeof(double));
-        }
-        for (size_t e = 0; e < dd; e++) {
-            out[e] += f * S[e];
-        }
-    }
-
-    /* The model's constraint, the ridge, and symmetry. */
     for (int c = 0; c < (shared ? 1 : k); c++) {
         double *sig = par->sigma + dd * c;
+        scatter_matrix(st, c, W, sig);
+        for (int j = 0; j < d; j++) {
+            if (sig[j + (size_t) d * j] < 0.0) {
+                sig[j + (size_t) d * j] = 0.0; /* rounding only; collapse is judged below */
+            }
+        }
         if (model == EMIX_EII || model == EMIX_VII) {
             double tr = 0.0;
             for (int j = 0; j < d; j++) {
                 tr += sig[j + (size_t) d * j];
             }
-            memset(sig, 0, dd * sizeof(double));
             for (int j = 0; j < d; j++) {
                 sig[j + (size_t) d * j] = tr / d;
             }
@@ -279,10 +442,8 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
             }
         }
     }
-    if (shared) {
-        for (int c = 1; c < k; c++) {
-            memcpy(par->sigma + dd * c, par->sigma, dd * sizeof(double));
-        }
+    for (int c = 1; shared && c < k; c++) {
+        memcpy(par->sigma + dd * c, par->sigma, dd * sizeof(double));
     }
     return gauss_factor(par, ctl->var_scale);
 }
@@ -290,39 +451,52 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
 static size_t gauss_scratch_size(const void *vpar)
 {
     const gauss_par *par = vpar;
-    return (size_t) EMIX_BLOCK * (par->d + 1);
+    return (size_t) EMIX_BLOCK * (2 * (size_t) par->d + 1);
 }
 
 const emix_family emix_gaussian_family = {
     "gaussian",
     gauss_log_joint,
+    gauss_stats_new,
     gauss_stats_reset,
     gauss_stats_add,
+    gauss_stats_merge,
     gauss_mstep,
     gauss_scratch_size
 };
 
-emix_status gauss_mstep_from_z(gauss_par *par, gauss_stats *st, const emix_data *dat,
-                               const double *z, const emix_control *ctl)
+/* The weighted column means of the data. */
+static void data_mean(const emix_data *dat, double *mean)
 {
-    int n = dat->n, d = dat->d, k = par->k;
-    emix_status status = {EMIX_OK, -1, -1};
-    double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
-
-    /* Pass 1 about the weighted column means of the data gives each
-     * component's mean; pass 2 about those means gives centred scatter. */
+    int n = dat->n;
     double W = 0.0;
     for (int i = 0; i < n; i++) {
         W += emix_weight(dat, i);
     }
-    for (int j = 0; j < d; j++) {
+    for (int j = 0; j < dat->d; j++) {
         const double *xj = dat->x + (size_t) n * j;
         double m = 0.0;
         for (int i = 0; i < n; i++) {
             m += emix_weight(dat, i) * xj[i];
         }
+        mean[j] = m / W;
+    }
+}
+
+emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
+                               const double *z, const emix_control *ctl)
+{
+    int n = dat->n, d = dat->d, k = par->k;
+    emix_status status = {EMIX_OK, -1, -1};
+    gauss_stats *st = gauss_stats_alloc(k, d, par->model);
+    double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
+
+    /* Pass 1, about the data's mean, gives each component's mean; pass 2,
+     * about those means, gives centred scatter. */
+    data_mean(dat, par->centre);
+    for (int j = 0; j < d; j++) {
         for (int c = 0; c < k; c++) {
-            par->mean[c + (size_t) k * j] = m / W;
+            par->mean[c + (size_t) k * j] = par->centre[j];
         }
     }
     for (int pass = 0; pass < 2; pass++) {
@@ -331,17 +505,15 @@ emix_status gauss_mstep_from_z(gauss_par *par, gauss_stats *st, const emix_data 
             int nb = n - i0 < EMIX_BLOCK ? n - i0 : EMIX_BLOCK;
             gauss_stats_add(st, dat, i0, nb, z + i0, n, scratch);
         }
-        if (pass == 0) {
-            for (int c = 0; c < k; c++) {
-                if (!(st->N[c] >= ctl->min_weight)) {
-                    status.code = EMIX_EMPTY;
-                    status.component = c;
-                    return status;
-                }
-                for (int j = 0; j < d; j++) {
-                    size_t cj = c + (size_t) k * j;
-                    par->mean[cj] = st->shift[cj] + st->s[cj] / st->N[c];
-                }
+        for (int c = 0; pass == 0 && c < k; c++) {
+            if (!(st->N[c] >= ctl->min_weight)) {
+                status.code = EMIX_EMPTY;
+                status.component = c;
+                return status;
+            }
+            for (int j = 0; j < d; j++) {
+                size_t cj = c + (size_t) k * j;
+                par->mean[cj] = st->shift[cj] + st->s[cj] / st->N[c];
             }
         }
     }

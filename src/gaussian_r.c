@@ -2,6 +2,7 @@
  * SEXP arguments (already checked by R) into C types, run a kernel and build
  * a named result list. */
 #include "emix.h"
+#include "omp_compat.h"
 #include <string.h>
 
 static SEXP list_elt(SEXP list, const char *name)
@@ -36,6 +37,7 @@ static emix_control control_view(SEXP control)
     ctl.reg = asReal(list_elt(control, "reg_abs"));
     ctl.min_weight = asReal(list_elt(control, "min_weight"));
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
+    ctl.threads = asInteger(list_elt(control, "threads"));
     return ctl;
 }
 
@@ -73,7 +75,8 @@ static void set_parameters(SEXP out, const gauss_par *par)
     UNPROTECT(2);
 }
 
-SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model)
+SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
+                         SEXP threads)
 {
     emix_data dat = data_view(x, w);
     int k = LENGTH(pro), n = dat.n;
@@ -95,8 +98,11 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
     SEXP rowll = PROTECT(allocVector(REALSXP, n));
     double ll = NA_REAL;
     if (st.code == EMIX_OK) {
+        emix_workspace ws;
+        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, asInteger(threads), 0);
+        ws.tolerant = 1; /* at given parameters, a far-away row is an answer, not an error */
         ll = emix_estep(&emix_gaussian_family, &par, NULL, &dat, k, REAL(z),
-                        REAL(rowll), NULL, &st);
+                        REAL(rowll), NULL, &st, &ws);
     }
     SET_VECTOR_ELT(out, 0, z);
     SET_VECTOR_ELT(out, 1, rowll);
@@ -112,10 +118,8 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     emix_control ctl = control_view(control);
     int k = INTEGER(getAttrib(z, R_DimSymbol))[1];
     gauss_par par;
-    gauss_stats st;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
-    gauss_stats_alloc(&st, k, dat.d, asInteger(model));
-    emix_status status = gauss_mstep_from_z(&par, &st, &dat, REAL(z), &ctl);
+    emix_status status = gauss_mstep_from_z(&par, &dat, REAL(z), &ctl);
 
     const char *names[] = {"pro", "mean", "sigma", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
@@ -131,9 +135,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     emix_control ctl = control_view(control);
     int k = INTEGER(getAttrib(z0, R_DimSymbol))[1], n = dat.n;
     gauss_par par;
-    gauss_stats st;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
-    gauss_stats_alloc(&st, k, dat.d, asInteger(model));
 
     const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "iter",
                            "converged", "z", "abs_loglik", "status", ""};
@@ -148,9 +150,12 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     res.status_iter = 0;
 
     /* the start: one exact M-step from the given responsibilities */
-    res.status = gauss_mstep_from_z(&par, &st, &dat, REAL(z0), &ctl);
+    res.status = gauss_mstep_from_z(&par, &dat, REAL(z0), &ctl);
     if (res.status.code == EMIX_OK) {
-        emix_em(&emix_gaussian_family, &par, &st, &dat, k, REAL(z), &ctl, &res);
+        void *st = emix_gaussian_family.stats_new(&par);
+        emix_workspace ws;
+        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1);
+        emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
     } else {
         memcpy(REAL(z), REAL(z0), (size_t) n * k * sizeof(double));
     }
@@ -165,5 +170,21 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     SET_VECTOR_ELT(out, 8, ScalarReal(res.abs_loglik));
     SET_VECTOR_ELT(out, 9, status_vector(res.status, res.status_iter));
     UNPROTECT(2);
+    return out;
+}
+
+/* c(OpenMP compiled in, processors, OpenMP thread limit) for the R side's
+ * choice of a default thread count */
+SEXP emix_openmp_info(void)
+{
+    SEXP out = PROTECT(allocVector(INTSXP, 3));
+#ifdef _OPENMP
+    INTEGER(out)[0] = 1;
+#else
+    INTEGER(out)[0] = 0;
+#endif
+    INTEGER(out)[1] = omp_get_num_procs();
+    INTEGER(out)[2] = omp_get_thread_limit();
+    UNPROTECT(1);
     return out;
 }

@@ -1,45 +1,81 @@
-/* The EM loop, for any family: E-step (log joint densities, log-sum-exp,
+/* The EM loop, for any family: the E-step (log joint densities, log-sum-exp,
  * responsibilities) fused with the accumulation of sufficient statistics,
  * then the M-step from those statistics, until the stopping rule holds.
  *
- * Trace entry t is the log-likelihood after t M-steps; the E-step at the
+ * The E-step runs over fixed chunks of rows, in parallel when OpenMP is
+ * there; each chunk has its own statistics and partial sums, combined in
+ * chunk order afterwards, so the answer does not depend on the thread count.
+ * Trace entry t is the log-likelihood after t M-steps: the E-step at the
  * parameters of step t computes it for free. */
 #include "emix.h"
+#include "omp_compat.h"
 #include <math.h>
 #include <string.h>
 
-double emix_estep(const emix_family *fam, const void *par, void *stats,
-                  const emix_data *dat, int k, double *z, double *rowll,
-                  double *abs_ll, emix_status *status)
+void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
+                         int n, int k, int nthreads, int with_stats)
+{
+    /* chunks of whole blocks, at most EMIX_MAX_CHUNKS of them: enough to
+     * share among threads, few enough to keep their statistics small */
+    int per_chunk = (n + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
+    int blocks = (per_chunk + EMIX_BLOCK - 1) / EMIX_BLOCK;
+    ws->chunk_rows = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
+    ws->nchunk = (n + ws->chunk_rows - 1) / ws->chunk_rows;
+    ws->nthreads = nthreads < 1 ? 1 : nthreads;
+    ws->tolerant = 0;
+    ws->chunk_stats = (void **) R_alloc(ws->nchunk, sizeof(void *));
+    for (int ch = 0; ch < ws->nchunk; ch++) {
+        ws->chunk_stats[ch] = with_stats ? fam->stats_new(par) : NULL;
+    }
+    ws->chunk_ll = (double *) R_alloc(ws->nchunk, sizeof(double));
+    ws->chunk_abs = (double *) R_alloc(ws->nchunk, sizeof(double));
+    ws->chunk_bad = (int *) R_alloc(ws->nchunk, sizeof(int));
+    size_t per_thread = (size_t) EMIX_BLOCK * k + EMIX_BLOCK + fam->scratch_size(par);
+    ws->thread_buf = (double **) R_alloc(ws->nthreads, sizeof(double *));
+    for (int t = 0; t < ws->nthreads; t++) {
+        ws->thread_buf[t] = (double *) R_alloc(per_thread, sizeof(double));
+    }
+}
+
+/* One chunk of the E-step; touches only its own rows and chunk slots. */
+static void estep_chunk(const emix_family *fam, const void *par, const emix_data *dat,
+                        int k, double *z, double *rowll, emix_workspace *ws, int ch,
+                        double *buf)
 {
     int n = dat->n;
-    double *lj = (double *) R_alloc((size_t) EMIX_BLOCK * k, sizeof(double));
-    double *rl = (double *) R_alloc(EMIX_BLOCK, sizeof(double));
-    double *scratch = (double *) R_alloc(fam->scratch_size(par), sizeof(double));
-    double ll = 0.0, all = 0.0;
+    int first = ch * ws->chunk_rows;
+    int end = first + ws->chunk_rows < n ? first + ws->chunk_rows : n;
+    double *lj = buf;
+    double *rl = lj + (size_t) EMIX_BLOCK * k;
+    double *scratch = rl + EMIX_BLOCK;
+    void *stats = ws->chunk_stats[ch];
+    double ll = 0.0, abs_ll = 0.0;
 
-    status->code = EMIX_OK;
+    ws->chunk_bad[ch] = -1;
     if (stats) {
         fam->stats_reset(stats, par);
     }
-    for (int i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
-        int nb = n - i0 < EMIX_BLOCK ? n - i0 : EMIX_BLOCK;
+    for (int i0 = first; i0 < end; i0 += EMIX_BLOCK) {
+        int nb = end - i0 < EMIX_BLOCK ? end - i0 : EMIX_BLOCK;
         fam->log_joint(par, dat, i0, nb, lj, scratch);
         int bad = emix_logsumexp_rows(lj, nb, k, nb, rl);
-        if (bad >= 0) {
-            status->code = EMIX_ZERO_DENSITY;
-            status->row = i0 + bad;
-            return R_NegInf;
+        if (bad >= 0 && ws->chunk_bad[ch] < 0) {
+            ws->chunk_bad[ch] = i0 + bad;
         }
-        /* a partial sum per block keeps the order of additions fixed */
-        double block_ll = 0.0, block_abs = 0.0;
-        for (int i = 0; i < nb; i++) {
-            double w = emix_weight(dat, i0 + i);
-            block_ll += w * rl[i];
-            block_abs += w * fabs(rl[i]);
+        if (bad >= 0 && !ws->tolerant) {
+            return;
         }
-        ll += block_ll;
-        all += block_abs;
+        if (dat->w) {
+            for (int i = 0; i < nb; i++) {
+                ll += dat->w[i0 + i] * rl[i];
+                abs_ll += dat->w[i0 + i] * fabs(rl[i]);
+            }
+        } else {
+            for (int i = 0; i < nb; i++) {
+                ll += rl[i];
+                abs_ll += fabs(rl[i]);
+            }
+        }
         if (rowll) {
             memcpy(rowll + i0, rl, (size_t) nb * sizeof(double));
         }
@@ -51,6 +87,42 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
         }
         if (stats) {
             fam->stats_add(stats, dat, i0, nb, lj, nb, scratch);
+        }
+    }
+    ws->chunk_ll[ch] = ll;
+    ws->chunk_abs[ch] = abs_ll;
+}
+
+double emix_estep(const emix_family *fam, const void *par, void *stats,
+                  const emix_data *dat, int k, double *z, double *rowll,
+                  double *abs_ll, emix_status *status, emix_workspace *ws)
+{
+    status->code = EMIX_OK;
+    int nchunk = ws->nchunk;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(ws->nthreads) schedule(dynamic, 1)
+#endif
+    for (int ch = 0; ch < nchunk; ch++) {
+        estep_chunk(fam, par, dat, k, z, rowll, ws, ch,
+                    ws->thread_buf[omp_get_thread_num()]);
+    }
+
+    double ll = 0.0, all = 0.0;
+    if (stats) {
+        fam->stats_reset(stats, par);
+    }
+    for (int ch = 0; ch < nchunk; ch++) {
+        if (ws->chunk_bad[ch] >= 0 && status->code == EMIX_OK) {
+            status->code = EMIX_ZERO_DENSITY;
+            status->row = ws->chunk_bad[ch];
+            if (!ws->tolerant) {
+                return R_NegInf;
+            }
+        }
+        ll += ws->chunk_ll[ch];
+        all += ws->chunk_abs[ch];
+        if (stats) {
+            fam->stats_merge(stats, ws->chunk_stats[ch]);
         }
     }
     if (abs_ll) {
@@ -70,7 +142,7 @@ static int emix_converged(double prev, double cur, const emix_control *ctl)
 
 void emix_em(const emix_family *fam, void *par, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
-             emix_result *res)
+             emix_workspace *ws, emix_result *res)
 {
     res->iter = 0;
     res->converged = 0;
@@ -78,7 +150,7 @@ void emix_em(const emix_family *fam, void *par, void *stats,
     res->status_iter = 0;
     for (int t = 0;; t++) {
         double ll = emix_estep(fam, par, stats, dat, k, z, NULL,
-                               &res->abs_loglik, &res->status);
+                               &res->abs_loglik, &res->status, ws);
         res->loglik = ll;
         if (res->status.code != EMIX_OK) {
             res->status_iter = t;
