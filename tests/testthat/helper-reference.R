@@ -80,14 +80,16 @@ ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   }
   pooled <- pooled / W
   sigma <- array(0, c(d, d, k))
+  trace_S <- vapply(seq_len(k), function(c) sum(diag(matrix(S[, , c], d, d))), numeric(1))
   for (c in seq_len(k)) {
+    Sc <- matrix(S[, , c], d, d) # keeps d = 1 a matrix
     sigma[, , c] <- switch(model,
-      VVV = S[, , c],
+      VVV = Sc,
       EEE = pooled,
-      VVI = diag(diag(S[, , c]), d),
+      VVI = diag(diag(Sc), d),
       EEI = diag(diag(pooled), d),
-      VII = diag(sum(diag(S[, , c])) / d, d),
-      EII = diag(sum(N * apply(S, 3, function(s) sum(diag(s)))) / (W * d), d),
+      VII = diag(trace_S[c] / d, d),
+      EII = diag(sum(N * trace_S) / (W * d), d),
       stop("unknown model ", model)
     )
     sigma[, , c] <- sigma[, , c] + diag(reg * mean(ref_var_scale(x, w)), d)
