@@ -17,6 +17,21 @@
 #' is kept in `trace`; see [emix_control()] for the stopping rule, the ridge
 #' and the policy for degenerate components.
 #'
+#' @section The bound:
+#' For any distribution \eqn{q} over the component labels,
+#' \deqn{\log p(x \mid \theta) = F(q, \theta) + \mathrm{KL}(q \,\|\, p(z \mid x, \theta)),
+#'   \quad F(q, \theta) = E_q[\log p(x, z \mid \theta)] + H(q),}{log p(x | theta) = F(q, theta) + KL(q || p(z | x, theta)),  F(q, theta) = E_q[log p(x, z | theta)] + H(q),}
+#' so \eqn{F} is a lower bound on the log-likelihood. The E-step sets
+#' \eqn{q_t} to the posterior at \eqn{\theta_t}, where the bound touches the
+#' log-likelihood; the M-step raises \eqn{F(q_t, \cdot)} to
+#' \eqn{F(q_t, \theta_{t+1})}, and the log-likelihood at \eqn{\theta_{t+1}}
+#' lies above that by the Kullback-Leibler divergence. Row \eqn{t \ge 1} of
+#' `trace` holds `bound` \eqn{= F(q_{t-1}, \theta_t)}, computed from the
+#' sufficient statistics, and `gap` \eqn{= \log p(x \mid \theta_t) - F(q_{t-1}, \theta_t) \ge 0}.
+#' With `reg = 0` every step keeps
+#' \eqn{\ell_{t-1} \le F(q_{t-1}, \theta_t) \le \ell_t}; `plot(fit, which = "bound")`
+#' draws it.
+#'
 #' @section Covariance models:
 #' `model` takes mclust's names. The aliases of scikit-learn are accepted:
 #' `"spherical"` is `"VII"`, `"diag"` is `"VVI"`, `"tied"` is `"EEE"` and
@@ -79,8 +94,9 @@
 #'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
 #'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
-#'     taken; 0 is the start), `loglik`, `change` (from the previous row) and
-#'     `k` (components at that point).}
+#'     taken; 0 is the start), `loglik`, `change` (from the previous row),
+#'     `bound`, `gap` and `k` (components at that point); see the section
+#'     *The bound*.}
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
 #'     of iterations.}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their

@@ -78,6 +78,7 @@ run_em <- function(x, weights, z0, model, core, control) {
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
+      bound = res$bound,
       k = rep(k, length(res$trace))
     )
     if (status[1L] == 0L) {
@@ -94,7 +95,8 @@ run_em <- function(x, weights, z0, model, core, control) {
   trace <- do.call(rbind, segments)
   trace$change <- c(NA, diff(trace$loglik))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
-  trace <- trace[c("iter", "loglik", "change", "k")]
+  trace$gap <- trace$loglik - trace$bound
+  trace <- trace[c("iter", "loglik", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
   if (control$reg == 0) {
     check_monotone(trace, res$abs_loglik)

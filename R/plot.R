@@ -9,6 +9,12 @@
 #'   components were dropped on the way (`emix_control(empty = "drop")`),
 #'   each run of iterations with the same number of components is drawn
 #'   separately and a dashed vertical line marks each drop.
+#' * `"bound"`: the free-energy view of EM. Top: the log-likelihood
+#'   \eqn{\ell_t} (points) and the bound \eqn{F(q_{t-1}, \theta_t)} that the
+#'   M-step reached (dashed), with the gap between them, the Kullback-Leibler
+#'   divergence \eqn{\mathrm{KL}(q_{t-1} \| p(z \mid x, \theta_t))}, shaded. Each
+#'   E-step brings the bound back up to the log-likelihood. Bottom: the gap
+#'   on a log scale. See the section *The bound* of [emix()].
 #' * `"classification"`: the data coloured by most probable component, with
 #'   each component's mean (a cross) and the ellipse holding 95% of its
 #'   probability (for a pair of variables, the 95% region of the bivariate
@@ -28,8 +34,8 @@
 #' fit (for a formula such as `~ log(a) + b`, `log(a)` and `b`).
 #'
 #' @param x A fit returned by [emix()].
-#' @param which The plot to draw: `"loglik"` (the default), `"classification"`
-#'   or `"density"`.
+#' @param which The plot to draw: `"loglik"` (the default), `"bound"`,
+#'   `"classification"` or `"density"`.
 #' @param ... Graphical parameters passed to the main plotting function
 #'   ([plot()], [pairs()], [stripchart()], [plot()] of the histogram, or
 #'   [contour()]), overriding the defaults, such as `main`, `xlab` or `col`
@@ -39,17 +45,19 @@
 #' @examples
 #' fit <- emix(~ ., data = faithful, k = 2)
 #' plot(fit)
+#' plot(fit, which = "bound")
 #' plot(fit, which = "classification")
 #' plot(fit, which = "density")
 #'
 #' plot(emix(~ eruptions, data = faithful, k = 2), which = "density")
 #' plot(emix(~ ., data = iris[1:4], k = 3), which = "classification")
 #' @export
-plot.emix <- function(x, which = c("loglik", "classification", "density"), ...) {
+plot.emix <- function(x, which = c("loglik", "bound", "classification", "density"), ...) {
   which <- match_choice(which, "which")
   dots <- list(...)
   switch(which,
     loglik = plot_loglik(x, dots),
+    bound = plot_bound(x, dots),
     classification = plot_classification(x, dots),
     density = {
       if (x$d > 2L) {
@@ -82,6 +90,43 @@ plot_loglik <- function(x, dots) {
     graphics::abline(v = at, lty = 2, col = "grey50")
     graphics::text(at, graphics::par("usr")[4L], sprintf("k = %d", trace$k[starts]),
                    pos = 1, cex = 0.8, col = "grey30")
+  }
+}
+
+plot_bound <- function(x, dots) {
+  trace <- x$trace
+  old <- graphics::par(mfrow = c(2L, 1L), mar = c(4, 4, 2.5, 1))
+  on.exit(graphics::par(old))
+  do.call(graphics::plot, with_defaults(dots, list(
+    x = range(trace$iter), y = range(trace$loglik, trace$bound, na.rm = TRUE), type = "n",
+    xlab = "Iteration", ylab = "Log-likelihood and bound",
+    main = "log p(x | theta) = F(q, theta) + KL(q || p(z | x, theta))"
+  )))
+  segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
+  for (s in unique(segment)) {
+    rows <- which(segment == s & !is.na(trace$bound))
+    if (length(rows) > 0L) {
+      graphics::polygon(c(trace$iter[rows], rev(trace$iter[rows])),
+                        c(trace$bound[rows], rev(trace$loglik[rows])),
+                        col = grDevices::adjustcolor("tomato", 0.35), border = NA)
+      graphics::lines(trace$iter[rows], trace$bound[rows], type = "o", lty = 2,
+                      pch = 1, col = "tomato3")
+    }
+    graphics::lines(trace$iter[segment == s], trace$loglik[segment == s], type = "o", pch = 20)
+  }
+  graphics::legend("bottomright", bty = "n", pch = c(20, 1, 15), lty = c(1, 2, NA),
+                   col = c("black", "tomato3", grDevices::adjustcolor("tomato", 0.35)),
+                   legend = c("log-likelihood (after the E-step, the bound equals it)",
+                              "bound F after the M-step", "gap: KL divergence"))
+  gap <- trace$gap
+  shown <- !is.na(gap) & gap > 0
+  if (any(shown)) {
+    graphics::plot(trace$iter[shown], gap[shown], log = "y", type = "h", lwd = 3,
+                   col = "tomato3", xlim = range(trace$iter), xlab = "Iteration",
+                   ylab = "Gap (log scale)", main = "KL(q_{t-1} || p(z | x, theta_t))")
+  } else {
+    graphics::plot.new()
+    graphics::title(main = "No positive gap to show")
   }
 }
 

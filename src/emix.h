@@ -92,10 +92,11 @@ typedef struct {
 
 /* Turns an nb x k block (nb <= EMIX_BLOCK) of log joint densities (leading
  * dimension ld) into responsibilities in place and writes each row's
- * log-likelihood to rowll. A row with no finite maximum gets log-likelihood
+ * log-likelihood to rowll and the entropy -sum_c r log r of its
+ * responsibilities to rowent. A row with no finite maximum gets log-likelihood
  * -Inf (or NaN) and NaN responsibilities. Returns the first such row
  * (0-based in the block), or -1 when every row is fine. */
-int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll);
+int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double *rowent);
 
 /* ---- The family table and the loop (run.c) -------------------------------- */
 
@@ -118,6 +119,8 @@ typedef struct {
     void (*stats_merge)(void *into, const void *from);
     /* parameters from statistics */
     emix_status (*mstep)(const void *stats, void *par, const emix_control *ctl);
+    /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
+    double (*expected_loglik)(const void *stats, const void *par);
     /* doubles of scratch that log_joint and stats_add need for one block */
     size_t (*scratch_size)(const void *par);
 } emix_family;
@@ -135,6 +138,7 @@ typedef struct {
     void **chunk_stats;   /* nchunk statistics */
     double *chunk_ll;     /* nchunk partial log-likelihoods */
     double *chunk_abs;    /* nchunk partial sums of |row log-likelihood| */
+    double *chunk_ent;    /* nchunk partial sums of the rows' entropies */
     int *chunk_bad;       /* nchunk first rows with zero density, or -1 */
     double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
 } emix_workspace;
@@ -150,6 +154,8 @@ typedef struct {
     double loglik;     /* at the returned parameters */
     double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
     double *trace;     /* max_iter + 1 log-likelihoods; entries 0 .. iter filled */
+    double *bound;     /* max_iter + 1: bound[t] = F(q_{t-1}, theta_t), the free
+                        * energy after M-step t; bound[0] is NaN */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
 } emix_result;
@@ -157,10 +163,16 @@ typedef struct {
 /* One E-step over all rows at the parameters par: responsibilities into z
  * (n x k, or NULL), row log-likelihoods into rowll (or NULL), statistics
  * into stats (or NULL). Returns the weighted log-likelihood and, through
- * abs_ll, the weighted sum of absolute row log-likelihoods (or NULL). */
+ * sums (or NULL), the weighted sums of the rows' absolute log-likelihoods
+ * and of their entropies. */
+typedef struct {
+    double abs_loglik;
+    double entropy;
+} emix_estep_sums;
+
 double emix_estep(const emix_family *fam, const void *par, void *stats,
                   const emix_data *dat, int k, double *z, double *rowll,
-                  double *abs_ll, emix_status *status, emix_workspace *ws);
+                  emix_estep_sums *sums, emix_status *status, emix_workspace *ws);
 
 /* EM from the parameters par until the rule or max_iter stops it. */
 void emix_em(const emix_family *fam, void *par, void *stats,
@@ -195,6 +207,7 @@ typedef struct {
     double *N;     /* k */
     double *s;     /* k x d */
     double *A;     /* d x d x k, or d x d when pooled */
+    double *work;  /* 3 d x d scratch for the M-step and the bound */
 } gauss_stats;
 
 extern const emix_family emix_gaussian_family;

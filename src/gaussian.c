@@ -47,6 +47,7 @@ gauss_stats *gauss_stats_alloc(int k, int d, int model)
     st->N = (double *) R_alloc(k, sizeof(double));
     st->s = (double *) R_alloc((size_t) k * d, sizeof(double));
     st->A = (double *) R_alloc((size_t) d * d * (st->pooled ? 1 : k), sizeof(double));
+    st->work = (double *) R_alloc(3 * (size_t) d * d, sizeof(double));
     return st;
 }
 
@@ -478,6 +479,66 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     return gauss_factor(par, ctl->var_scale);
 }
 
+/* tr(sigma^{-1} M) for sigma = L L' and M symmetric, given by its lower
+ * triangle: the trace of L^{-1} M L^{-T}, one column at a time. */
+static double trace_solve(const double *L, int d, const double *M, double *work)
+{
+    double *col = work, *y = work + d, *z = work + 2 * (size_t) d;
+    double tr = 0.0;
+    /* Y = L^{-1} M, column by column; then (L^{-1} Y')_jj */
+    double *Y = z; /* d x d */
+    for (int l = 0; l < d; l++) {
+        for (int j = 0; j < d; j++) {
+            col[j] = j >= l ? M[j + (size_t) d * l] : M[l + (size_t) d * j];
+        }
+        forward_solve(L, d, col, y);
+        for (int j = 0; j < d; j++) {
+            Y[j + (size_t) d * l] = y[j];
+        }
+    }
+    for (int j = 0; j < d; j++) {
+        for (int l = 0; l < d; l++) {
+            col[l] = Y[j + (size_t) d * l]; /* row j of Y */
+        }
+        forward_solve(L, d, col, y);
+        tr += y[j];
+    }
+    return tr;
+}
+
+/* E_q[log p(x, z | par)] from statistics gathered under q:
+ * sum_c N_c (log pi_c - (d log 2 pi + log det sigma_c) / 2) - tr(sigma_c^{-1} M_c) / 2,
+ * with M_c = sum_i w_i r_ic (x_i - mean_c)(x_i - mean_c)' = N_c S_c when the
+ * means are those of the M-step from the same statistics (the ridge moves
+ * only the covariances). */
+static double gauss_expected_loglik(const void *vst, const void *vpar)
+{
+    const gauss_stats *st = vst;
+    const gauss_par *par = vpar;
+    int k = par->k, d = par->d;
+    size_t dd = (size_t) d * d;
+    double W = 0.0, q = 0.0;
+    for (int c = 0; c < k; c++) {
+        W += st->N[c];
+        q += st->N[c] * (log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]));
+    }
+    double *M = st->work; /* d x d; trace_solve uses the rest of work */
+    for (int c = 0; c < (st->pooled ? 1 : k); c++) {
+        scatter_matrix(st, c, W, M);
+        double scale = st->pooled ? W : st->N[c];
+        double tr = 0.0;
+        if (st->full) {
+            tr = trace_solve(par->chol + dd * c, d, M, st->work + dd);
+        } else {
+            for (int j = 0; j < d; j++) {
+                tr += M[j + (size_t) d * j] / par->sigma[dd * c + j + (size_t) d * j];
+            }
+        }
+        q -= 0.5 * scale * tr;
+    }
+    return q;
+}
+
 static size_t gauss_scratch_size(const void *vpar)
 {
     const gauss_par *par = vpar;
@@ -492,6 +553,7 @@ const emix_family emix_gaussian_family = {
     gauss_stats_add,
     gauss_stats_merge,
     gauss_mstep,
+    gauss_expected_loglik,
     gauss_scratch_size
 };
 

@@ -137,12 +137,13 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
 
-    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "iter",
+    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "iter",
                            "converged", "z", "abs_loglik", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
     emix_result res;
     res.trace = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
+    res.bound = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
     res.iter = 0;
     res.converged = 0;
     res.loglik = NA_REAL;
@@ -164,11 +165,12 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     SET_VECTOR_ELT(out, 3, ScalarReal(res.loglik));
     int ntrace = res.status.code == EMIX_OK ? res.iter + 1 : res.status_iter;
     SET_VECTOR_ELT(out, 4, copy_real(res.trace, ntrace));
-    SET_VECTOR_ELT(out, 5, ScalarInteger(res.iter));
-    SET_VECTOR_ELT(out, 6, ScalarLogical(res.converged));
-    SET_VECTOR_ELT(out, 7, z);
-    SET_VECTOR_ELT(out, 8, ScalarReal(res.abs_loglik));
-    SET_VECTOR_ELT(out, 9, status_vector(res.status, res.status_iter));
+    SET_VECTOR_ELT(out, 5, copy_real(res.bound, ntrace));
+    SET_VECTOR_ELT(out, 6, ScalarInteger(res.iter));
+    SET_VECTOR_ELT(out, 7, ScalarLogical(res.converged));
+    SET_VECTOR_ELT(out, 8, z);
+    SET_VECTOR_ELT(out, 9, ScalarReal(res.abs_loglik));
+    SET_VECTOR_ELT(out, 10, status_vector(res.status, res.status_iter));
     UNPROTECT(2);
     return out;
 }

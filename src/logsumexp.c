@@ -90,7 +90,7 @@ static inline double log_atleast1(double x)
 }
 
 EMIX_HOT
-int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll)
+int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double *rowent)
 {
     double *mx = rowll; /* holds the row maxima until the end */
     memcpy(mx, lj, (size_t) nb * sizeof(double));
@@ -117,21 +117,32 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll)
             }
         }
     }
-    double sum[EMIX_BLOCK];
+    /* with a_c = l_c - max and sum = sum_c e^{a_c}: r_c = e^{a_c} / sum,
+     * log-likelihood max + log(sum), entropy log(sum) - sum_c e^{a_c} a_c / sum */
+    double sum[EMIX_BLOCK], ea[EMIX_BLOCK];
     memset(sum, 0, (size_t) nb * sizeof(double));
+    memset(ea, 0, (size_t) nb * sizeof(double));
     for (int c = 0; c < k; c++) {
         double *col = lj + (size_t) ld * c;
         EMIX_SIMD
         for (int i = 0; i < nb; i++) {
-            double e = exp_nonpositive(col[i] - mx[i]);
+            double a = col[i] - mx[i];
+            double e = exp_nonpositive(a);
             col[i] = e;
             sum[i] += e;
+            ea[i] += a > -708.0 ? e * a : 0.0; /* e = 0 there, and a may be -Inf */
         }
     }
     EMIX_SIMD
     for (int i = 0; i < nb; i++) {
-        mx[i] += log_atleast1(sum[i]);
-        sum[i] = 1.0 / sum[i];
+        double log_sum = log_atleast1(sum[i]);
+        double inv = 1.0 / sum[i];
+        mx[i] += log_sum;
+        ea[i] = log_sum - ea[i] * inv;
+        sum[i] = inv;
+    }
+    if (rowent) {
+        memcpy(rowent, ea, (size_t) nb * sizeof(double));
     }
     for (int c = 0; c < k; c++) {
         double *col = lj + (size_t) ld * c;
@@ -142,6 +153,9 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll)
     }
     for (int b = 0; b < nbad; b++) {
         rowll[bad[b]] = bad_value[b];
+        if (rowent) {
+            rowent[bad[b]] = R_NaN;
+        }
         for (int c = 0; c < k; c++) {
             lj[bad[b] + (size_t) ld * c] = R_NaN;
         }

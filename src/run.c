@@ -6,7 +6,9 @@
  * there; each chunk has its own statistics and partial sums, combined in
  * chunk order afterwards, so the answer does not depend on the thread count.
  * Trace entry t is the log-likelihood after t M-steps: the E-step at the
- * parameters of step t computes it for free. */
+ * parameters of step t computes it for free. Beside it the loop records the
+ * free energy F(q, theta) = E_q[log p(x, z | theta)] + H(q) after each
+ * M-step, from the statistics: log-likelihood = F + KL(q || posterior). */
 #include "emix.h"
 #include "omp_compat.h"
 #include <math.h>
@@ -29,8 +31,9 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
     }
     ws->chunk_ll = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_abs = (double *) R_alloc(ws->nchunk, sizeof(double));
+    ws->chunk_ent = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_bad = (int *) R_alloc(ws->nchunk, sizeof(int));
-    size_t per_thread = (size_t) EMIX_BLOCK * k + EMIX_BLOCK + fam->scratch_size(par);
+    size_t per_thread = (size_t) EMIX_BLOCK * k + 2 * EMIX_BLOCK + fam->scratch_size(par);
     ws->thread_buf = (double **) R_alloc(ws->nthreads, sizeof(double *));
     for (int t = 0; t < ws->nthreads; t++) {
         ws->thread_buf[t] = (double *) R_alloc(per_thread, sizeof(double));
@@ -47,9 +50,10 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
     int end = first + ws->chunk_rows < n ? first + ws->chunk_rows : n;
     double *lj = buf;
     double *rl = lj + (size_t) EMIX_BLOCK * k;
-    double *scratch = rl + EMIX_BLOCK;
+    double *re = rl + EMIX_BLOCK;
+    double *scratch = re + EMIX_BLOCK;
     void *stats = ws->chunk_stats[ch];
-    double ll = 0.0, abs_ll = 0.0;
+    double ll = 0.0, abs_ll = 0.0, ent = 0.0;
 
     ws->chunk_bad[ch] = -1;
     if (stats) {
@@ -58,23 +62,18 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
     for (int i0 = first; i0 < end; i0 += EMIX_BLOCK) {
         int nb = end - i0 < EMIX_BLOCK ? end - i0 : EMIX_BLOCK;
         fam->log_joint(par, dat, i0, nb, lj, scratch);
-        int bad = emix_logsumexp_rows(lj, nb, k, nb, rl);
+        int bad = emix_logsumexp_rows(lj, nb, k, nb, rl, re);
         if (bad >= 0 && ws->chunk_bad[ch] < 0) {
             ws->chunk_bad[ch] = i0 + bad;
         }
         if (bad >= 0 && !ws->tolerant) {
             return;
         }
-        if (dat->w) {
-            for (int i = 0; i < nb; i++) {
-                ll += dat->w[i0 + i] * rl[i];
-                abs_ll += dat->w[i0 + i] * fabs(rl[i]);
-            }
-        } else {
-            for (int i = 0; i < nb; i++) {
-                ll += rl[i];
-                abs_ll += fabs(rl[i]);
-            }
+        for (int i = 0; i < nb; i++) {
+            double w = emix_weight(dat, i0 + i);
+            ll += w * rl[i];
+            abs_ll += w * fabs(rl[i]);
+            ent += w * re[i];
         }
         if (rowll) {
             memcpy(rowll + i0, rl, (size_t) nb * sizeof(double));
@@ -91,11 +90,12 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
     }
     ws->chunk_ll[ch] = ll;
     ws->chunk_abs[ch] = abs_ll;
+    ws->chunk_ent[ch] = ent;
 }
 
 double emix_estep(const emix_family *fam, const void *par, void *stats,
                   const emix_data *dat, int k, double *z, double *rowll,
-                  double *abs_ll, emix_status *status, emix_workspace *ws)
+                  emix_estep_sums *sums, emix_status *status, emix_workspace *ws)
 {
     status->code = EMIX_OK;
     int nchunk = ws->nchunk;
@@ -107,7 +107,7 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
                     ws->thread_buf[omp_get_thread_num()]);
     }
 
-    double ll = 0.0, all = 0.0;
+    double ll = 0.0, all = 0.0, ent = 0.0;
     if (stats) {
         fam->stats_reset(stats, par);
     }
@@ -121,12 +121,14 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
         }
         ll += ws->chunk_ll[ch];
         all += ws->chunk_abs[ch];
+        ent += ws->chunk_ent[ch];
         if (stats) {
             fam->stats_merge(stats, ws->chunk_stats[ch]);
         }
     }
-    if (abs_ll) {
-        *abs_ll = all;
+    if (sums) {
+        sums->abs_loglik = all;
+        sums->entropy = ent;
     }
     return ll;
 }
@@ -148,10 +150,12 @@ void emix_em(const emix_family *fam, void *par, void *stats,
     res->converged = 0;
     res->status.code = EMIX_OK;
     res->status_iter = 0;
+    emix_estep_sums sums;
+    res->bound[0] = NA_REAL;
     for (int t = 0;; t++) {
-        double ll = emix_estep(fam, par, stats, dat, k, z, NULL,
-                               &res->abs_loglik, &res->status, ws);
+        double ll = emix_estep(fam, par, stats, dat, k, z, NULL, &sums, &res->status, ws);
         res->loglik = ll;
+        res->abs_loglik = sums.abs_loglik;
         if (res->status.code != EMIX_OK) {
             res->status_iter = t;
             return;
@@ -171,6 +175,9 @@ void emix_em(const emix_family *fam, void *par, void *stats,
             res->status_iter = t + 1;
             return;
         }
+        /* the free energy F(q_t, theta_{t+1}) = E_q[log p(x, z)] + H(q_t):
+         * a lower bound on the next log-likelihood, above this one */
+        res->bound[t + 1] = fam->expected_loglik(stats, par) + sums.entropy;
         res->iter = t + 1;
     }
 }
