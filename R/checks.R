@@ -50,10 +50,14 @@ check_data <- function(x, arg = "x") {
   if (is.null(colnames(x))) {
     colnames(x) <- paste0("x", seq_len(ncol(x)))
   }
-  bad <- !is.finite(x)
-  if (any(bad)) {
-    where <- which(bad, arr.ind = TRUE)[1L, ]
-    value <- x[where[1L], where[2L]]
+  if (!is.double(x)) {
+    storage.mode(x) <- "double"
+  }
+  first_bad <- .Call(C_emix_first_nonfinite, x)
+  if (first_bad > 0) {
+    row <- (first_bad - 1) %% nrow(x) + 1
+    col <- (first_bad - 1) %/% nrow(x) + 1
+    value <- x[row, col]
     advice <- if (is.na(value) && arg == "x") {
       "Remove incomplete rows, or use the formula interface, whose `na.action` drops them."
     } else {
@@ -61,10 +65,9 @@ check_data <- function(x, arg = "x") {
     }
     stop_arg(arg, sprintf(
       "must contain finite values only; row %d of `%s` is %s. %s",
-      where[1L], colnames(x)[where[2L]], format(value), advice
+      row, colnames(x)[col], format(value), advice
     ))
   }
-  storage.mode(x) <- "double"
   x
 }
 

@@ -197,6 +197,7 @@ new_emix <- function(run, x, model, method, weights, control) {
   sigma <- run$sigma
   dimnames(sigma) <- list(vars, vars, components)
   z <- run$z
+  run$z <- NULL # so that naming z does not copy it
   dimnames(z) <- list(rownames(x), components)
   structure(
     list(

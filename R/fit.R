@@ -44,9 +44,7 @@ check_method <- function(method) {
 
 # The settings the C core reads, with data-dependent scales worked out.
 core_control <- function(control, x, weights) {
-  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  centre <- colSums(w * x) / sum(w)
-  var_scale <- colSums(w * sweep(x, 2L, centre)^2) / sum(w)
+  var_scale <- .Call(C_emix_col_moments, x, weights)$var
   constant <- var_scale <= 0
   if (any(constant)) {
     stop_arg("x", sprintf(
@@ -59,7 +57,7 @@ core_control <- function(control, x, weights) {
     max_iter = control$max_iter,
     rule_code = match(control$rule, c("relative", "absolute")) - 1L,
     reg_abs = control$reg * mean(var_scale),
-    min_weight = sqrt(.Machine$double.eps) * mean(w),
+    min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
     threads = control$threads
   )

@@ -231,4 +231,9 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_openmp_info(void);
 
+/* ---- Entry points on the data matrix (data.c) ----------------------------- */
+
+SEXP emix_first_nonfinite(SEXP x);
+SEXP emix_col_moments(SEXP x, SEXP w);
+
 #endif

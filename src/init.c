@@ -10,6 +10,8 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_mstep_gaussian, 5),
     CALLDEF(emix_run_gaussian, 5),
     CALLDEF(emix_openmp_info, 0),
+    CALLDEF(emix_first_nonfinite, 1),
+    CALLDEF(emix_col_moments, 2),
     {NULL, NULL, 0}
 };
 

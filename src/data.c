@@ -1,0 +1,52 @@
+/* Checks and moments of the data matrix, without the n x d temporaries that
+ * is.finite() or sweep() would allocate in R. */
+#include "emix.h"
+#include <math.h>
+
+/* The first non-finite entry of x in column-major order, 1-based, or 0. */
+SEXP emix_first_nonfinite(SEXP x)
+{
+    const double *v = REAL(x);
+    R_xlen_t len = XLENGTH(x);
+    for (R_xlen_t e = 0; e < len; e++) {
+        if (!isfinite(v[e])) {
+            return ScalarReal((double) e + 1.0);
+        }
+    }
+    return ScalarReal(0.0);
+}
+
+/* Weighted column means and variances (divisor the sum of the weights), by
+ * two passes: list(mean, var). */
+SEXP emix_col_moments(SEXP x, SEXP w)
+{
+    SEXP dim = getAttrib(x, R_DimSymbol);
+    int n = INTEGER(dim)[0], d = INTEGER(dim)[1];
+    emix_data dat = {REAL(x), isNull(w) ? NULL : REAL(w), n, d};
+    const char *names[] = {"mean", "var", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    SEXP mean = PROTECT(allocVector(REALSXP, d));
+    SEXP var = PROTECT(allocVector(REALSXP, d));
+    double W = 0.0;
+    for (int i = 0; i < n; i++) {
+        W += emix_weight(&dat, i);
+    }
+    for (int j = 0; j < d; j++) {
+        const double *xj = dat.x + (size_t) n * j;
+        double m = 0.0, s = 0.0;
+        for (int i = 0; i < n; i++) {
+            m += emix_weight(&dat, i) * xj[i];
+        }
+        m /= W;
+        for (int i = 0; i < n; i++) {
+            double t = xj[i] - m;
+            s += emix_weight(&dat, i) * t * t;
+        }
+        REAL(mean)[j] = m;
+        REAL(var)[j] = s / W;
+    }
+    SET_VECTOR_ELT(out, 0, mean);
+    SET_VECTOR_ELT(out, 1, var);
+    UNPROTECT(3);
+    return out;
+}
