@@ -479,29 +479,21 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     return gauss_factor(par, ctl->var_scale);
 }
 
-/* tr(sigma^{-1} M) for sigma = L L' and M symmetric, given by its lower
- * triangle: the trace of L^{-1} M L^{-T}, one column at a time. */
+/* tr(sigma^{-1} M) for sigma = L L' and M symmetric, both given by their
+ * lower triangles: sigma^{-1} from the Cholesky factor (LAPACK dpotri),
+ * then the sum of the elementwise products. */
 static double trace_solve(const double *L, int d, const double *M, double *work)
 {
-    double *col = work, *y = work + d, *z = work + 2 * (size_t) d;
+    size_t dd = (size_t) d * d;
+    int info = 0;
+    memcpy(work, L, dd * sizeof(double));
+    F77_CALL(dpotri)("L", &d, work, &d, &info FCONE);
     double tr = 0.0;
-    /* Y = L^{-1} M, column by column; then (L^{-1} Y')_jj */
-    double *Y = z; /* d x d */
     for (int l = 0; l < d; l++) {
-        for (int j = 0; j < d; j++) {
-            col[j] = j >= l ? M[j + (size_t) d * l] : M[l + (size_t) d * j];
+        tr += work[l + (size_t) d * l] * M[l + (size_t) d * l];
+        for (int j = l + 1; j < d; j++) {
+            tr += 2.0 * work[j + (size_t) d * l] * M[j + (size_t) d * l];
         }
-        forward_solve(L, d, col, y);
-        for (int j = 0; j < d; j++) {
-            Y[j + (size_t) d * l] = y[j];
-        }
-    }
-    for (int j = 0; j < d; j++) {
-        for (int l = 0; l < d; l++) {
-            col[l] = Y[j + (size_t) d * l]; /* row j of Y */
-        }
-        forward_solve(L, d, col, y);
-        tr += y[j];
     }
     return tr;
 }
