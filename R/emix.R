@@ -187,7 +187,7 @@ numeric_design <- function(terms, mf, arg) {
 }
 
 # The one constructor of an "emix" object, from the loop's result.
-new_emix <- function(run, x, model, method, weights, control) {
+new_emix <- function(run, z, x, model, method, weights, control) {
   vars <- colnames(x)
   k <- length(run$pro)
   d <- ncol(x)
@@ -196,9 +196,6 @@ new_emix <- function(run, x, model, method, weights, control) {
   dimnames(mean) <- list(components, vars)
   sigma <- run$sigma
   dimnames(sigma) <- list(vars, vars, components)
-  z <- run$z
-  run$z <- NULL # so that naming z does not copy it
-  dimnames(z) <- list(rownames(x), components)
   structure(
     list(
       pro = stats::setNames(run$pro, components),

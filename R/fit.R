@@ -23,16 +23,23 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   best <- NULL
   start_loglik <- numeric(nstart)
   for (s in seq_len(nstart)) {
-    z0 <- start_responsibilities(init, x, k, weights)
-    run <- run_em(x, weights, z0, model, core, control)
+    start <- start_responsibilities(init, x, k, weights)
+    run <- run_em(x, weights, start, k, model, core, control)
     start_loglik[s] <- run$loglik
     if (is.null(best) || run$loglik > best$loglik) {
       best <- run
       best$start <- s
     }
   }
+  # Take the posterior matrix out of the result and name it while nothing
+  # else refers to it, so that naming it does not copy n x k numbers.
+  run <- NULL
+  z <- best$z
+  best$z <- NULL
+  dimnames(z) <- list(rownames(x), as.character(seq_len(ncol(z))))
   best$start_loglik <- start_loglik
-  new_emix(best, x = x, model = model, method = method, weights = weights, control = control)
+  new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
+           control = control)
 }
 
 check_method <- function(method) {
@@ -63,15 +70,15 @@ core_control <- function(control, x, weights) {
   )
 }
 
-# EM from the responsibilities z0. A degenerate component is an error, or
-# with `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(x, weights, z0, model, core, control) {
+# EM from `start` (labels or responsibilities, see start_responsibilities())
+# with k components. A degenerate component is an error, or with
+# `empty = "drop"` is removed and EM continues with the rest.
+run_em <- function(x, weights, start, k, model, core, control) {
   segments <- list()
   iter_done <- 0L
   repeat {
-    k <- ncol(z0)
     core$max_iter <- control$max_iter - iter_done
-    res <- .Call(C_emix_run_gaussian, x, weights, z0, model_code(model), core)
+    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core)
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
@@ -88,7 +95,8 @@ run_em <- function(x, weights, z0, model, core, control) {
       stop_degenerate(status, iter_done, model)
     }
     iter_done <- iter_done + status[4L]
-    z0 <- drop_component(res$z, component, x, weights, core$var_scale)
+    start <- drop_component(res$z, component, x, weights, core$var_scale)
+    k <- k - 1L
   }
   trace <- do.call(rbind, segments)
   trace$change <- c(NA, diff(trace$loglik))

@@ -1,16 +1,16 @@
 # Starting responsibilities. All randomness is drawn here, from R's RNG, so
 # set.seed() makes a fit reproducible; the C loop is deterministic.
 
-# An n x k responsibility matrix to start EM from, given `init` as checked
-# by check_init().
+# The start of EM, given `init` as checked by check_init(): an integer
+# vector of labels in 1..k (the C core takes its one-hot matrix a block at a
+# time), or an n x k responsibility matrix.
 start_responsibilities <- function(init, x, k, weights) {
-  labels <- switch(init$type,
+  switch(init$type,
     "kmeans++" = lloyd_labels(x, kmeanspp_centres(x, k, weights), weights, iter = 10L),
     random = lloyd_labels(x, random_centres(x, k, weights), weights, iter = 0L),
     labels = init$labels,
-    matrix = return(init$z)
+    matrix = init$z
   )
-  one_hot(labels, k)
 }
 
 # `init` as a list(type, labels or z), or an error naming the argument.
@@ -47,12 +47,6 @@ check_init <- function(init, n, k) {
     return(list(type = "labels", labels = as.integer(labels)))
   }
   stop_arg("init", "must be \"kmeans++\", \"random\", a vector of labels or a matrix of responsibilities.")
-}
-
-one_hot <- function(labels, k) {
-  z <- matrix(0, length(labels), k)
-  z[cbind(seq_along(labels), labels)] <- 1
-  z
 }
 
 # Squared distances from every row of x to every centre (n x k).

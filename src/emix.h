@@ -218,17 +218,18 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model);
 gauss_stats *gauss_stats_alloc(int k, int d, int model);
 /* Cholesky factors and log-determinants of every sigma; flags collapse. */
 emix_status gauss_factor(gauss_par *par, const double *var_scale);
-/* The exact M-step from an n x k responsibility matrix: two passes, the
- * second centred at the means found by the first. */
+/* The exact M-step from an n x k responsibility matrix z, or else from
+ * labels in 1..k: two passes, the second centred at the means found by the
+ * first. */
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
-                               const double *z, const emix_control *ctl);
+                               const double *z, const int *labels, const emix_control *ctl);
 
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
                          SEXP threads);
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control);
 SEXP emix_openmp_info(void);
 
 /* ---- Entry points on the data matrix (data.c) ----------------------------- */

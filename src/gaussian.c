@@ -568,12 +568,13 @@ static void data_mean(const emix_data *dat, double *mean)
 }
 
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
-                               const double *z, const emix_control *ctl)
+                               const double *z, const int *labels, const emix_control *ctl)
 {
     int n = dat->n, d = dat->d, k = par->k;
     emix_status status = {EMIX_OK, -1, -1};
     gauss_stats *st = gauss_stats_alloc(k, d, par->model);
     double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
+    double *one_hot = (double *) R_alloc((size_t) EMIX_BLOCK * k, sizeof(double));
 
     /* Pass 1, about the data's mean, gives each component's mean; pass 2,
      * about those means, gives centred scatter. */
@@ -587,7 +588,16 @@ emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
         gauss_stats_reset(st, par);
         for (int i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
             int nb = n - i0 < EMIX_BLOCK ? n - i0 : EMIX_BLOCK;
-            gauss_stats_add(st, dat, i0, nb, z + i0, n, scratch);
+            if (z) {
+                gauss_stats_add(st, dat, i0, nb, z + i0, n, scratch);
+            } else {
+                /* labels 1..k: their one-hot block, never the whole n x k */
+                memset(one_hot, 0, (size_t) EMIX_BLOCK * k * sizeof(double));
+                for (int i = 0; i < nb; i++) {
+                    one_hot[i + (size_t) nb * (labels[i0 + i] - 1)] = 1.0;
+                }
+                gauss_stats_add(st, dat, i0, nb, one_hot, nb, scratch);
+            }
         }
         for (int c = 0; pass == 0 && c < k; c++) {
             if (!(st->N[c] >= ctl->min_weight)) {

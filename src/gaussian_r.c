@@ -119,7 +119,7 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     int k = INTEGER(getAttrib(z, R_DimSymbol))[1];
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
-    emix_status status = gauss_mstep_from_z(&par, &dat, REAL(z), &ctl);
+    emix_status status = gauss_mstep_from_z(&par, &dat, REAL(z), NULL, &ctl);
 
     const char *names[] = {"pro", "mean", "sigma", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
@@ -129,11 +129,15 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     return out;
 }
 
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
+/* EM from `start`: an n x k responsibility matrix, or an integer vector of
+ * labels in 1..k. */
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control)
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control);
-    int k = INTEGER(getAttrib(z0, R_DimSymbol))[1], n = dat.n;
+    int k = asInteger(k_), n = dat.n;
+    const double *z0 = isReal(start) ? REAL(start) : NULL;
+    const int *labels = isReal(start) ? NULL : INTEGER(start);
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
 
@@ -151,14 +155,22 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP z0, SEXP model, SEXP control)
     res.status_iter = 0;
 
     /* the start: one exact M-step from the given responsibilities */
-    res.status = gauss_mstep_from_z(&par, &dat, REAL(z0), &ctl);
+    res.status = gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
     if (res.status.code == EMIX_OK) {
         void *st = emix_gaussian_family.stats_new(&par);
         emix_workspace ws;
         emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1);
         emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
     } else {
-        memcpy(REAL(z), REAL(z0), (size_t) n * k * sizeof(double));
+        /* the start itself, for the R side's handling of the failure */
+        if (z0) {
+            memcpy(REAL(z), z0, (size_t) n * k * sizeof(double));
+        } else {
+            memset(REAL(z), 0, (size_t) n * k * sizeof(double));
+            for (int i = 0; i < n; i++) {
+                REAL(z)[i + (size_t) n * (labels[i] - 1)] = 1.0;
+            }
+        }
     }
 
     set_parameters(out, &par);
