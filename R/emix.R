@@ -32,6 +32,22 @@
 #' \eqn{\ell_{t-1} \le F(q_{t-1}, \theta_t) \le \ell_t}; `plot(fit, which = "bound")`
 #' draws it.
 #'
+#' @section Methods:
+#' * `"em"`: EM. The E-step gives each row its posterior probabilities
+#'   (responsibilities); the objective is the log-likelihood, which never
+#'   decreases.
+#' * `"cem"`: classification EM (Celeux and Govaert 1992), EM with \eqn{q}
+#'   restricted to point masses: after each E-step every row is given wholly
+#'   to its most probable component (a tie keeps the row's current
+#'   component), and the M-step refits from that partition. The objective is
+#'   the classification log-likelihood \eqn{\sum_i w_i \log(\pi_{z_i} f_{z_i}(x_i))},
+#'   which never decreases; the fit also stops when no row changes component,
+#'   so it ends after finitely many iterations. With `"EII"` it is k-means
+#'   with a common variance and estimated proportions. It is faster than EM
+#'   but biased when the components overlap, and small components tend to
+#'   empty. `z` still holds the posterior probabilities at the returned
+#'   parameters, and `loglik` the log-likelihood there.
+#'
 #' @section Covariance models:
 #' `model` takes mclust's names. The aliases of scikit-learn are accepted:
 #' `"spherical"` is `"VII"`, `"diag"` is `"VVI"`, `"tied"` is `"EEE"` and
@@ -75,7 +91,7 @@
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}.
 #' @param model Covariance model; see the section *Covariance models*.
-#' @param method Fitting method; `"em"`.
+#' @param method `"em"` or `"cem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
@@ -94,9 +110,10 @@
 #'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
 #'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
-#'     taken; 0 is the start), `loglik`, `change` (from the previous row),
-#'     `bound`, `gap` and `k` (components at that point); see the section
-#'     *The bound*.}
+#'     taken; 0 is the start), `loglik`, `objective` (what the method
+#'     maximises), `change` (of the objective, from the previous row),
+#'     `bound`, `gap` and `k` (components at that point); see the sections
+#'     *Methods* and *The bound*.}
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
 #'     of iterations.}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
@@ -105,8 +122,11 @@
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
 #'     was fitted on and how.}
-#'   \item{`start`, `start_loglik`}{which start was kept, and the final
-#'     log-likelihood of every start.}
+#'   \item{`objective`}{what the method maximises, at the returned parameters:
+#'     the log-likelihood for `"em"`, the classification log-likelihood for
+#'     `"cem"`.}
+#'   \item{`start`, `start_objective`}{which start was kept (the one with the
+#'     largest objective), and the final objective of every start.}
 #' }
 #' @seealso [emix_control()]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
@@ -221,7 +241,8 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       control = control,
       dropped = run$dropped,
       start = run$start,
-      start_loglik = run$start_loglik
+      objective = run$objective,
+      start_objective = run$start_objective
     ),
     class = "emix"
   )

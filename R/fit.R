@@ -18,15 +18,15 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
-  core <- core_control(control, x, weights)
+  core <- core_control(control, x, weights, hard = method == "cem")
 
   best <- NULL
-  start_loglik <- numeric(nstart)
+  start_objective <- numeric(nstart)
   for (s in seq_len(nstart)) {
     start <- start_responsibilities(init, x, k, weights)
     run <- run_em(x, weights, start, k, model, core, control)
-    start_loglik[s] <- run$loglik
-    if (is.null(best) || run$loglik > best$loglik) {
+    start_objective[s] <- run$objective
+    if (is.null(best) || run$objective > best$objective) {
       best <- run
       best$start <- s
     }
@@ -37,20 +37,25 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   z <- best$z
   best$z <- NULL
   dimnames(z) <- list(rownames(x), as.character(seq_len(ncol(z))))
-  best$start_loglik <- start_loglik
+  best$start_objective <- start_objective
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
            control = control)
 }
 
+method_names <- c(em = "EM", cem = "classification EM")
+
 check_method <- function(method) {
-  if (!identical(method, "em")) {
-    stop_arg("method", "must be \"em\"; the other members of the EM family are not available yet.")
+  if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
+    stop_arg("method", sprintf(
+      "must be one of %s; the other members of the EM family are not available yet.",
+      paste0("\"", names(method_names), "\"", collapse = ", ")
+    ))
   }
   method
 }
 
 # The settings the C core reads, with data-dependent scales worked out.
-core_control <- function(control, x, weights) {
+core_control <- function(control, x, weights, hard = FALSE) {
   var_scale <- .Call(C_emix_col_moments, x, weights)$var
   constant <- var_scale <= 0
   if (any(constant)) {
@@ -66,7 +71,8 @@ core_control <- function(control, x, weights) {
     reg_abs = control$reg * mean(var_scale),
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
-    threads = control$threads
+    threads = control$threads,
+    hard = as.integer(hard)
   )
 }
 
@@ -83,6 +89,7 @@ run_em <- function(x, weights, start, k, model, core, control) {
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
+      objective = res$objective,
       bound = res$bound,
       k = rep(k, length(res$trace))
     )
@@ -99,15 +106,16 @@ run_em <- function(x, weights, start, k, model, core, control) {
     k <- k - 1L
   }
   trace <- do.call(rbind, segments)
-  trace$change <- c(NA, diff(trace$loglik))
+  trace$change <- c(NA, diff(trace$objective))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound
-  trace <- trace[c("iter", "loglik", "change", "bound", "gap", "k")]
+  trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
   if (control$reg == 0) {
     check_monotone(trace, res$abs_loglik)
   }
   res$trace <- trace
+  res$objective <- trace$objective[nrow(trace)]
   res$iter <- iter_done + res$iter
   res$dropped <- length(segments) - 1L
   res
@@ -162,14 +170,15 @@ stop_degenerate <- function(status, iter_done, model) {
   ))
 }
 
-# With the exact M-step (reg = 0) the log-likelihood never falls; a fall
-# beyond rounding means the numbers cannot be trusted, so say so.
+# With the exact M-step (reg = 0) the objective (the log-likelihood for EM,
+# the classification log-likelihood for CEM) never falls; a fall beyond
+# rounding means the numbers cannot be trusted, so say so.
 check_monotone <- function(trace, abs_loglik) {
   tolerance <- 1e-10 * abs_loglik + 1e-12
   fall <- which(!is.na(trace$change) & trace$change < -tolerance)
   if (length(fall) > 0L) {
     warning(sprintf(
-      "The log-likelihood fell by %s at iteration %d although EM cannot lower it; the fit may be numerically unreliable.",
+      "The objective fell by %s at iteration %d although the method cannot lower it; the fit may be numerically unreliable.",
       format(-trace$change[fall[1L]], digits = 3), trace$iter[fall[1L]]
     ), call. = FALSE)
   }

@@ -103,6 +103,7 @@ summary.emix <- function(object, ...) {
     list(
       call = object$call,
       model = object$model,
+      method = object$method,
       description = unname(model_descriptions[object$model]),
       k = k,
       d = object$d,
@@ -283,7 +284,8 @@ fitted.emix <- function(object, type = c("posterior", "class"), ...) {
 # Helpers for printing ------------------------------------------------------
 
 fit_header <- function(x) {
-  sprintf("Gaussian mixture fitted by EM: %d component%s, model %s (%s)",
+  sprintf("Gaussian mixture fitted by %s: %d component%s, model %s (%s)",
+          method_names[[x$method]],
           x$k, plural(x$k), x$model, model_descriptions[[x$model]])
 }
 

@@ -86,6 +86,7 @@ typedef struct {
     double min_weight;       /* a component with less total weight is empty */
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
     int threads;
+    int hard;                /* 1: classification EM (point-mass q), 0: EM */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -97,6 +98,16 @@ typedef struct {
  * -Inf (or NaN) and NaN responsibilities. Returns the first such row
  * (0-based in the block), or -1 when every row is fine. */
 int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double *rowent);
+
+/* ---- The C-step of classification EM (cstep.c) --------------------------- */
+
+/* Replaces the responsibilities of an nb x k block (leading dimension nb) by
+ * point masses on each row's most probable component, a tie keeping the
+ * row's current label (labels: 0-based, -1 for none, updated); writes
+ * log(pi_c f_c(x_i)) of the chosen c to rowobj. Returns how many labels
+ * changed. */
+int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labels,
+                     double *rowobj);
 
 /* ---- The family table and the loop (run.c) -------------------------------- */
 
@@ -133,12 +144,15 @@ typedef struct {
 typedef struct {
     int nthreads;
     int tolerant;         /* 1: rows of zero density get -Inf and go on; 0: stop */
+    int *labels;          /* n current labels (0-based) for the C-step, or NULL for EM */
     int nchunk;
     int chunk_rows;
     void **chunk_stats;   /* nchunk statistics */
     double *chunk_ll;     /* nchunk partial log-likelihoods */
     double *chunk_abs;    /* nchunk partial sums of |row log-likelihood| */
     double *chunk_ent;    /* nchunk partial sums of the rows' entropies */
+    double *chunk_obj;    /* nchunk partial classification log-likelihoods (C-step) */
+    int *chunk_changed;   /* nchunk counts of changed labels (C-step) */
     int *chunk_bad;       /* nchunk first rows with zero density, or -1 */
     double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
 } emix_workspace;
@@ -154,6 +168,9 @@ typedef struct {
     double loglik;     /* at the returned parameters */
     double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
     double *trace;     /* max_iter + 1 log-likelihoods; entries 0 .. iter filled */
+    double *objective; /* max_iter + 1 values of what the method maximises: the
+                        * log-likelihood (EM) or the classification
+                        * log-likelihood at the new labels (CEM) */
     double *bound;     /* max_iter + 1: bound[t] = F(q_{t-1}, theta_t), the free
                         * energy after M-step t; bound[0] is NaN */
     emix_status status;
@@ -167,7 +184,9 @@ typedef struct {
  * and of their entropies. */
 typedef struct {
     double abs_loglik;
-    double entropy;
+    double entropy;   /* of q: 0 for point masses */
+    double objective; /* classification log-likelihood, after a C-step */
+    int changed;      /* labels changed by a C-step */
 } emix_estep_sums;
 
 double emix_estep(const emix_family *fam, const void *par, void *stats,

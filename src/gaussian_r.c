@@ -38,6 +38,7 @@ static emix_control control_view(SEXP control)
     ctl.min_weight = asReal(list_elt(control, "min_weight"));
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
     ctl.threads = asInteger(list_elt(control, "threads"));
+    ctl.hard = asInteger(list_elt(control, "hard"));
     return ctl;
 }
 
@@ -129,6 +130,27 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     return out;
 }
 
+/* 0-based labels of the start for the C-step: the labels given, or each
+ * row's most probable component under the responsibilities given. */
+static int *start_labels(const double *z0, const int *labels, int n, int k)
+{
+    int *out = (int *) R_alloc(n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        if (labels) {
+            out[i] = labels[i] - 1;
+            continue;
+        }
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (z0[i + (size_t) n * c] > z0[i + (size_t) n * best]) {
+                best = c;
+            }
+        }
+        out[i] = best;
+    }
+    return out;
+}
+
 /* EM from `start`: an n x k responsibility matrix, or an integer vector of
  * labels in 1..k. */
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control)
@@ -141,13 +163,14 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
 
-    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "iter",
-                           "converged", "z", "abs_loglik", "status", ""};
+    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "objective",
+                           "iter", "converged", "z", "abs_loglik", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
     emix_result res;
     res.trace = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
     res.bound = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
+    res.objective = (double *) R_alloc((size_t) ctl.max_iter + 1, sizeof(double));
     res.iter = 0;
     res.converged = 0;
     res.loglik = NA_REAL;
@@ -160,6 +183,9 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
         void *st = emix_gaussian_family.stats_new(&par);
         emix_workspace ws;
         emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1);
+        if (ctl.hard) {
+            ws.labels = start_labels(z0, labels, n, k);
+        }
         emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
     } else {
         /* the start itself, for the R side's handling of the failure */
@@ -178,11 +204,12 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     int ntrace = res.status.code == EMIX_OK ? res.iter + 1 : res.status_iter;
     SET_VECTOR_ELT(out, 4, copy_real(res.trace, ntrace));
     SET_VECTOR_ELT(out, 5, copy_real(res.bound, ntrace));
-    SET_VECTOR_ELT(out, 6, ScalarInteger(res.iter));
-    SET_VECTOR_ELT(out, 7, ScalarLogical(res.converged));
-    SET_VECTOR_ELT(out, 8, z);
-    SET_VECTOR_ELT(out, 9, ScalarReal(res.abs_loglik));
-    SET_VECTOR_ELT(out, 10, status_vector(res.status, res.status_iter));
+    SET_VECTOR_ELT(out, 6, copy_real(res.objective, ntrace));
+    SET_VECTOR_ELT(out, 7, ScalarInteger(res.iter));
+    SET_VECTOR_ELT(out, 8, ScalarLogical(res.converged));
+    SET_VECTOR_ELT(out, 9, z);
+    SET_VECTOR_ELT(out, 10, ScalarReal(res.abs_loglik));
+    SET_VECTOR_ELT(out, 11, status_vector(res.status, res.status_iter));
     UNPROTECT(2);
     return out;
 }

@@ -8,7 +8,9 @@
  * Trace entry t is the log-likelihood after t M-steps: the E-step at the
  * parameters of step t computes it for free. Beside it the loop records the
  * free energy F(q, theta) = E_q[log p(x, z | theta)] + H(q) after each
- * M-step, from the statistics: log-likelihood = F + KL(q || posterior). */
+ * M-step, from the statistics: log-likelihood = F + KL(q || posterior).
+ * With a C-step after the E-step (classification EM) q is a point mass and
+ * F the classification log-likelihood. */
 #include "emix.h"
 #include "omp_compat.h"
 #include <math.h>
@@ -32,6 +34,9 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
     ws->chunk_ll = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_abs = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_ent = (double *) R_alloc(ws->nchunk, sizeof(double));
+    ws->chunk_obj = (double *) R_alloc(ws->nchunk, sizeof(double));
+    ws->chunk_changed = (int *) R_alloc(ws->nchunk, sizeof(int));
+    ws->labels = NULL;
     ws->chunk_bad = (int *) R_alloc(ws->nchunk, sizeof(int));
     size_t per_thread = (size_t) EMIX_BLOCK * k + 2 * EMIX_BLOCK + fam->scratch_size(par);
     ws->thread_buf = (double **) R_alloc(ws->nthreads, sizeof(double *));
@@ -53,7 +58,8 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
     double *re = rl + EMIX_BLOCK;
     double *scratch = re + EMIX_BLOCK;
     void *stats = ws->chunk_stats[ch];
-    double ll = 0.0, abs_ll = 0.0, ent = 0.0;
+    double ll = 0.0, abs_ll = 0.0, ent = 0.0, obj = 0.0;
+    int changed = 0;
 
     ws->chunk_bad[ch] = -1;
     if (stats) {
@@ -69,12 +75,6 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
         if (bad >= 0 && !ws->tolerant) {
             return;
         }
-        for (int i = 0; i < nb; i++) {
-            double w = emix_weight(dat, i0 + i);
-            ll += w * rl[i];
-            abs_ll += w * fabs(rl[i]);
-            ent += w * re[i];
-        }
         if (rowll) {
             memcpy(rowll + i0, rl, (size_t) nb * sizeof(double));
         }
@@ -84,6 +84,21 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
                        (size_t) nb * sizeof(double));
             }
         }
+        if (ws->labels) {
+            /* classification EM: point masses; re now holds each row's
+             * classification log-likelihood, and q has no entropy */
+            changed += emix_cstep_block(lj, nb, k, rl, ws->labels + i0, re);
+            for (int i = 0; i < nb; i++) {
+                obj += emix_weight(dat, i0 + i) * re[i];
+                re[i] = 0.0;
+            }
+        }
+        for (int i = 0; i < nb; i++) {
+            double w = emix_weight(dat, i0 + i);
+            ll += w * rl[i];
+            abs_ll += w * fabs(rl[i]);
+            ent += w * re[i];
+        }
         if (stats) {
             fam->stats_add(stats, dat, i0, nb, lj, nb, scratch);
         }
@@ -91,6 +106,8 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
     ws->chunk_ll[ch] = ll;
     ws->chunk_abs[ch] = abs_ll;
     ws->chunk_ent[ch] = ent;
+    ws->chunk_obj[ch] = obj;
+    ws->chunk_changed[ch] = changed;
 }
 
 double emix_estep(const emix_family *fam, const void *par, void *stats,
@@ -107,7 +124,8 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
                     ws->thread_buf[omp_get_thread_num()]);
     }
 
-    double ll = 0.0, all = 0.0, ent = 0.0;
+    double ll = 0.0, all = 0.0, ent = 0.0, obj = 0.0;
+    int changed = 0;
     if (stats) {
         fam->stats_reset(stats, par);
     }
@@ -122,6 +140,8 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
         ll += ws->chunk_ll[ch];
         all += ws->chunk_abs[ch];
         ent += ws->chunk_ent[ch];
+        obj += ws->chunk_obj[ch];
+        changed += ws->chunk_changed[ch];
         if (stats) {
             fam->stats_merge(stats, ws->chunk_stats[ch]);
         }
@@ -129,6 +149,8 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     if (sums) {
         sums->abs_loglik = all;
         sums->entropy = ent;
+        sums->objective = ws->labels ? obj : ll;
+        sums->changed = changed;
     }
     return ll;
 }
@@ -161,7 +183,11 @@ void emix_em(const emix_family *fam, void *par, void *stats,
             return;
         }
         res->trace[t] = ll;
-        if (t > 0 && emix_converged(res->trace[t - 1], ll, ctl)) {
+        res->objective[t] = sums.objective;
+        /* the rule on the objective; CEM also stops when no label moved,
+         * as the next M-step would give the same parameters */
+        if (t > 0 && (emix_converged(res->objective[t - 1], sums.objective, ctl) ||
+                      (ws->labels && sums.changed == 0))) {
             res->converged = 1;
             return;
         }

@@ -69,9 +69,9 @@ test_that("set.seed() makes random starts reproducible, and nstart keeps the bes
   set.seed(42)
   b <- emix(x, k = 3, init = "random", nstart = 4)
   expect_identical(a$loglik, b$loglik)
-  expect_length(a$start_loglik, 4L)
-  expect_identical(a$loglik, max(a$start_loglik))
-  expect_identical(a$start, which.max(a$start_loglik))
+  expect_length(a$start_objective, 4L)
+  expect_identical(a$loglik, max(a$start_objective))
+  expect_identical(a$start, which.max(a$start_objective))
 })
 
 test_that("a collapsing component is an error that names it", {
