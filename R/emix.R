@@ -45,8 +45,21 @@
 #'   so it ends after finitely many iterations. With `"EII"` it is k-means
 #'   with a common variance and estimated proportions. It is faster than EM
 #'   but biased when the components overlap, and small components tend to
-#'   empty. `z` still holds the posterior probabilities at the returned
-#'   parameters, and `loglik` the log-likelihood there.
+#'   empty.
+#' * `"sem"`: stochastic EM (Celeux and Diebolt 1985): after each E-step every
+#'   row is given to a component drawn from its responsibilities (an S-step,
+#'   with R's random number generator, so [set.seed()] reproduces the fit),
+#'   and the M-step refits from that partition. The parameters form a Markov
+#'   chain around the maximum-likelihood estimate that does not settle:
+#'   `tol` is ignored, exactly `max_iter` iterations run, and the parameters
+#'   of the last one are returned. The objective is the log-likelihood of
+#'   each draw's parameters, which may go down as well as up; it is less
+#'   prone than EM to stay near a saddle point or a poor local maximum.
+#'
+#' For `"cem"` and `"sem"`, `z` still holds the posterior probabilities at
+#' the returned parameters and `loglik` the log-likelihood there, and `bound`
+#' in the trace is the classification log-likelihood of the partition after
+#' the M-step (the free energy of a point mass, whose entropy is 0).
 #'
 #' @section Covariance models:
 #' `model` takes mclust's names. The aliases of scikit-learn are accepted:
@@ -91,7 +104,7 @@
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}.
 #' @param model Covariance model; see the section *Covariance models*.
-#' @param method `"em"` or `"cem"`; see the section *Methods*.
+#' @param method `"em"`, `"cem"` or `"sem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
@@ -122,9 +135,9 @@
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
 #'     was fitted on and how.}
-#'   \item{`objective`}{what the method maximises, at the returned parameters:
-#'     the log-likelihood for `"em"`, the classification log-likelihood for
-#'     `"cem"`.}
+#'   \item{`objective`}{the method's objective at the returned parameters:
+#'     the log-likelihood for `"em"` and `"sem"`, the classification
+#'     log-likelihood for `"cem"`.}
 #'   \item{`start`, `start_objective`}{which start was kept (the one with the
 #'     largest objective), and the final objective of every start.}
 #' }

@@ -18,7 +18,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
-  core <- core_control(control, x, weights, hard = method == "cem")
+  core <- core_control(control, x, weights, q_step = method_q_step[[method]])
 
   best <- NULL
   start_objective <- numeric(nstart)
@@ -42,7 +42,11 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
            control = control)
 }
 
-method_names <- c(em = "EM", cem = "classification EM")
+method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM")
+
+# The q-step of each method, as the C core numbers them: keep the
+# responsibilities, a point mass at the mode, a point mass at a draw.
+method_q_step <- c(em = 0L, cem = 1L, sem = 2L)
 
 check_method <- function(method) {
   if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
@@ -55,7 +59,7 @@ check_method <- function(method) {
 }
 
 # The settings the C core reads, with data-dependent scales worked out.
-core_control <- function(control, x, weights, hard = FALSE) {
+core_control <- function(control, x, weights, q_step = 0L) {
   var_scale <- .Call(C_emix_col_moments, x, weights)$var
   constant <- var_scale <= 0
   if (any(constant)) {
@@ -72,7 +76,7 @@ core_control <- function(control, x, weights, hard = FALSE) {
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
     threads = control$threads,
-    hard = as.integer(hard)
+    q_step = q_step
   )
 }
 
@@ -111,7 +115,7 @@ run_em <- function(x, weights, start, k, model, core, control) {
   trace$gap <- trace$loglik - trace$bound
   trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
-  if (control$reg == 0) {
+  if (control$reg == 0 && core$q_step != 2L) {
     check_monotone(trace, res$abs_loglik)
   }
   res$trace <- trace

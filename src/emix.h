@@ -86,7 +86,7 @@ typedef struct {
     double min_weight;       /* a component with less total weight is empty */
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
     int threads;
-    int hard;                /* 1: classification EM (point-mass q), 0: EM */
+    int q_step;              /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -99,15 +99,24 @@ typedef struct {
  * (0-based in the block), or -1 when every row is fine. */
 int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double *rowent);
 
-/* ---- The C-step of classification EM (cstep.c) --------------------------- */
+/* ---- Point-mass restrictions of q (qstep.c) ----------------------------- */
 
-/* Replaces the responsibilities of an nb x k block (leading dimension nb) by
+/* The q-step after each E-step: keep the responsibilities (EM), or replace
+ * them by point masses at the mode (classification EM) or at a draw
+ * (stochastic EM). */
+enum { EMIX_Q_SOFT = 0, EMIX_Q_MODE = 1, EMIX_Q_DRAW = 2 };
+
+/* Replace the responsibilities of an nb x k block (leading dimension nb) by
  * point masses on each row's most probable component, a tie keeping the
  * row's current label (labels: 0-based, -1 for none, updated); writes
  * log(pi_c f_c(x_i)) of the chosen c to rowobj. Returns how many labels
  * changed. */
 int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labels,
                      double *rowobj);
+/* The same with the component drawn from the responsibilities, by the
+ * inverse CDF at the uniforms u. */
+int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const double *u,
+                     int *labels, double *rowobj);
 
 /* ---- The family table and the loop (run.c) -------------------------------- */
 
@@ -144,15 +153,18 @@ typedef struct {
 typedef struct {
     int nthreads;
     int tolerant;         /* 1: rows of zero density get -Inf and go on; 0: stop */
-    int *labels;          /* n current labels (0-based) for the C-step, or NULL for EM */
+    int q_step;           /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
+    int *labels;          /* n current labels (0-based) of a point-mass q-step */
+    double *uniforms;     /* n uniforms for the draws of EMIX_Q_DRAW, refilled
+                           * from R's generator before each E-step */
     int nchunk;
     int chunk_rows;
     void **chunk_stats;   /* nchunk statistics */
     double *chunk_ll;     /* nchunk partial log-likelihoods */
     double *chunk_abs;    /* nchunk partial sums of |row log-likelihood| */
     double *chunk_ent;    /* nchunk partial sums of the rows' entropies */
-    double *chunk_obj;    /* nchunk partial classification log-likelihoods (C-step) */
-    int *chunk_changed;   /* nchunk counts of changed labels (C-step) */
+    double *chunk_obj;    /* nchunk partial classification log-likelihoods */
+    int *chunk_changed;   /* nchunk counts of changed labels */
     int *chunk_bad;       /* nchunk first rows with zero density, or -1 */
     double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
 } emix_workspace;
@@ -168,8 +180,8 @@ typedef struct {
     double loglik;     /* at the returned parameters */
     double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
     double *trace;     /* max_iter + 1 log-likelihoods; entries 0 .. iter filled */
-    double *objective; /* max_iter + 1 values of what the method maximises: the
-                        * log-likelihood (EM) or the classification
+    double *objective; /* max_iter + 1 values of the method's objective: the
+                        * log-likelihood (EM, SEM) or the classification
                         * log-likelihood at the new labels (CEM) */
     double *bound;     /* max_iter + 1: bound[t] = F(q_{t-1}, theta_t), the free
                         * energy after M-step t; bound[0] is NaN */
@@ -185,8 +197,8 @@ typedef struct {
 typedef struct {
     double abs_loglik;
     double entropy;   /* of q: 0 for point masses */
-    double objective; /* classification log-likelihood, after a C-step */
-    int changed;      /* labels changed by a C-step */
+    double objective; /* the method's objective */
+    int changed;      /* labels changed by a point-mass q-step */
 } emix_estep_sums;
 
 double emix_estep(const emix_family *fam, const void *par, void *stats,
@@ -255,5 +267,9 @@ SEXP emix_openmp_info(void);
 
 SEXP emix_first_nonfinite(SEXP x);
 SEXP emix_col_moments(SEXP x, SEXP w);
+
+/* ---- Entry point for checking the S-step (qstep.c) ------------------------ */
+
+SEXP emix_draw_labels(SEXP z, SEXP u);
 
 #endif

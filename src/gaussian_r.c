@@ -38,7 +38,7 @@ static emix_control control_view(SEXP control)
     ctl.min_weight = asReal(list_elt(control, "min_weight"));
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
     ctl.threads = asInteger(list_elt(control, "threads"));
-    ctl.hard = asInteger(list_elt(control, "hard"));
+    ctl.q_step = asInteger(list_elt(control, "q_step"));
     return ctl;
 }
 
@@ -130,8 +130,8 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     return out;
 }
 
-/* 0-based labels of the start for the C-step: the labels given, or each
- * row's most probable component under the responsibilities given. */
+/* 0-based labels of the start for a point-mass q-step: the labels given,
+ * or each row's most probable component under the responsibilities given. */
 static int *start_labels(const double *z0, const int *labels, int n, int k)
 {
     int *out = (int *) R_alloc(n, sizeof(int));
@@ -183,10 +183,18 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
         void *st = emix_gaussian_family.stats_new(&par);
         emix_workspace ws;
         emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1);
-        if (ctl.hard) {
+        ws.q_step = ctl.q_step;
+        if (ctl.q_step != EMIX_Q_SOFT) {
             ws.labels = start_labels(z0, labels, n, k);
         }
+        if (ctl.q_step == EMIX_Q_DRAW) {
+            ws.uniforms = (double *) R_alloc(n, sizeof(double));
+            GetRNGstate();
+        }
         emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+        if (ctl.q_step == EMIX_Q_DRAW) {
+            PutRNGstate();
+        }
     } else {
         /* the start itself, for the R side's handling of the failure */
         if (z0) {

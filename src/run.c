@@ -9,8 +9,8 @@
  * parameters of step t computes it for free. Beside it the loop records the
  * free energy F(q, theta) = E_q[log p(x, z | theta)] + H(q) after each
  * M-step, from the statistics: log-likelihood = F + KL(q || posterior).
- * With a C-step after the E-step (classification EM) q is a point mass and
- * F the classification log-likelihood. */
+ * With a point-mass q-step after the E-step (classification or stochastic
+ * EM) F is the classification log-likelihood of the labels chosen. */
 #include "emix.h"
 #include "omp_compat.h"
 #include <math.h>
@@ -36,7 +36,9 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
     ws->chunk_ent = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_obj = (double *) R_alloc(ws->nchunk, sizeof(double));
     ws->chunk_changed = (int *) R_alloc(ws->nchunk, sizeof(int));
+    ws->q_step = EMIX_Q_SOFT;
     ws->labels = NULL;
+    ws->uniforms = NULL;
     ws->chunk_bad = (int *) R_alloc(ws->nchunk, sizeof(int));
     size_t per_thread = (size_t) EMIX_BLOCK * k + 2 * EMIX_BLOCK + fam->scratch_size(par);
     ws->thread_buf = (double **) R_alloc(ws->nthreads, sizeof(double *));
@@ -84,10 +86,13 @@ static void estep_chunk(const emix_family *fam, const void *par, const emix_data
                        (size_t) nb * sizeof(double));
             }
         }
-        if (ws->labels) {
-            /* classification EM: point masses; re now holds each row's
-             * classification log-likelihood, and q has no entropy */
-            changed += emix_cstep_block(lj, nb, k, rl, ws->labels + i0, re);
+        if (ws->q_step != EMIX_Q_SOFT) {
+            /* point masses: re now holds each row's classification
+             * log-likelihood, and q has no entropy */
+            changed += ws->q_step == EMIX_Q_MODE
+                           ? emix_cstep_block(lj, nb, k, rl, ws->labels + i0, re)
+                           : emix_sstep_block(lj, nb, k, rl, ws->uniforms + i0,
+                                              ws->labels + i0, re);
             for (int i = 0; i < nb; i++) {
                 obj += emix_weight(dat, i0 + i) * re[i];
                 re[i] = 0.0;
@@ -149,7 +154,7 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     if (sums) {
         sums->abs_loglik = all;
         sums->entropy = ent;
-        sums->objective = ws->labels ? obj : ll;
+        sums->objective = ws->q_step == EMIX_Q_MODE ? obj : ll;
         sums->changed = changed;
     }
     return ll;
@@ -175,6 +180,13 @@ void emix_em(const emix_family *fam, void *par, void *stats,
     emix_estep_sums sums;
     res->bound[0] = NA_REAL;
     for (int t = 0;; t++) {
+        if (ws->q_step == EMIX_Q_DRAW) {
+            /* R's generator, outside the parallel region: set.seed() makes
+             * the draws, and so the fit, reproducible */
+            for (int i = 0; i < dat->n; i++) {
+                ws->uniforms[i] = unif_rand();
+            }
+        }
         double ll = emix_estep(fam, par, stats, dat, k, z, NULL, &sums, &res->status, ws);
         res->loglik = ll;
         res->abs_loglik = sums.abs_loglik;
@@ -185,9 +197,11 @@ void emix_em(const emix_family *fam, void *par, void *stats,
         res->trace[t] = ll;
         res->objective[t] = sums.objective;
         /* the rule on the objective; CEM also stops when no label moved,
-         * as the next M-step would give the same parameters */
-        if (t > 0 && (emix_converged(res->objective[t - 1], sums.objective, ctl) ||
-                      (ws->labels && sums.changed == 0))) {
+         * as the next M-step would give the same parameters; SEM is a
+         * Markov chain, which runs max_iter steps */
+        if (t > 0 && ((ws->q_step != EMIX_Q_DRAW &&
+                       emix_converged(res->objective[t - 1], sums.objective, ctl)) ||
+                      (ws->q_step == EMIX_Q_MODE && sums.changed == 0))) {
             res->converged = 1;
             return;
         }
