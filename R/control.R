@@ -40,6 +40,8 @@
 #'   near-singular components from stopping it.
 #' @param empty What to do with an empty or collapsed component: `"error"`
 #'   or `"drop"`; see the section *Degenerate components*.
+#' @param blocks Number of blocks of rows for incremental EM
+#'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()].
 #' @param threads Number of threads for the E-step, a whole number
 #'   \eqn{\ge 1}. `NULL` (the default) takes `getOption("emix.threads")`
 #'   if set, else the number of processors, capped by the environment
@@ -56,7 +58,8 @@
 #' fit$iter
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
-                         reg = 1e-6, empty = c("error", "drop"), threads = NULL) {
+                         reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
+                         threads = NULL) {
   if (is.null(threads)) {
     threads <- getOption("emix.threads", default_threads())
   }
@@ -67,6 +70,7 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
       rule = match_choice(rule, "rule"),
       reg = check_number(reg, "reg"),
       empty = match_choice(empty, "empty"),
+      blocks = check_count(blocks, "blocks"),
       threads = check_count(threads, "threads")
     ),
     class = "emix_control"

@@ -56,6 +56,16 @@
 #'   each draw's parameters, which may go down as well as up; it is less
 #'   prone than EM to stay near a saddle point or a poor local maximum.
 #'
+#' * `"iem"`: incremental EM (Neal and Hinton 1998). The rows are cut into
+#'   `emix_control(blocks = )` blocks; each step is an E-step on one block
+#'   followed by an M-step from the running total of the statistics, in which
+#'   that block's old contribution is replaced by its new one. Every step
+#'   raises the free energy \eqn{F}; a sweep visits every block once. The
+#'   objective is \eqn{F} after each sweep, and the stopping rule is applied
+#'   to it; `loglik` in the trace is known only at the start and at the end
+#'   (`NA` in between). It reaches the maximum EM reaches, often in fewer
+#'   passes over the data. It runs on one thread.
+#'
 #' For `"cem"` and `"sem"`, `z` still holds the posterior probabilities at
 #' the returned parameters and `loglik` the log-likelihood there, and `bound`
 #' in the trace is the classification log-likelihood of the partition after
@@ -104,7 +114,7 @@
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}.
 #' @param model Covariance model; see the section *Covariance models*.
-#' @param method `"em"`, `"cem"` or `"sem"`; see the section *Methods*.
+#' @param method `"em"`, `"cem"`, `"sem"` or `"iem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
@@ -137,7 +147,7 @@
 #'     was fitted on and how.}
 #'   \item{`objective`}{the method's objective at the returned parameters:
 #'     the log-likelihood for `"em"` and `"sem"`, the classification
-#'     log-likelihood for `"cem"`.}
+#'     log-likelihood for `"cem"`, the free energy for `"iem"`.}
 #'   \item{`start`, `start_objective`}{which start was kept (the one with the
 #'     largest objective), and the final objective of every start.}
 #' }

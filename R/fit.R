@@ -18,7 +18,8 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
-  core <- core_control(control, x, weights, q_step = method_q_step[[method]])
+  core <- core_control(control, x, weights, q_step = method_q_step[[method]],
+                       blocks = if (method == "iem") control$blocks else 0L)
 
   best <- NULL
   start_objective <- numeric(nstart)
@@ -42,11 +43,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
            control = control)
 }
 
-method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM")
+method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
+                  iem = "incremental EM")
 
 # The q-step of each method, as the C core numbers them: keep the
 # responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = 0L, cem = 1L, sem = 2L)
+method_q_step <- c(em = 0L, cem = 1L, sem = 2L, iem = 0L)
 
 check_method <- function(method) {
   if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
@@ -59,7 +61,7 @@ check_method <- function(method) {
 }
 
 # The settings the C core reads, with data-dependent scales worked out.
-core_control <- function(control, x, weights, q_step = 0L) {
+core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   var_scale <- .Call(C_emix_col_moments, x, weights)$var
   constant <- var_scale <= 0
   if (any(constant)) {
@@ -76,7 +78,8 @@ core_control <- function(control, x, weights, q_step = 0L) {
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
     threads = control$threads,
-    q_step = q_step
+    q_step = q_step,
+    blocks = as.integer(blocks)
   )
 }
 

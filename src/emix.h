@@ -87,6 +87,7 @@ typedef struct {
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
     int threads;
     int q_step;              /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
+    int blocks;              /* incremental EM: blocks of rows; 0 for the other methods */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -135,8 +136,10 @@ typedef struct {
     /* add rows i0 .. i0 + nb - 1 with their responsibilities (leading dim ld) */
     void (*stats_add)(void *stats, const emix_data *dat, int i0, int nb,
                       const double *resp, int ld, double *scratch);
-    /* into += from, for statistics with the same shift */
-    void (*stats_merge)(void *into, const void *from);
+    /* into += alpha * from, for statistics with the same shift */
+    void (*stats_merge)(void *into, const void *from, double alpha);
+    /* the same statistics, shifted by the current parameters instead */
+    void (*stats_reshift)(void *stats, const void *par);
     /* parameters from statistics */
     emix_status (*mstep)(const void *stats, void *par, const emix_control *ctl);
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
@@ -169,9 +172,18 @@ typedef struct {
     double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
 } emix_workspace;
 
-/* Allocates (R_alloc) what the E-step needs for n rows and k components. */
+/* Allocates (R_alloc) what the E-step needs for n rows and k components,
+ * with rows cut into `parts` chunks of about equal size, or, for parts = 0,
+ * into the default chunks of whole blocks. */
 void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
-                         int n, int k, int nthreads, int with_stats);
+                         int n, int k, int nthreads, int with_stats, int parts);
+
+/* The E-step of chunk ch alone, with the scratch buffer buf: its rows'
+ * responsibilities into z, its statistics into ws->chunk_stats[ch], its
+ * sums into the chunk slots of ws. */
+void emix_estep_chunk(const emix_family *fam, const void *par, const emix_data *dat,
+                      int k, double *z, double *rowll, emix_workspace *ws, int ch,
+                      double *buf);
 
 /* What the loop leaves behind. */
 typedef struct {
@@ -205,10 +217,20 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
                   const emix_data *dat, int k, double *z, double *rowll,
                   emix_estep_sums *sums, emix_status *status, emix_workspace *ws);
 
+/* Whether the stopping rule holds between two values of the objective. */
+int emix_converged(double prev, double cur, const emix_control *ctl);
+
 /* EM from the parameters par until the rule or max_iter stops it. */
 void emix_em(const emix_family *fam, void *par, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
+
+/* Incremental EM (incremental.c): sweeps over the chunks of ws, an E-step on
+ * one chunk then an M-step from the running total of the statistics, until
+ * the rule (on the free energy, once per sweep) or max_iter sweeps stop it. */
+void emix_iem(const emix_family *fam, void *par, void *total,
+              const emix_data *dat, int k, double *z, const emix_control *ctl,
+              emix_workspace *ws, emix_result *res);
 
 /* ---- The Gaussian family (gaussian.c) ------------------------------------ */
 

@@ -282,19 +282,49 @@ static void gauss_stats_reset(void *vst, const void *vpar)
     memset(st->A, 0, scatter_size(st) * sizeof(double));
 }
 
-static void gauss_stats_merge(void *vinto, const void *vfrom)
+static void gauss_stats_merge(void *vinto, const void *vfrom, double alpha)
 {
     gauss_stats *into = vinto;
     const gauss_stats *from = vfrom;
     int k = into->k, d = into->d;
     for (int c = 0; c < k; c++) {
-        into->N[c] += from->N[c];
+        into->N[c] += alpha * from->N[c];
     }
     for (size_t e = 0; e < (size_t) k * d; e++) {
-        into->s[e] += from->s[e];
+        into->s[e] += alpha * from->s[e];
     }
     for (size_t e = 0; e < scatter_size(into); e++) {
-        into->A[e] += from->A[e];
+        into->A[e] += alpha * from->A[e];
+    }
+}
+
+/* From shift h to the current means m, exactly: with delta = h - m,
+ * s' = s + N delta and A' = A + s delta' + delta s' + N delta delta'. */
+static void gauss_stats_reshift(void *vst, const void *vpar)
+{
+    gauss_stats *st = vst;
+    const gauss_par *par = vpar;
+    int k = st->k, d = st->d;
+    size_t dd = (size_t) d * d;
+    double *delta = st->work; /* d */
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            size_t cj = c + (size_t) k * j;
+            delta[j] = st->shift[cj] - par->mean[cj];
+        }
+        double *A = st->A + (st->pooled ? 0 : dd * c);
+        for (int j = 0; j < d; j++) {
+            for (int l = st->full ? 0 : j; l <= j; l++) {
+                A[j + (size_t) d * l] += st->s[c + (size_t) k * j] * delta[l] +
+                                         delta[j] * st->s[c + (size_t) k * l] +
+                                         st->N[c] * delta[j] * delta[l];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            size_t cj = c + (size_t) k * j;
+            st->s[cj] += st->N[c] * delta[j];
+            st->shift[cj] = par->mean[cj];
+        }
     }
 }
 
@@ -544,6 +574,7 @@ const emix_family emix_gaussian_family = {
     gauss_stats_reset,
     gauss_stats_add,
     gauss_stats_merge,
+    gauss_stats_reshift,
     gauss_mstep,
     gauss_expected_loglik,
     gauss_scratch_size

@@ -39,6 +39,7 @@ static emix_control control_view(SEXP control)
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
     ctl.threads = asInteger(list_elt(control, "threads"));
     ctl.q_step = asInteger(list_elt(control, "q_step"));
+    ctl.blocks = asInteger(list_elt(control, "blocks"));
     return ctl;
 }
 
@@ -100,7 +101,7 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
     double ll = NA_REAL;
     if (st.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, asInteger(threads), 0);
+        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, asInteger(threads), 0, 0);
         ws.tolerant = 1; /* at given parameters, a far-away row is an answer, not an error */
         ll = emix_estep(&emix_gaussian_family, &par, NULL, &dat, k, REAL(z),
                         REAL(rowll), NULL, &st, &ws);
@@ -182,7 +183,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     if (res.status.code == EMIX_OK) {
         void *st = emix_gaussian_family.stats_new(&par);
         emix_workspace ws;
-        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1);
+        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1, ctl.blocks);
         ws.q_step = ctl.q_step;
         if (ctl.q_step != EMIX_Q_SOFT) {
             ws.labels = start_labels(z0, labels, n, k);
@@ -191,7 +192,11 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
             ws.uniforms = (double *) R_alloc(n, sizeof(double));
             GetRNGstate();
         }
-        emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+        if (ctl.blocks > 0) {
+            emix_iem(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+        } else {
+            emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+        }
         if (ctl.q_step == EMIX_Q_DRAW) {
             PutRNGstate();
         }

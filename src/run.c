@@ -17,13 +17,17 @@
 #include <string.h>
 
 void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
-                         int n, int k, int nthreads, int with_stats)
+                         int n, int k, int nthreads, int with_stats, int parts)
 {
-    /* chunks of whole blocks, at most EMIX_MAX_CHUNKS of them: enough to
-     * share among threads, few enough to keep their statistics small */
-    int per_chunk = (n + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
-    int blocks = (per_chunk + EMIX_BLOCK - 1) / EMIX_BLOCK;
-    ws->chunk_rows = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
+    if (parts > 0) {
+        ws->chunk_rows = (n + parts - 1) / parts;
+    } else {
+        /* chunks of whole blocks, at most EMIX_MAX_CHUNKS of them: enough to
+         * share among threads, few enough to keep their statistics small */
+        int per_chunk = (n + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
+        int blocks = (per_chunk + EMIX_BLOCK - 1) / EMIX_BLOCK;
+        ws->chunk_rows = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
+    }
     ws->nchunk = (n + ws->chunk_rows - 1) / ws->chunk_rows;
     ws->nthreads = nthreads < 1 ? 1 : nthreads;
     ws->tolerant = 0;
@@ -48,9 +52,9 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
 }
 
 /* One chunk of the E-step; touches only its own rows and chunk slots. */
-static void estep_chunk(const emix_family *fam, const void *par, const emix_data *dat,
-                        int k, double *z, double *rowll, emix_workspace *ws, int ch,
-                        double *buf)
+void emix_estep_chunk(const emix_family *fam, const void *par, const emix_data *dat,
+                      int k, double *z, double *rowll, emix_workspace *ws, int ch,
+                      double *buf)
 {
     int n = dat->n;
     int first = ch * ws->chunk_rows;
@@ -125,8 +129,8 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
 #pragma omp parallel for num_threads(ws->nthreads) schedule(dynamic, 1)
 #endif
     for (int ch = 0; ch < nchunk; ch++) {
-        estep_chunk(fam, par, dat, k, z, rowll, ws, ch,
-                    ws->thread_buf[omp_get_thread_num()]);
+        emix_estep_chunk(fam, par, dat, k, z, rowll, ws, ch,
+                         ws->thread_buf[omp_get_thread_num()]);
     }
 
     double ll = 0.0, all = 0.0, ent = 0.0, obj = 0.0;
@@ -148,7 +152,7 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
         obj += ws->chunk_obj[ch];
         changed += ws->chunk_changed[ch];
         if (stats) {
-            fam->stats_merge(stats, ws->chunk_stats[ch]);
+            fam->stats_merge(stats, ws->chunk_stats[ch], 1.0);
         }
     }
     if (sums) {
@@ -160,7 +164,7 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     return ll;
 }
 
-static int emix_converged(double prev, double cur, const emix_control *ctl)
+int emix_converged(double prev, double cur, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
     if (ctl->rule == EMIX_RULE_RELATIVE) {

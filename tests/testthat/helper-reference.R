@@ -190,3 +190,12 @@ ref_params <- function(fit) {
        mean = unname(as.matrix(fit$mean)),
        sigma = lapply(seq_len(k), function(c) unname(matrix(sigma[, , c], dim(sigma)[1]))))
 }
+
+# The free energy F(q, theta) = E_q[log p(x, z | theta)] + H(q) of an n x k
+# matrix q of label probabilities, computed directly.
+ref_free_energy <- function(x, q, pro, mean, sigma, weights = NULL) {
+  w <- ref_weights(x, weights)
+  log_joint <- sweep(ref_logdens(x, mean, sigma), 2L, log(pro), "+")
+  q_log_q <- ifelse(q > 0, q * log(q), 0)
+  sum(w * rowSums(q * log_joint)) - sum(w * q_log_q)
+}

@@ -1,13 +1,6 @@
 # The free energy F(q, theta) = E_q[log p(x, z | theta)] + H(q) that the EM
 # trace records after each M-step, against a direct computation in R.
 
-ref_free_energy <- function(x, q, pro, mean, sigma, weights = NULL) {
-  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  log_joint <- sweep(ref_logdens(x, mean, sigma), 2L, log(pro), "+")
-  q_log_q <- ifelse(q > 0, q * log(q), 0)
-  sum(w * rowSums(q * log_joint)) - sum(w * q_log_q)
-}
-
 test_that("the bound equals F(q_{t-1}, theta_t) computed directly", {
   sim <- sim_mixture(300, 3, 3, seed = 21)
   set.seed(22)
