@@ -48,7 +48,9 @@
 #'   variables `OMP_THREAD_LIMIT` and `OMP_NUM_THREADS`. The result does not
 #'   depend on the number of threads: rows are cut into chunks that depend on
 #'   the number of rows only, and the chunks' sums are added in a fixed
-#'   order. Without OpenMP support in the compiler, one thread is used.
+#'   order. Without OpenMP support in the compiler, one thread is used, and
+#'   so it is for small problems (fewer than 65536 rows times components),
+#'   where waking threads would cost more than it saves.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #' @seealso [emix()]

@@ -153,6 +153,9 @@ typedef struct {
  * result does not depend on the number of threads. */
 #define EMIX_MAX_CHUNKS 32
 
+/* Fewer rows times components than this run on one thread. */
+#define EMIX_PARALLEL_MIN 65536.0
+
 typedef struct {
     int nthreads;
     int tolerant;         /* 1: rows of zero density get -Inf and go on; 0: stop */

@@ -125,8 +125,14 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
 {
     status->code = EMIX_OK;
     int nchunk = ws->nchunk;
+    /* Threads only pay when there is work to share: waking them costs a
+     * few microseconds, and much more when the processors are busy. */
+    int nthreads = ws->nthreads < nchunk ? ws->nthreads : nchunk;
+    if ((double) dat->n * k < EMIX_PARALLEL_MIN) {
+        nthreads = 1;
+    }
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(ws->nthreads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
 #endif
     for (int ch = 0; ch < nchunk; ch++) {
         emix_estep_chunk(fam, par, dat, k, z, rowll, ws, ch,

@@ -6,7 +6,7 @@
 edge_cases <- list(
   "n < block" = c(n = 100, d = 3, k = 2),
   "n = block + 1" = c(n = 257, d = 2, k = 3),
-  "n not a multiple of the block, many chunks" = c(n = 9001, d = 3, k = 3),
+  "n not a multiple of the block, many chunks, threaded" = c(n = 30001, d = 3, k = 3),
   "k = 1" = c(n = 700, d = 3, k = 1),
   "d = 1" = c(n = 600, d = 1, k = 3),
   "n = 2, k = 1" = c(n = 2, d = 2, k = 1)
