@@ -9,7 +9,8 @@ stop_arg <- function(arg, msg, call = NULL) {
 }
 
 check_count <- function(x, arg, min = 1L) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) ||
+      x < min || x > .Machine$integer.max) {
     stop_arg(arg, sprintf("must be a single whole number of at least %d.", min))
   }
   as.integer(x)

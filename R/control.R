@@ -33,10 +33,12 @@
 #' @param max_iter Largest number of EM iterations (M-steps after the start).
 #' @param rule `"relative"` or `"absolute"`; see the section *Stopping rule*.
 #' @param reg Ridge added to the diagonal of every covariance matrix at each
-#'   M-step, relative to the data: the ridge is `reg` times the mean of the
-#'   variables' variances (weighted, if there are weights). `reg = 0` gives
-#'   the exact maximum-likelihood M-step, under which the log-likelihood
-#'   never decreases; the default `1e-6` barely moves a fit and keeps
+#'   M-step, relative to the data: `reg` times that variable's variance in
+#'   the data (weighted, if there are weights), or for the spherical models
+#'   (`"EII"`, `"VII"`) `reg` times the mean of the variables' variances. So
+#'   it does not depend on the units of each variable. `reg = 0` gives the
+#'   exact maximum-likelihood M-step, under which the log-likelihood never
+#'   decreases; the default `1e-6` barely moves a fit and keeps
 #'   near-singular components from stopping it.
 #' @param empty What to do with an empty or collapsed component: `"error"`
 #'   or `"drop"`; see the section *Degenerate components*.

@@ -98,7 +98,8 @@
 #'
 #' All randomness comes from R's random number generator, so [set.seed()]
 #' makes a fit reproducible. With `nstart > 1`, that many random starts are
-#' run and the fit with the largest log-likelihood is kept.
+#' run and the fit with the largest objective (see the section *Methods*) is
+#' kept.
 #'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency

@@ -74,7 +74,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
     tol = control$tol,
     max_iter = control$max_iter,
     rule_code = match(control$rule, c("relative", "absolute")) - 1L,
-    reg_abs = control$reg * mean(var_scale),
+    reg = control$reg,
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
     threads = control$threads,
@@ -137,9 +137,10 @@ drop_component <- function(z, j, x, weights, var_scale) {
   lost <- which(total <= 0)
   if (length(lost) > 0L) {
     w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-    means <- crossprod(z * w, x) / colSums(z * w)
-    scaled <- sweep(x[lost, , drop = FALSE], 2L, sqrt(var_scale), "/")
-    nearest <- max.col(-squared_distances(scaled, sweep(means, 2L, sqrt(var_scale), "/")),
+    centre <- colSums(w * x) / sum(w)
+    scaled <- sweep(sweep(x, 2L, centre), 2L, sqrt(var_scale), "/")
+    means <- crossprod(z * w, scaled) / colSums(z * w)
+    nearest <- max.col(-squared_distances(scaled[lost, , drop = FALSE], means),
                        ties.method = "first")
     z[cbind(lost, nearest)] <- 1
     total[lost] <- 1

@@ -5,6 +5,9 @@
 # vector of labels in 1..k (the C core takes its one-hot matrix a block at a
 # time), or an n x k responsibility matrix.
 start_responsibilities <- function(init, x, k, weights) {
+  if (init$type %in% c("kmeans++", "random")) {
+    x <- standardise(x)
+  }
   switch(init$type,
     "kmeans++" = lloyd_labels(x, kmeanspp_centres(x, k, weights), weights, iter = 10L),
     random = lloyd_labels(x, random_centres(x, k, weights), weights, iter = 0L),
@@ -49,7 +52,15 @@ check_init <- function(init, n, k) {
   stop_arg("init", "must be \"kmeans++\", \"random\", a vector of labels or a matrix of responsibilities.")
 }
 
-# Squared distances from every row of x to every centre (n x k).
+# Columns centred and scaled to unit variance: distances then weigh the
+# variables alike, and the expanded form below does not cancel (the data
+# are no longer far from the origin).
+standardise <- function(x) {
+  scale(x, center = TRUE, scale = apply(x, 2L, stats::sd))
+}
+
+# Squared distances from every row of x to every centre (n x k), by
+# |x|^2 + |c|^2 - 2 x.c: for data centred near the origin.
 squared_distances <- function(x, centres) {
   d2 <- outer(rowSums(x^2), rowSums(centres^2), "+") - 2 * x %*% t(centres)
   pmax(d2, 0)
@@ -74,7 +85,8 @@ kmeanspp_centres <- function(x, k, weights) {
 # k distinct rows of positive weight, drawn in proportion to the weight.
 random_centres <- function(x, k, weights) {
   w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  distinct <- which(!duplicated(x) & w > 0)
+  positive <- which(w > 0)
+  distinct <- positive[!duplicated(x[positive, , drop = FALSE])]
   rows <- distinct[sample.int(length(distinct), k, prob = w[distinct])]
   x[rows, , drop = FALSE]
 }

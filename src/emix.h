@@ -82,7 +82,7 @@ typedef struct {
     double tol;
     int max_iter;
     int rule;
-    double reg;              /* absolute ridge added to covariance diagonals */
+    double reg;              /* ridge on covariance diagonals, relative to var_scale */
     double min_weight;       /* a component with less total weight is empty */
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
     int threads;
@@ -250,6 +250,7 @@ typedef struct {
     /* for a shared full covariance: rows are whitened once, y = L^{-1}(x - centre) */
     double *centre;     /* d: the proportion-weighted mean of the means */
     double *white_mean; /* k x d: L^{-1}(mean_c - centre) */
+    double *work;       /* 2 d scratch for the factorisation */
 } gauss_par;
 
 /* Weighted statistics about a shift per component (the current means):

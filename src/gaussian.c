@@ -34,6 +34,7 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->logdet = (double *) R_alloc(k, sizeof(double));
     par->centre = (double *) R_alloc(d, sizeof(double));
     par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
+    par->work = (double *) R_alloc(2 * (size_t) d, sizeof(double));
 }
 
 gauss_stats *gauss_stats_alloc(int k, int d, int model)
@@ -122,8 +123,7 @@ emix_status gauss_factor(gauss_par *par, const double *var_scale)
     /* The shared full model whitens each row once: the means in the
      * whitened, centred coordinates. */
     if (par->model == EMIX_EEE) {
-        double *v = (double *) R_alloc(d, sizeof(double));
-        double *y = (double *) R_alloc(d, sizeof(double));
+        double *v = par->work, *y = par->work + d;
         for (int j = 0; j < d; j++) {
             double m = 0.0;
             for (int c = 0; c < k; c++) {
@@ -496,8 +496,15 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
                 sig[j + (size_t) d * j] = tr / d;
             }
         }
+        /* the ridge: reg times each variable's variance, or times their
+         * mean for the spherical models, whose variance is one number */
+        double mean_var = 0.0;
         for (int j = 0; j < d; j++) {
-            sig[j + (size_t) d * j] += ctl->reg;
+            mean_var += ctl->var_scale[j] / d;
+        }
+        int spherical = model == EMIX_EII || model == EMIX_VII;
+        for (int j = 0; j < d; j++) {
+            sig[j + (size_t) d * j] += ctl->reg * (spherical ? mean_var : ctl->var_scale[j]);
             for (int l = 0; l < j; l++) {
                 sig[l + (size_t) d * j] = sig[j + (size_t) d * l];
             }

@@ -34,7 +34,7 @@ static emix_control control_view(SEXP control)
     ctl.tol = asReal(list_elt(control, "tol"));
     ctl.max_iter = asInteger(list_elt(control, "max_iter"));
     ctl.rule = asInteger(list_elt(control, "rule_code"));
-    ctl.reg = asReal(list_elt(control, "reg_abs"));
+    ctl.reg = asReal(list_elt(control, "reg"));
     ctl.min_weight = asReal(list_elt(control, "min_weight"));
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
     ctl.threads = asInteger(list_elt(control, "threads"));

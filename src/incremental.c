@@ -11,7 +11,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
               const emix_data *dat, int k, double *z, const emix_control *ctl,
               emix_workspace *ws, emix_result *res)
 {
-    emix_estep_sums sums;
+    emix_estep_sums sums = {0.0, 0.0, 0.0, 0};
     double *buf = ws->thread_buf[0];
     res->iter = 0;
     res->converged = 0;

@@ -98,7 +98,8 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
         const double *col = lj + (size_t) ld * c;
         EMIX_SIMD
         for (int i = 0; i < nb; i++) {
-            mx[i] = col[i] > mx[i] ? col[i] : mx[i];
+            /* a NaN wins, so that the row is reported below */
+            mx[i] = (col[i] > mx[i] || col[i] != col[i]) ? col[i] : mx[i];
         }
     }
     /* A row with no finite maximum (every component -Inf, or NaN) has no

@@ -29,7 +29,8 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
         ws->chunk_rows = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
     }
     ws->nchunk = (n + ws->chunk_rows - 1) / ws->chunk_rows;
-    ws->nthreads = nthreads < 1 ? 1 : nthreads;
+    /* more threads than chunks would have nothing to do */
+    ws->nthreads = nthreads < 1 ? 1 : (nthreads > ws->nchunk ? ws->nchunk : nthreads);
     ws->tolerant = 0;
     ws->chunk_stats = (void **) R_alloc(ws->nchunk, sizeof(void *));
     for (int ch = 0; ch < ws->nchunk; ch++) {
@@ -187,7 +188,7 @@ void emix_em(const emix_family *fam, void *par, void *stats,
     res->converged = 0;
     res->status.code = EMIX_OK;
     res->status_iter = 0;
-    emix_estep_sums sums;
+    emix_estep_sums sums = {0.0, 0.0, 0.0, 0};
     res->bound[0] = NA_REAL;
     for (int t = 0;; t++) {
         if (ws->q_step == EMIX_Q_DRAW) {

@@ -55,7 +55,8 @@ ref_var_scale <- function(x, weights = NULL) {
 }
 
 # M-step: exact maximum likelihood from responsibilities z for the six
-# models; reg > 0 adds reg times the mean weighted variance of the columns
+# models; reg > 0 adds reg times each column's weighted variance (times
+# their mean for the spherical models)
 # of x to every diagonal element.
 ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   x <- as.matrix(x)
@@ -92,7 +93,9 @@ ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
       EII = diag(sum(N * trace_S) / (W * d), d),
       stop("unknown model ", model)
     )
-    sigma[, , c] <- sigma[, , c] + diag(reg * mean(ref_var_scale(x, w)), d)
+    v <- ref_var_scale(x, w)
+    ridge <- if (model %in% c("EII", "VII")) rep(mean(v), d) else v
+    sigma[, , c] <- sigma[, , c] + diag(reg * ridge, d)
   }
   list(pro = pro, mean = mean, sigma = sigma)
 }

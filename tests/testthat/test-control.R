@@ -49,12 +49,20 @@ test_that("the relative and absolute rules stop where they say", {
   }
 })
 
-test_that("reg is relative to the mean variance of the data", {
+test_that("reg is relative to each variable's variance in the data", {
   x <- as.matrix(faithful)
   z <- cbind(rep(1, nrow(x)))
   exact <- gaussian_mstep(x, z, "VVV", reg = 0)
   ridged <- gaussian_mstep(x, z, "VVV", reg = 0.01)
   v <- colMeans(sweep(x, 2, colMeans(x))^2)
-  expect_equal(ridged$sigma[, , 1] - exact$sigma[, , 1], diag(0.01 * mean(v), 2),
+  expect_equal(ridged$sigma[, , 1] - exact$sigma[, , 1], diag(0.01 * v, 2),
                tolerance = 1e-12)
+  # so variables on very different scales keep their own structure
+  set.seed(1)
+  x <- cbind(a = c(rnorm(200), rnorm(200, 6)) * 1e-4, b = rnorm(400) * 100)
+  lab <- rep(1:2, each = 200)
+  ridged <- emix(x, k = 2, init = lab)
+  exact <- emix(x, k = 2, init = lab, control = emix_control(reg = 0))
+  expect_equal(ridged$loglik, exact$loglik, tolerance = 1e-5)
+  expect_identical(ridged$classification, exact$classification)
 })

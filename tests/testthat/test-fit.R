@@ -151,3 +151,35 @@ test_that("a row far from every component is not turned into NaN", {
   expect_true(is.finite(fit$loglik))
   expect_false(anyNA(fit$z))
 })
+
+test_that("random starts work on data far from the origin", {
+  set.seed(5)
+  x <- cbind(a = 1e9 + c(rnorm(50), rnorm(50, 8)), b = rnorm(100))
+  truth <- rep(1:2, each = 50)
+  for (init in c("kmeans++", "random")) {
+    set.seed(6)
+    fit <- emix(x, k = 2, init = init, nstart = 3)
+    # the two clusters are found, whichever label each gets
+    expect_identical(length(unique(paste(fit$classification, truth))), 2L, info = init)
+    expect_equal(sort(as.numeric(fit$pro)), c(0.5, 0.5), tolerance = 1e-6, info = init)
+  }
+})
+
+test_that("random starts skip rows of weight zero, even as first copies", {
+  x <- rbind(c(0, 0), c(0, 0), c(1, 1), c(1, 1))
+  fit <- emix(x, k = 2, init = "random", weights = c(0, 1, 0, 1), model = "EII",
+              control = emix_control(reg = 1e-3))
+  expect_equal(as.numeric(fit$pro), c(0.5, 0.5))
+})
+
+test_that("counts must be finite whole numbers within range", {
+  expect_error(emix(x_faithful, k = Inf), "`k` must be", class = "emix_error_argument")
+  expect_error(emix_control(max_iter = Inf), "`max_iter`", class = "emix_error_argument")
+  expect_error(emix_control(threads = 3e9), "`threads`", class = "emix_error_argument")
+})
+
+test_that("a NaN log-density in any column gives a NaN row, not a number", {
+  got <- gaussian_estep(matrix(0:2, 3, 1), c(0.5, 0.5), matrix(c(0, NaN), 2, 1),
+                        array(1, c(1, 1, 2)), "VVI", threads = 1)
+  expect_true(all(is.nan(got$row_loglik)))
+})
