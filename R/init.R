@@ -107,9 +107,14 @@ lloyd_labels <- function(x, centres, weights, iter) {
     }
     labels <- new_labels
   }
-  # a centre that lost all its rows keeps the row nearest to it
+  # a centre that lost all its rows takes the nearest row of positive weight
+  # from a component that has more than one
   for (j in setdiff(seq_len(k), labels[w > 0])) {
-    labels[which.min(squared_distances(x, centres[j, , drop = FALSE])[, 1L] / (w > 0))] <- j
+    sizes <- tabulate(labels[w > 0], k)
+    movable <- w > 0 & sizes[labels] > 1L
+    distance <- squared_distances(x, centres[j, , drop = FALSE])[, 1L]
+    distance[!movable] <- Inf
+    labels[which.min(distance)] <- j
   }
   labels
 }

@@ -183,3 +183,12 @@ test_that("a NaN log-density in any column gives a NaN row, not a number", {
                         array(1, c(1, 1, 2)), "VVI", threads = 1)
   expect_true(all(is.nan(got$row_loglik)))
 })
+
+test_that("a centre that loses its rows takes one without emptying another", {
+  # centres 1 and 3 coincide: the tie gives the single row at 0 to centre 1,
+  # and centre 3, empty, must not take that row away again
+  x <- cbind(c(0, 10, 10.1, 10.2))
+  labels <- lloyd_labels(x, cbind(c(0, 10, 0)), weights = NULL, iter = 0L)
+  expect_identical(tabulate(labels, 3), c(1L, 2L, 1L))
+  expect_identical(labels[1], 1L)
+})
