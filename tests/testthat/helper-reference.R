@@ -202,3 +202,16 @@ ref_free_energy <- function(x, q, pro, mean, sigma, weights = NULL) {
   q_log_q <- ifelse(q > 0, q * log(q), 0)
   sum(w * rowSums(q * log_joint)) - sum(w * q_log_q)
 }
+
+# The covariance of one component under each model, given the data's
+# covariance S (divisor W): the whole matrix, its diagonal, or the mean
+# variance times the identity.
+ref_one_component_sigma <- function(S) {
+  S <- unname(S)
+  d <- ncol(S)
+  list(
+    VVV = S, EEE = S,
+    VVI = diag(diag(S), d), EEI = diag(diag(S), d),
+    VII = diag(mean(diag(S)), d), EII = diag(mean(diag(S)), d)
+  )
+}

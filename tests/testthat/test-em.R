@@ -156,12 +156,7 @@ test_that("T2: one component converges after one M-step to the weighted moments"
   x <- as.matrix(iris[1:4])
   w <- runif(nrow(x), 0.2, 3)
   cw <- stats::cov.wt(x, wt = w / sum(w), method = "ML")
-  S <- unname(cw$cov)
-  expected <- list(
-    VVV = S, EEE = S,
-    VVI = diag(diag(S)), EEI = diag(diag(S)),
-    VII = diag(mean(diag(S)), 4), EII = diag(mean(diag(S)), 4)
-  )
+  expected <- ref_one_component_sigma(cw$cov)
   for (model in ref_models) {
     fit <- emix(x, k = 1, model = model, weights = w, control = exact())
     expect_true(fit$converged, info = model)

@@ -96,12 +96,7 @@ test_that("one component: the weighted mean and the divisor-W covariance", {
   w <- runif(nrow(x), 0.2, 4)
   z <- matrix(1, nrow(x), 1)
   cw <- stats::cov.wt(x, wt = w / sum(w), method = "ML")
-  S <- unname(cw$cov)
-  expected <- list(
-    VVV = S, EEE = S,
-    VVI = diag(diag(S)), EEI = diag(diag(S)),
-    VII = diag(mean(diag(S)), 3), EII = diag(mean(diag(S)), 3)
-  )
+  expected <- ref_one_component_sigma(cw$cov)
   for (model in ref_models) {
     got <- gaussian_mstep(x, z, model = model, weights = w)
     expect_equal(ref_params(got),
