@@ -1,6 +1,7 @@
 # The main job: fit a mixture to a data set shipped with R, print it and
 # draw the log-likelihood trajectory to a PNG.
 library(emix)
+set.seed(1) # the k-means++ start is random
 fit <- emix(~ eruptions + waiting, data = faithful, k = 2, model = "VVV")
 print(fit)
 dir.create("out", showWarnings = FALSE)
