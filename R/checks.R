@@ -1,10 +1,10 @@
 # Argument checks shared by the fitting functions. Each error names the
 # argument and says what would be accepted.
 
-stop_arg <- function(arg, msg, call = NULL) {
+stop_arg <- function(arg, msg) {
   stop(structure(
     class = c("emix_error_argument", "error", "condition"),
-    list(message = sprintf("`%s` %s", arg, msg), call = call, argument = arg)
+    list(message = sprintf("`%s` %s", arg, msg), call = NULL, argument = arg)
   ))
 }
 

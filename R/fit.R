@@ -62,7 +62,7 @@ check_method <- function(method) {
 
 # The settings the C core reads, with data-dependent scales worked out.
 core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
-  var_scale <- .Call(C_emix_col_moments, x, weights)$var
+  var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
   constant <- var_scale <= 0
   if (any(constant)) {
     stop_arg("x", sprintf(

@@ -14,7 +14,7 @@ model_descriptions <- c(
 )
 
 # The canonical (mclust) name of `model`, or an error that lists the choices.
-resolve_model <- function(model, call = parent.frame()) {
+resolve_model <- function(model) {
   if (!is.character(model) || length(model) != 1L || is.na(model)) {
     stop_arg("model", "must be a single string such as \"VVV\".")
   }

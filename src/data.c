@@ -3,6 +3,31 @@
 #include "emix.h"
 #include <math.h>
 
+void emix_col_moments(const emix_data *dat, double *mean, double *var)
+{
+    int n = dat->n;
+    double W = 0.0;
+    for (int i = 0; i < n; i++) {
+        W += emix_weight(dat, i);
+    }
+    for (int j = 0; j < dat->d; j++) {
+        const double *xj = dat->x + (size_t) n * j;
+        double m = 0.0;
+        for (int i = 0; i < n; i++) {
+            m += emix_weight(dat, i) * xj[i];
+        }
+        mean[j] = m / W;
+        if (var) {
+            double s = 0.0;
+            for (int i = 0; i < n; i++) {
+                double t = xj[i] - mean[j];
+                s += emix_weight(dat, i) * t * t;
+            }
+            var[j] = s / W;
+        }
+    }
+}
+
 /* The first non-finite entry of x in column-major order, 1-based, or 0. */
 SEXP emix_first_nonfinite(SEXP x)
 {
@@ -16,9 +41,8 @@ SEXP emix_first_nonfinite(SEXP x)
     return ScalarReal(0.0);
 }
 
-/* Weighted column means and variances (divisor the sum of the weights), by
- * two passes: list(mean, var). */
-SEXP emix_col_moments(SEXP x, SEXP w)
+/* Weighted column means and variances: list(mean, var). */
+SEXP emix_col_moments_r(SEXP x, SEXP w)
 {
     SEXP dim = getAttrib(x, R_DimSymbol);
     int n = INTEGER(dim)[0], d = INTEGER(dim)[1];
@@ -27,24 +51,7 @@ SEXP emix_col_moments(SEXP x, SEXP w)
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SEXP mean = PROTECT(allocVector(REALSXP, d));
     SEXP var = PROTECT(allocVector(REALSXP, d));
-    double W = 0.0;
-    for (int i = 0; i < n; i++) {
-        W += emix_weight(&dat, i);
-    }
-    for (int j = 0; j < d; j++) {
-        const double *xj = dat.x + (size_t) n * j;
-        double m = 0.0, s = 0.0;
-        for (int i = 0; i < n; i++) {
-            m += emix_weight(&dat, i) * xj[i];
-        }
-        m /= W;
-        for (int i = 0; i < n; i++) {
-            double t = xj[i] - m;
-            s += emix_weight(&dat, i) * t * t;
-        }
-        REAL(mean)[j] = m;
-        REAL(var)[j] = s / W;
-    }
+    emix_col_moments(&dat, REAL(mean), REAL(var));
     SET_VECTOR_ELT(out, 0, mean);
     SET_VECTOR_ELT(out, 1, var);
     UNPROTECT(3);

@@ -291,8 +291,12 @@ SEXP emix_openmp_info(void);
 
 /* ---- Entry points on the data matrix (data.c) ----------------------------- */
 
+/* Weighted column means (d) and, unless var is NULL, variances (divisor
+ * the sum of the weights), by two passes. */
+void emix_col_moments(const emix_data *dat, double *mean, double *var);
+
 SEXP emix_first_nonfinite(SEXP x);
-SEXP emix_col_moments(SEXP x, SEXP w);
+SEXP emix_col_moments_r(SEXP x, SEXP w);
 
 /* ---- Entry point for checking the S-step (qstep.c) ------------------------ */
 

@@ -587,24 +587,6 @@ const emix_family emix_gaussian_family = {
     gauss_scratch_size
 };
 
-/* The weighted column means of the data. */
-static void data_mean(const emix_data *dat, double *mean)
-{
-    int n = dat->n;
-    double W = 0.0;
-    for (int i = 0; i < n; i++) {
-        W += emix_weight(dat, i);
-    }
-    for (int j = 0; j < dat->d; j++) {
-        const double *xj = dat->x + (size_t) n * j;
-        double m = 0.0;
-        for (int i = 0; i < n; i++) {
-            m += emix_weight(dat, i) * xj[i];
-        }
-        mean[j] = m / W;
-    }
-}
-
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const int *labels, const emix_control *ctl)
 {
@@ -616,7 +598,7 @@ emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
 
     /* Pass 1, about the data's mean, gives each component's mean; pass 2,
      * about those means, gives centred scatter. */
-    data_mean(dat, par->centre);
+    emix_col_moments(dat, par->centre, NULL);
     for (int j = 0; j < d; j++) {
         for (int c = 0; c < k; c++) {
             par->mean[c + (size_t) k * j] = par->centre[j];
