@@ -146,6 +146,10 @@ typedef struct {
     double (*expected_loglik)(const void *stats, const void *par);
     /* doubles of scratch that log_joint and stats_add need for one block */
     size_t (*scratch_size)(const void *par);
+    /* 1 when the parameters are a distribution (variational Bayes,
+     * maximization-expectation): the objective is then the bound itself,
+     * evaluated after each parameter step */
+    int bayesian;
 } emix_family;
 
 /* Rows are cut into chunks that depend on n only; each chunk's statistics
@@ -199,7 +203,8 @@ typedef struct {
                         * log-likelihood (EM, SEM) or the classification
                         * log-likelihood at the new labels (CEM) */
     double *bound;     /* max_iter + 1: bound[t] = F(q_{t-1}, theta_t), the free
-                        * energy after M-step t; bound[0] is NaN */
+                        * energy after M-step t; bound[0] is NaN, except for a
+                        * Bayesian family, whose caller sets it at the start */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
 } emix_result;
@@ -251,6 +256,9 @@ typedef struct {
     double *centre;     /* d: the proportion-weighted mean of the means */
     double *white_mean; /* k x d: L^{-1}(mean_c - centre) */
     double *work;       /* 2 d scratch for the factorisation */
+    /* k values used in place of log pi_c by the Bayesian methods (the
+     * expected log weight and the Occam terms), or NULL */
+    double *log_weight;
 } gauss_par;
 
 /* Weighted statistics about a shift per component (the current means):
@@ -280,6 +288,74 @@ emix_status gauss_factor(gauss_par *par, const double *var_scale);
  * first. */
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const int *labels, const emix_control *ctl);
+/* The statistics of that M-step, about the means it finds, into st; a
+ * component under min_weight is empty (an error). */
+emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const double *z,
+                               const int *labels, double min_weight, gauss_stats *st);
+/* The Gaussian family's table entries, which the Bayesian methods share. */
+void gauss_log_joint(const void *par, const emix_data *dat, int i0, int nb, double *lj,
+                     double *scratch);
+void *gauss_stats_new(const void *par);
+void gauss_stats_reset(void *stats, const void *par);
+void gauss_stats_add(void *stats, const emix_data *dat, int i0, int nb, const double *resp,
+                     int ld, double *scratch);
+void gauss_stats_merge(void *into, const void *from, double alpha);
+void gauss_stats_reshift(void *stats, const void *par);
+size_t gauss_scratch_size(const void *par);
+
+/* ---- Conjugate Bayesian Gaussian mixtures (bayes.c, gibbs.c) -------------- */
+
+/* The prior: pi ~ Dirichlet(alpha 1); per component a Normal-Wishart
+ * (VVV), a Normal-Gamma per variable (VVI) or one Normal-Gamma (VII):
+ * precision Lambda ~ W(scale^{-1}, nu) (VVV), lambda_j ~ Gamma(nu / 2,
+ * rate scale_jj / 2) (VVI), lambda ~ Gamma(nu d / 2, rate tr(scale) / 2)
+ * (VII), and mu | Lambda ~ N(mean, (kappa Lambda)^{-1}). */
+typedef struct {
+    double alpha, kappa, nu;
+    const double *mean;  /* d */
+    const double *scale; /* d x d, positive definite: Psi_0 = W_0^{-1} */
+    double log_norm;     /* the normalising term of one component's prior */
+} bayes_prior;
+
+/* The posterior q(theta) of every component, and what the E-step reads:
+ * a bayes_par starts with a gauss_par, so the Gaussian kernels take it as
+ * one. Its means are the posterior means m_c, its covariances are
+ * E[Lambda_c]^{-1}, and log_weight holds E log pi_c plus the terms of
+ * E log|Lambda_c| and d / kappa_c that the plain density lacks. */
+typedef struct {
+    gauss_par g;
+    const bayes_prior *prior;
+    double *N;      /* k: the weight behind each posterior */
+    double *alpha, *kappa, *nu; /* k each */
+    double *scale;  /* d x d x k: Psi_c; diagonal for VVI, a multiple of I for VII */
+    double bound;   /* the bound after the last update, less the entropy of q(z) */
+    double *work;   /* d x d */
+} bayes_par;
+
+int bayes_model_ok(int model);
+void bayes_prior_init(bayes_prior *prior, int d, int model);
+void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *prior);
+/* The conjugate update of every component from the statistics st. */
+void bayes_posterior(const gauss_stats *st, bayes_par *bp);
+
+/* Variational Bayes with a soft q-step, maximization-expectation with a
+ * point-mass one: both update q(theta) from the statistics of q(z). */
+extern const emix_family emix_vb_family;
+
+/* What the Gibbs sampler keeps: per sweep the log-likelihood of the drawn
+ * parameters and the number of occupied components; per kept sweep the
+ * parameters and the labels (1-based). */
+typedef struct {
+    int burnin, draws, thin;
+    double *trace; /* burnin + draws * thin */
+    int *occupied; /* burnin + draws * thin */
+    double *pro, *mean, *sigma, *loglik; /* k x draws, k x d x draws, d x d x k x draws, draws */
+    int *labels;   /* n x draws */
+} gibbs_draws;
+
+/* Gibbs sampling from the statistics st of the starting labels (ws->labels). */
+emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
+                       const emix_control *ctl, emix_workspace *ws, gibbs_draws *out);
 
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
@@ -288,6 +364,13 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control);
 SEXP emix_openmp_info(void);
+
+/* ---- Entry points of the Bayesian methods (bayes_r.c) --------------------- */
+
+SEXP emix_run_bayes(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
+                    SEXP prior);
+SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
+                         SEXP prior, SEXP sampling);
 
 /* ---- Entry points on the data matrix (data.c) ----------------------------- */
 

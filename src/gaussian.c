@@ -35,6 +35,13 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->centre = (double *) R_alloc(d, sizeof(double));
     par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
     par->work = (double *) R_alloc(2 * (size_t) d, sizeof(double));
+    par->log_weight = NULL;
+}
+
+/* log pi_c, or the weight the Bayesian methods put in its place */
+static inline double log_weight(const gauss_par *par, int c)
+{
+    return par->log_weight ? par->log_weight[c] : log(par->pro[c]);
 }
 
 gauss_stats *gauss_stats_alloc(int k, int d, int model)
@@ -57,7 +64,7 @@ static size_t scatter_size(const gauss_stats *st)
     return (size_t) st->d * st->d * (st->pooled ? 1 : st->k);
 }
 
-static void *gauss_stats_new(const void *vpar)
+void *gauss_stats_new(const void *vpar)
 {
     const gauss_par *par = vpar;
     return gauss_stats_alloc(par->k, par->d, par->model);
@@ -189,7 +196,7 @@ static inline void whiten_block(const double *L, int d, int nb, double *y, doubl
 }
 
 EMIX_HOT
-static void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
+void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
                             double *lj, double *scratch)
 {
     const gauss_par *par = vpar;
@@ -205,7 +212,7 @@ static void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int 
         whiten_block(par->chol, d, nb, y, q);
         for (int c = 0; c < k; c++) {
             double *out = lj + (size_t) nb * c;
-            double base = log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]);
+            double base = log_weight(par, c) - 0.5 * (d * LOG_2PI + par->logdet[c]);
             for (int i = 0; i < nb; i++) {
                 out[i] = 0.0;
             }
@@ -229,7 +236,7 @@ static void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int 
     int full = gauss_model_is_full(par->model);
     for (int c = 0; c < k; c++) {
         double *q = lj + (size_t) nb * c;
-        double base = log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]);
+        double base = log_weight(par, c) - 0.5 * (d * LOG_2PI + par->logdet[c]);
         if (full) {
             centred_block(dat, i0, nb, par->mean + c, k, y);
             whiten_block(par->chol + dd * c, d, nb, y, q);
@@ -271,7 +278,7 @@ static void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int 
     }
 }
 
-static void gauss_stats_reset(void *vst, const void *vpar)
+void gauss_stats_reset(void *vst, const void *vpar)
 {
     gauss_stats *st = vst;
     const gauss_par *par = vpar;
@@ -282,7 +289,7 @@ static void gauss_stats_reset(void *vst, const void *vpar)
     memset(st->A, 0, scatter_size(st) * sizeof(double));
 }
 
-static void gauss_stats_merge(void *vinto, const void *vfrom, double alpha)
+void gauss_stats_merge(void *vinto, const void *vfrom, double alpha)
 {
     gauss_stats *into = vinto;
     const gauss_stats *from = vfrom;
@@ -300,7 +307,7 @@ static void gauss_stats_merge(void *vinto, const void *vfrom, double alpha)
 
 /* From shift h to the current means m, exactly: with delta = h - m,
  * s' = s + N delta and A' = A + s delta' + delta s' + N delta delta'. */
-static void gauss_stats_reshift(void *vst, const void *vpar)
+void gauss_stats_reshift(void *vst, const void *vpar)
 {
     gauss_stats *st = vst;
     const gauss_par *par = vpar;
@@ -364,7 +371,7 @@ static void scatter_lower(const double *u, const double *y, int nb, int d, doubl
 }
 
 EMIX_HOT
-static void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
+void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
                             const double *resp, int ld, double *scratch)
 {
     gauss_stats *st = vst;
@@ -568,7 +575,7 @@ static double gauss_expected_loglik(const void *vst, const void *vpar)
     return q;
 }
 
-static size_t gauss_scratch_size(const void *vpar)
+size_t gauss_scratch_size(const void *vpar)
 {
     const gauss_par *par = vpar;
     return (size_t) EMIX_BLOCK * (2 * (size_t) par->d + 1);
@@ -584,15 +591,15 @@ const emix_family emix_gaussian_family = {
     gauss_stats_reshift,
     gauss_mstep,
     gauss_expected_loglik,
-    gauss_scratch_size
+    gauss_scratch_size,
+    0
 };
 
-emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
-                               const double *z, const int *labels, const emix_control *ctl)
+emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const double *z,
+                               const int *labels, double min_weight, gauss_stats *st)
 {
     int n = dat->n, d = dat->d, k = par->k;
     emix_status status = {EMIX_OK, -1, -1};
-    gauss_stats *st = gauss_stats_alloc(k, d, par->model);
     double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
     double *one_hot = (double *) R_alloc((size_t) EMIX_BLOCK * k, sizeof(double));
 
@@ -620,16 +627,29 @@ emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
             }
         }
         for (int c = 0; pass == 0 && c < k; c++) {
-            if (!(st->N[c] >= ctl->min_weight)) {
+            if (!(st->N[c] >= min_weight)) {
                 status.code = EMIX_EMPTY;
                 status.component = c;
                 return status;
             }
-            for (int j = 0; j < d; j++) {
+            /* an empty component (allowed by the Bayesian methods) keeps
+             * the data's mean as its shift */
+            for (int j = 0; j < d && st->N[c] > 0.0; j++) {
                 size_t cj = c + (size_t) k * j;
                 par->mean[cj] = st->shift[cj] + st->s[cj] / st->N[c];
             }
         }
+    }
+    return status;
+}
+
+emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
+                               const double *z, const int *labels, const emix_control *ctl)
+{
+    gauss_stats *st = gauss_stats_alloc(par->k, dat->d, par->model);
+    emix_status status = gauss_stats_from_z(par, dat, z, labels, ctl->min_weight, st);
+    if (status.code != EMIX_OK) {
+        return status;
     }
     return gauss_mstep(st, par, ctl);
 }

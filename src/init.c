@@ -9,6 +9,8 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_estep_gaussian, 7),
     CALLDEF(emix_mstep_gaussian, 5),
     CALLDEF(emix_run_gaussian, 6),
+    CALLDEF(emix_run_bayes, 7),
+    CALLDEF(emix_gibbs_gaussian, 8),
     CALLDEF(emix_openmp_info, 0),
     CALLDEF(emix_first_nonfinite, 1),
     CALLDEF(emix_col_moments_r, 2),

@@ -189,7 +189,9 @@ void emix_em(const emix_family *fam, void *par, void *stats,
     res->status.code = EMIX_OK;
     res->status_iter = 0;
     emix_estep_sums sums = {0.0, 0.0, 0.0, 0};
-    res->bound[0] = NA_REAL;
+    if (!fam->bayesian) {
+        res->bound[0] = NA_REAL;
+    }
     for (int t = 0;; t++) {
         if (ws->q_step == EMIX_Q_DRAW) {
             /* R's generator, outside the parallel region: set.seed() makes
@@ -206,12 +208,14 @@ void emix_em(const emix_family *fam, void *par, void *stats,
             return;
         }
         res->trace[t] = ll;
-        res->objective[t] = sums.objective;
+        /* a Bayesian method's objective is its bound after the last
+         * parameter step: the ELBO (VB) or log p(x, z) (ME) */
+        res->objective[t] = fam->bayesian ? res->bound[t] : sums.objective;
         /* the rule on the objective; CEM also stops when no label moved,
          * as the next M-step would give the same parameters; SEM is a
          * Markov chain, which runs max_iter steps */
         if (t > 0 && ((ws->q_step != EMIX_Q_DRAW &&
-                       emix_converged(res->objective[t - 1], sums.objective, ctl)) ||
+                       emix_converged(res->objective[t - 1], res->objective[t], ctl)) ||
                       (ws->q_step == EMIX_Q_MODE && sums.changed == 0))) {
             res->converged = 1;
             return;

@@ -1,0 +1,206 @@
+/* Conjugate Bayesian Gaussian mixtures: the posterior update of q(theta)
+ * from weighted statistics, and the variational family that variational
+ * Bayes and maximization-expectation share (Bishop, PRML 10.2).
+ *
+ * The E-step is the Gaussian one: E_q[log N(x; mu, Lambda^{-1})] is a
+ * Gaussian log-density with mean m_c and covariance E[Lambda_c]^{-1},
+ * plus a per-component constant, which goes into gauss_par.log_weight.
+ * Right after the update from the statistics of q(z), the bound is
+ *   log C(alpha_0) - log C(alpha) + sum_c [Z_c - Z_0 + d/2 log(kappa_0 / kappa_c)]
+ *   - W d / 2 log(2 pi) + H(q(z)),
+ * with C the Dirichlet normaliser and Z the log normalising integral of a
+ * component's Wishart (or Gamma) precision distribution: every data term
+ * cancels. With point masses it is log p(x, z), the objective of ME. */
+#include "emix.h"
+#include <Rmath.h>
+#include <math.h>
+#include <string.h>
+
+#define LOG_2PI 1.837877066409345483560659472811
+
+int bayes_model_ok(int model)
+{
+    return model == EMIX_VII || model == EMIX_VVI || model == EMIX_VVV;
+}
+
+/* The log of the normalising integral of a component's precision
+ * distribution with scale Psi and degrees of freedom nu: -log B(Psi^{-1}, nu)
+ * for the Wishart (VVV), log Gamma(a) - a log b for a Gamma with shape a and
+ * rate b, summed over the variables (VVI) or for the one precision (VII).
+ * The log marginal likelihood of a component's data is its value under the
+ * posterior less its value under the prior, plus the kappa and 2 pi terms. */
+static double log_norm(const double *scale, double nu, int d, int model, double *work)
+{
+    double out = 0.0;
+    if (model == EMIX_VVV) {
+        int info = 0;
+        size_t dd = (size_t) d * d;
+        memcpy(work, scale, dd * sizeof(double));
+        F77_CALL(dpotrf)("L", &d, work, &d, &info FCONE);
+        double logdet = 0.0;
+        for (int j = 0; j < d; j++) {
+            logdet += 2.0 * log(work[j + (size_t) d * j]);
+            out += lgammafn(0.5 * (nu - j));
+        }
+        out += 0.25 * d * (d - 1) * log(M_PI) + 0.5 * nu * d * M_LN2 - 0.5 * nu * logdet;
+    } else if (model == EMIX_VVI) {
+        for (int j = 0; j < d; j++) {
+            double a = 0.5 * nu, b = 0.5 * scale[j + (size_t) d * j];
+            out += lgammafn(a) - a * log(b);
+        }
+    } else {
+        double tr = 0.0;
+        for (int j = 0; j < d; j++) {
+            tr += scale[j + (size_t) d * j];
+        }
+        double a = 0.5 * nu * d, b = 0.5 * tr;
+        out = lgammafn(a) - a * log(b);
+    }
+    return out;
+}
+
+void bayes_prior_init(bayes_prior *prior, int d, int model)
+{
+    double *work = (double *) R_alloc((size_t) d * d, sizeof(double));
+    prior->log_norm = log_norm(prior->scale, prior->nu, d, model, work);
+}
+
+void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *prior)
+{
+    gauss_par_alloc(&bp->g, k, d, model);
+    bp->g.log_weight = (double *) R_alloc(k, sizeof(double));
+    bp->prior = prior;
+    bp->N = (double *) R_alloc(k, sizeof(double));
+    bp->alpha = (double *) R_alloc(k, sizeof(double));
+    bp->kappa = (double *) R_alloc(k, sizeof(double));
+    bp->nu = (double *) R_alloc(k, sizeof(double));
+    bp->scale = (double *) R_alloc((size_t) d * d * k, sizeof(double));
+    bp->work = (double *) R_alloc((size_t) d * d, sizeof(double));
+    bp->bound = NA_REAL;
+}
+
+/* From shifted statistics (see gauss_stats), with e = xbar_c - m_0:
+ *   m_c = m_0 + (N_c / kappa_c) e,
+ *   Psi_c = Psi_0 + N_c S_c + kappa_0 N_c / kappa_c e e',
+ * where N_c S_c = A_c - s_c s_c' / N_c. The diagonal models need only the
+ * diagonal of Psi_c, VII only its trace. An empty component keeps the prior. */
+void bayes_posterior(const gauss_stats *st, bayes_par *bp)
+{
+    const bayes_prior *pr = bp->prior;
+    int k = bp->g.k, d = bp->g.d, model = bp->g.model;
+    size_t dd = (size_t) d * d;
+    double *e = bp->work; /* d */
+    for (int c = 0; c < k; c++) {
+        double N = st->N[c] > 0.0 ? st->N[c] : 0.0;
+        double kappa = pr->kappa + N;
+        bp->N[c] = N;
+        bp->alpha[c] = pr->alpha + N;
+        bp->kappa[c] = kappa;
+        bp->nu[c] = pr->nu + N;
+        for (int j = 0; j < d; j++) {
+            size_t cj = c + (size_t) k * j;
+            e[j] = N > 0.0 ? st->shift[cj] + st->s[cj] / N - pr->mean[j] : 0.0;
+            bp->g.mean[cj] = pr->mean[j] + N / kappa * e[j];
+        }
+        double *psi = bp->scale + dd * c;
+        const double *A = st->A + dd * c;
+        double shrink = pr->kappa * N / kappa;
+        memset(psi, 0, dd * sizeof(double));
+        for (int j = 0; j < d; j++) {
+            for (int l = (model == EMIX_VVV ? 0 : j); l <= j; l++) {
+                double v = pr->scale[j + (size_t) d * l] + shrink * e[j] * e[l];
+                if (N > 0.0) {
+                    v += A[j + (size_t) d * l] -
+                         st->s[c + (size_t) k * j] * st->s[c + (size_t) k * l] / N;
+                }
+                psi[j + (size_t) d * l] = v;
+                psi[l + (size_t) d * j] = v;
+            }
+        }
+        if (model == EMIX_VII) {
+            double tr = 0.0;
+            for (int j = 0; j < d; j++) {
+                tr += psi[j + (size_t) d * j];
+            }
+            for (int j = 0; j < d; j++) {
+                psi[j + (size_t) d * j] = tr / d;
+            }
+        }
+    }
+}
+
+/* E log pi_c + E log|Lambda_c| / 2 - d / (2 kappa_c) + log|Sigma_c| / 2 with
+ * Sigma_c = E[Lambda_c]^{-1}: what the plain Gaussian log-density lacks of
+ * E_q[log pi_c + log N(x; mu_c, Lambda_c^{-1})]. For VVV,
+ * E log|Lambda| = sum_j psi((nu + 1 - j) / 2) + d log 2 - log|Psi|
+ * and log|Sigma| = log|Psi| - d log nu; the Gamma models are alike. */
+static double log_weight(const bayes_par *bp, int c, double digamma_total)
+{
+    int d = bp->g.d, model = bp->g.model;
+    double nu = bp->nu[c];
+    double out = digamma(bp->alpha[c]) - digamma_total - 0.5 * d / bp->kappa[c];
+    if (model == EMIX_VVV) {
+        for (int j = 0; j < d; j++) {
+            out += 0.5 * digamma(0.5 * (nu - j));
+        }
+        out += 0.5 * d * log(2.0 / nu);
+    } else {
+        double a = model == EMIX_VVI ? 0.5 * nu : 0.5 * nu * d; /* the Gamma shape */
+        out += 0.5 * d * (digamma(a) - log(a));
+    }
+    return out;
+}
+
+static emix_status vb_update(const void *vst, void *vpar, const emix_control *ctl)
+{
+    bayes_par *bp = vpar;
+    const bayes_prior *pr = bp->prior;
+    int k = bp->g.k, d = bp->g.d, model = bp->g.model;
+    size_t dd = (size_t) d * d;
+    bayes_posterior(vst, bp);
+
+    double total_alpha = 0.0, W = 0.0, bound = 0.0;
+    for (int c = 0; c < k; c++) {
+        total_alpha += bp->alpha[c];
+        W += bp->N[c];
+        bound += lgammafn(bp->alpha[c]) - lgammafn(pr->alpha);
+        bound += log_norm(bp->scale + dd * c, bp->nu[c], d, model, bp->work) - pr->log_norm +
+                 0.5 * d * log(pr->kappa / bp->kappa[c]);
+    }
+    bound += lgammafn(k * pr->alpha) - lgammafn(total_alpha) - 0.5 * W * d * LOG_2PI;
+    bp->bound = bound;
+
+    /* what the E-step reads: E[Lambda_c]^{-1} = Psi_c / nu_c for VVV and
+     * VVI (whose Psi_c is diagonal), tr(Psi_c) / (d nu_c) I for VII, which
+     * bayes_posterior already spread over the diagonal */
+    double digamma_total = digamma(total_alpha);
+    for (int c = 0; c < k; c++) {
+        for (size_t e = 0; e < dd; e++) {
+            bp->g.sigma[dd * c + e] = bp->scale[dd * c + e] / bp->nu[c];
+        }
+        bp->g.pro[c] = bp->alpha[c] / total_alpha;
+        bp->g.log_weight[c] = log_weight(bp, c, digamma_total);
+    }
+    return gauss_factor(&bp->g, ctl->var_scale);
+}
+
+/* the bound, less the entropy of q(z), which the loop adds */
+static double vb_bound(const void *vst, const void *vpar)
+{
+    (void) vst;
+    return ((const bayes_par *) vpar)->bound;
+}
+
+const emix_family emix_vb_family = {
+    "gaussian-vb",
+    gauss_log_joint,
+    gauss_stats_new,
+    gauss_stats_reset,
+    gauss_stats_add,
+    gauss_stats_merge,
+    gauss_stats_reshift,
+    vb_update,
+    vb_bound,
+    gauss_scratch_size,
+    1
+};

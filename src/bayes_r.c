@@ -1,0 +1,158 @@
+/* The entry points R calls for the Bayesian methods: variational Bayes and
+ * maximization-expectation (one loop, a soft or a point-mass q-step) and
+ * the Gibbs sampler. */
+#include "emix.h"
+#include "entry.h"
+#include <math.h>
+#include <string.h>
+
+/* The prior, checked and completed in R: alpha, kappa, df, mean, scale. */
+static bayes_prior prior_view(SEXP prior, int d, int model)
+{
+    bayes_prior pr;
+    pr.alpha = asReal(list_elt(prior, "alpha"));
+    pr.kappa = asReal(list_elt(prior, "kappa"));
+    pr.nu = asReal(list_elt(prior, "df"));
+    pr.mean = REAL(list_elt(prior, "mean"));
+    pr.scale = REAL(list_elt(prior, "scale"));
+    bayes_prior_init(&pr, d, model);
+    return pr;
+}
+
+/* -sum_i w_i sum_c z_ic log z_ic of a start given as responsibilities */
+static double start_entropy(const double *z, const emix_data *dat, int k)
+{
+    double h = 0.0;
+    for (int c = 0; c < k; c++) {
+        const double *zc = z + (size_t) dat->n * c;
+        for (int i = 0; i < dat->n; i++) {
+            if (zc[i] > 0.0) {
+                h -= emix_weight(dat, i) * zc[i] * log(zc[i]);
+            }
+        }
+    }
+    return h;
+}
+
+/* alpha, kappa, df, N, scale (d x d x k) and the E-step's log weights */
+static SEXP posterior_list(const bayes_par *bp)
+{
+    int k = bp->g.k, d = bp->g.d;
+    const char *names[] = {"alpha", "kappa", "df", "N", "scale", "log_weight", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, copy_real(bp->alpha, k));
+    SET_VECTOR_ELT(out, 1, copy_real(bp->kappa, k));
+    SET_VECTOR_ELT(out, 2, copy_real(bp->nu, k));
+    SET_VECTOR_ELT(out, 3, copy_real(bp->N, k));
+    SEXP scale = PROTECT(alloc3DArray(REALSXP, d, d, k));
+    memcpy(REAL(scale), bp->scale, (size_t) d * d * k * sizeof(double));
+    SET_VECTOR_ELT(out, 4, scale);
+    SET_VECTOR_ELT(out, 5, copy_real(bp->g.log_weight, k));
+    UNPROTECT(2);
+    return out;
+}
+
+/* VB (control q_step 0) or ME (q_step 1) from `start`: responsibilities
+ * (n x k) or labels in 1..k, from which q(theta) is first updated. */
+SEXP emix_run_bayes(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP control,
+                    SEXP prior)
+{
+    emix_data dat = data_view(x, w);
+    emix_control ctl = control_view(control);
+    int k = asInteger(k_), n = dat.n, model = asInteger(model_);
+    const double *z0 = isReal(start) ? REAL(start) : NULL;
+    const int *labels = isReal(start) ? NULL : INTEGER(start);
+    bayes_prior pr = prior_view(prior, dat.d, model);
+    bayes_par bp;
+    bayes_par_alloc(&bp, k, dat.d, model, &pr);
+    gauss_stats *st = gauss_stats_alloc(k, dat.d, model);
+
+    SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
+    memset(REAL(z), 0, (size_t) n * k * sizeof(double));
+    emix_result res;
+    result_alloc(&res, ctl.max_iter);
+    res.status = gauss_stats_from_z(&bp.g, &dat, z0, labels, 0.0, st);
+    if (res.status.code == EMIX_OK) {
+        res.status = emix_vb_family.mstep(st, &bp, &ctl);
+    }
+    if (res.status.code == EMIX_OK) {
+        res.bound[0] = bp.bound + (z0 ? start_entropy(z0, &dat, k) : 0.0);
+        emix_workspace ws;
+        emix_workspace_init(&ws, &emix_vb_family, &bp, n, k, ctl.threads, 1, 0);
+        ws.q_step = ctl.q_step;
+        if (ctl.q_step == EMIX_Q_MODE) {
+            ws.labels = start_labels(z0, labels, n, k);
+        }
+        emix_em(&emix_vb_family, &bp, st, &dat, k, REAL(z), &ctl, &ws, &res);
+    }
+
+    const char *names[] = {"run", "posterior", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, run_result(&bp.g, &res, z));
+    SET_VECTOR_ELT(out, 1, posterior_list(&bp));
+    UNPROTECT(2);
+    return out;
+}
+
+/* Gibbs sampling from the labels `start` (1..k); sampling is
+ * c(burnin, draws, thin). */
+SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP control,
+                         SEXP prior, SEXP sampling)
+{
+    emix_data dat = data_view(x, w);
+    emix_control ctl = control_view(control);
+    int k = asInteger(k_), n = dat.n, d = dat.d, model = asInteger(model_);
+    bayes_prior pr = prior_view(prior, d, model);
+    bayes_par bp;
+    bayes_par_alloc(&bp, k, d, model, &pr);
+    gauss_stats *st = gauss_stats_alloc(k, d, model);
+
+    gibbs_draws out;
+    out.burnin = INTEGER(sampling)[0];
+    out.draws = INTEGER(sampling)[1];
+    out.thin = INTEGER(sampling)[2];
+    int sweeps = out.burnin + out.draws * out.thin, S = out.draws;
+
+    const char *names[] = {"pro", "mean", "sigma", "loglik", "labels", "trace", "occupied",
+                           "status", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(res, 0, allocMatrix(REALSXP, k, S));
+    SET_VECTOR_ELT(res, 1, alloc3DArray(REALSXP, k, d, S));
+    SEXP dims = PROTECT(allocVector(INTSXP, 4));
+    INTEGER(dims)[0] = d;
+    INTEGER(dims)[1] = d;
+    INTEGER(dims)[2] = k;
+    INTEGER(dims)[3] = S;
+    SET_VECTOR_ELT(res, 2, allocArray(REALSXP, dims));
+    SET_VECTOR_ELT(res, 3, allocVector(REALSXP, S));
+    SET_VECTOR_ELT(res, 4, allocMatrix(INTSXP, n, S));
+    SET_VECTOR_ELT(res, 5, allocVector(REALSXP, sweeps));
+    SET_VECTOR_ELT(res, 6, allocVector(INTSXP, sweeps));
+    out.pro = REAL(VECTOR_ELT(res, 0));
+    out.mean = REAL(VECTOR_ELT(res, 1));
+    out.sigma = REAL(VECTOR_ELT(res, 2));
+    out.loglik = REAL(VECTOR_ELT(res, 3));
+    out.labels = INTEGER(VECTOR_ELT(res, 4));
+    out.trace = REAL(VECTOR_ELT(res, 5));
+    out.occupied = INTEGER(VECTOR_ELT(res, 6));
+
+    emix_status status = gauss_stats_from_z(&bp.g, &dat, NULL, INTEGER(start), 0.0, st);
+    int sweep = 0;
+    if (status.code == EMIX_OK) {
+        emix_workspace ws;
+        emix_workspace_init(&ws, &emix_vb_family, &bp, n, k, ctl.threads, 1, 0);
+        ws.q_step = EMIX_Q_DRAW;
+        ws.labels = start_labels(NULL, INTEGER(start), n, k);
+        ws.uniforms = (double *) R_alloc(n, sizeof(double));
+        GetRNGstate();
+        status = emix_gibbs(&bp, st, &dat, &ctl, &ws, &out);
+        PutRNGstate();
+        if (status.code == EMIX_COLLAPSED) {
+            sweep = status.row + 1;
+            status.row = -1;
+        }
+    }
+    SET_VECTOR_ELT(res, 7, status_vector(status, sweep));
+    UNPROTECT(2);
+    return res;
+}
