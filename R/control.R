@@ -44,6 +44,13 @@
 #'   or `"drop"`; see the section *Degenerate components*.
 #' @param blocks Number of blocks of rows for incremental EM
 #'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()].
+#' @param prior The prior of the Bayesian methods (`method = "vb"`, `"me"`,
+#'   `"gibbs"`), from [emix_prior()]; the default is weakly informative and
+#'   worked out from the data.
+#' @param burnin,draws,thin Gibbs sampling (`method = "gibbs"`): the sampler
+#'   runs `burnin + draws * thin` sweeps and keeps every `thin`-th sweep after
+#'   the first `burnin`, `draws` in all. The kept labels take
+#'   `4 * n * draws` bytes.
 #' @param threads Number of threads for the E-step, a whole number
 #'   \eqn{\ge 1}. `NULL` (the default) takes `getOption("emix.threads")`
 #'   if set, else the number of processors, capped by the environment
@@ -63,7 +70,11 @@
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
+                         prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
                          threads = NULL) {
+  if (!inherits(prior, "emix_prior")) {
+    stop_arg("prior", "must be made by `emix_prior()`.")
+  }
   if (is.null(threads)) {
     threads <- getOption("emix.threads", default_threads())
   }
@@ -75,6 +86,10 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
       reg = check_number(reg, "reg"),
       empty = match_choice(empty, "empty"),
       blocks = check_count(blocks, "blocks"),
+      prior = prior,
+      burnin = check_count(burnin, "burnin", min = 0L),
+      draws = check_count(draws, "draws"),
+      thin = check_count(thin, "thin"),
       threads = check_count(threads, "threads")
     ),
     class = "emix_control"

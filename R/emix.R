@@ -66,6 +66,46 @@
 #'   (`NA` in between). It reaches the maximum EM reaches, often in fewer
 #'   passes over the data. It runs on one thread.
 #'
+#' * `"vb"`: variational Bayes (Bishop 2006, section 10.2). The parameters
+#'   get the conjugate prior of [emix_prior()], and \eqn{q} is a product
+#'   \eqn{q(z) q(\theta)}: the E-step computes \eqn{q(z)} from expected
+#'   log-densities under \eqn{q(\theta)}, and the parameter step is the
+#'   conjugate posterior update from the weighted statistics of \eqn{q(z)}.
+#'   The objective is the evidence lower bound (ELBO)
+#'   \eqn{\le \log p(x)}, computed after each parameter step in its compact
+#'   form (every data term cancels into normalising constants), and it never
+#'   decreases. Started with more components than needed, the surplus ones
+#'   are emptied: their weight drains away and they keep their prior. The
+#'   returned `pro`, `mean` and `sigma` are the posterior means of the
+#'   proportions and the means and \eqn{E[\Lambda_c]^{-1}} (the inverse of
+#'   the expected precision); `z` is \eqn{q(z)}; `occupied` counts the
+#'   components holding at least half an observation's weight.
+#' * `"me"`: maximization-expectation (Kurihara and Welling 2009, "Bayesian
+#'   k-means"): variational Bayes with \eqn{q(z)} restricted to point masses.
+#'   Each row goes to the component with the largest expected log-density
+#'   under \eqn{q(\theta)}, and \eqn{q(\theta)} is then the exact posterior
+#'   given that partition. The objective is the log evidence of the partition,
+#'   \eqn{\log p(x, z)}, with the parameters integrated out; it never
+#'   decreases, and the fit stops when no row moves. Components that lose
+#'   all their rows stay empty; `occupied` counts the others.
+#' * `"gibbs"`: Gibbs sampling under the same prior. Each sweep draws the
+#'   parameters from their posterior given the labels (the proportions from a
+#'   Dirichlet, each covariance by Bartlett's construction of the Wishart,
+#'   each mean from a normal), then every label from its posterior given the
+#'   parameters. `emix_control(burnin, draws, thin)` set the length of the
+#'   chain; all draws come from R's random number generator, so [set.seed()]
+#'   reproduces the chain. The objective is the log-likelihood of each draw.
+#'   The kept draws are in `draws`. Because the components can swap labels
+#'   from one draw to the next, summaries that do not depend on the labels
+#'   are the ones to read: [coclustering()], the number of occupied
+#'   components per draw, and the posterior predictive density
+#'   (`predict(fit, type = "density")`). The returned `pro`, `mean` and
+#'   `sigma` are those of the kept draw with the largest log-likelihood,
+#'   `z` the posterior probabilities there.
+#'
+#' The Bayesian methods `"vb"`, `"me"` and `"gibbs"` take the models `"VII"`,
+#' `"VVI"` and `"VVV"`; they never stop on an empty component.
+#'
 #' For `"cem"` and `"sem"`, `z` still holds the posterior probabilities at
 #' the returned parameters and `loglik` the log-likelihood there, and `bound`
 #' in the trace is the classification log-likelihood of the partition after
@@ -115,7 +155,8 @@
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}.
 #' @param model Covariance model; see the section *Covariance models*.
-#' @param method `"em"`, `"cem"`, `"sem"` or `"iem"`; see the section *Methods*.
+#' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
+#'   `"iem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
@@ -137,9 +178,13 @@
 #'     taken; 0 is the start), `loglik`, `objective` (what the method
 #'     maximises), `change` (of the objective, from the previous row),
 #'     `bound`, `gap` and `k` (components at that point); see the sections
-#'     *Methods* and *The bound*.}
+#'     *Methods* and *The bound*. For `"vb"` and `"me"` row \eqn{t} holds
+#'     the objective after \eqn{t} parameter steps (row 0: the first update,
+#'     from `init`), with `loglik`, `bound` and `gap` `NA`; for `"gibbs"` row
+#'     \eqn{s} is sweep \eqn{s}, with the log-likelihood of its draw, the
+#'     number of `occupied` components and whether it was `kept`.}
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
-#'     of iterations.}
+#'     of iterations (for `"gibbs"`: `NA`, and the number of sweeps).}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
 #'     most probable component.}
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
@@ -148,9 +193,23 @@
 #'     was fitted on and how.}
 #'   \item{`objective`}{the method's objective at the returned parameters:
 #'     the log-likelihood for `"em"` and `"sem"`, the classification
-#'     log-likelihood for `"cem"`, the free energy for `"iem"`.}
+#'     log-likelihood for `"cem"`, the free energy for `"iem"`, the ELBO for
+#'     `"vb"`, \eqn{\log p(x, z)} for `"me"`, the log-likelihood of the
+#'     returned draw for `"gibbs"`.}
 #'   \item{`start`, `start_objective`}{which start was kept (the one with the
 #'     largest objective), and the final objective of every start.}
+#'   \item{`occupied`}{for `"vb"`, `"me"` and `"gibbs"`: the number of
+#'     occupied components (for `"gibbs"`, the most frequent number over the
+#'     kept draws); `NULL` otherwise.}
+#'   \item{`prior`, `posterior`}{for the Bayesian methods, the prior used
+#'     (defaults filled in) and, for `"vb"` and `"me"`, the posterior:
+#'     `alpha`, `kappa`, `df`, the weight `N` and the `scale` matrices
+#'     \eqn{\Psi_c} of each component (see [emix_prior()]), and `log_weight`,
+#'     the expected log weights of the E-step.}
+#'   \item{`draws`, `best_draw`}{for `"gibbs"`: the kept draws, a list with
+#'     `pro` (draws x k), `mean` (k x d x draws), `sigma`
+#'     (d x d x k x draws), `loglik`, `occupied` and `labels` (n x draws);
+#'     and which of them the returned parameters are.}
 #' }
 #' @seealso [emix_control()]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
@@ -159,6 +218,12 @@
 #' fit
 #' emix(~ Sepal.Length + Petal.Width, data = iris, k = 3, model = "VVI")
 #' emix(as.matrix(iris[1:4]), k = 3, model = "diag", nstart = 3)
+#' # more components than needed: variational Bayes empties the surplus
+#' emix(~ ., data = faithful, k = 6, method = "vb",
+#'      control = emix_control(prior = emix_prior(alpha = 1e-3)))
+#' set.seed(1)
+#' emix(~ ., data = faithful, k = 3, method = "gibbs",
+#'      control = emix_control(burnin = 100, draws = 200))
 #' @export
 emix <- function(x, ...) {
   UseMethod("emix")
@@ -266,7 +331,12 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       dropped = run$dropped,
       start = run$start,
       objective = run$objective,
-      start_objective = run$start_objective
+      start_objective = run$start_objective,
+      occupied = run$occupied,
+      prior = run$prior,
+      posterior = run$posterior,
+      draws = run$draws,
+      best_draw = run$best_draw
     ),
     class = "emix"
   )

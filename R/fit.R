@@ -20,12 +20,25 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   }
   core <- core_control(control, x, weights, q_step = method_q_step[[method]],
                        blocks = if (method == "iem") control$blocks else 0L)
+  prior <- NULL
+  if (method %in% bayes_methods) {
+    check_bayes_model(model, method)
+    prior <- resolve_prior(control$prior, x, weights, k, model)
+  }
 
   best <- NULL
   start_objective <- numeric(nstart)
   for (s in seq_len(nstart)) {
     start <- start_responsibilities(init, x, k, weights)
-    run <- run_em(x, weights, start, k, model, core, control)
+    if (method %in% c("me", "gibbs") && is.matrix(start)) {
+      # their q(z) is a point mass: start from the most probable labels
+      start <- max.col(start, ties.method = "first")
+    }
+    run <- switch(method,
+      vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
+      gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
+      run_em(x, weights, start, k, model, core, control)
+    )
     start_objective[s] <- run$objective
     if (is.null(best) || run$objective > best$objective) {
       best <- run
@@ -44,16 +57,17 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
 }
 
 method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
-                  iem = "incremental EM")
+                  vb = "variational Bayes", me = "maximization-expectation",
+                  gibbs = "Gibbs sampling", iem = "incremental EM")
 
 # The q-step of each method, as the C core numbers them: keep the
 # responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = 0L, cem = 1L, sem = 2L, iem = 0L)
+method_q_step <- c(em = 0L, cem = 1L, sem = 2L, vb = 0L, me = 1L, gibbs = 2L, iem = 0L)
 
 check_method <- function(method) {
   if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
     stop_arg("method", sprintf(
-      "must be one of %s; the other members of the EM family are not available yet.",
+      "must be one of %s.",
       paste0("\"", names(method_names), "\"", collapse = ", ")
     ))
   }

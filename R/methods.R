@@ -76,6 +76,10 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
     format_number(stats::BIC(logLik.emix(x)), digits)
   ))
   cat(convergence_text(x), "\n", sep = "")
+  bayes <- bayes_text(x, digits)
+  if (!is.null(bayes)) {
+    cat(bayes, "\n", sep = "")
+  }
   cat("\nMixing proportions:\n")
   print(x$pro, digits = digits)
   cat("\nMeans:\n")
@@ -122,7 +126,8 @@ summary.emix <- function(object, ...) {
       converged = object$converged,
       iter = object$iter,
       dropped = object$dropped,
-      control = object$control
+      control = object$control,
+      bayes = bayes_text(object, max(3L, getOption("digits") - 3L))
     ),
     class = "summary.emix"
   )
@@ -139,7 +144,11 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
   }
   cat("\nData: ", data_text(x$n, x$nobs, x$weighted, digits),
       sprintf(", %d variable%s\n", x$d, plural(x$d)), sep = "")
-  cat(convergence_text(x), "\n\n", sep = "")
+  cat(convergence_text(x), "\n", sep = "")
+  if (!is.null(x$bayes)) {
+    cat(x$bayes, "\n", sep = "")
+  }
+  cat("\n")
   values <- format_number(c(x$loglik, x$criteria), digits)
   fit_table <- data.frame(
     "log-likelihood" = values[1L], df = format(x$df),
@@ -307,6 +316,9 @@ data_text <- function(n, nobs, weighted, digits) {
 }
 
 convergence_text <- function(x) {
+  if (is.na(x$converged)) {
+    return(sprintf("Ran %d sweep%s.", x$iter, plural(x$iter)))
+  }
   iterations <- sprintf("%d iteration%s", x$iter, plural(x$iter))
   out <- if (x$converged) {
     sprintf("Converged after %s.", iterations)
@@ -318,6 +330,24 @@ convergence_text <- function(x) {
                    if (x$dropped == 1L) " was" else "s were")
   }
   out
+}
+
+# What a Bayesian fit adds: its objective and the occupied components.
+bayes_text <- function(x, digits) {
+  switch(x$method,
+    vb = sprintf("ELBO = %s; %d of %d components occupied.",
+                 format_number(x$objective, digits), x$occupied, x$k),
+    me = sprintf("log p(x, z) = %s; %d of %d components occupied.",
+                 format_number(x$objective, digits), x$occupied, x$k),
+    gibbs = {
+      counts <- table(x$draws$occupied)
+      share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
+                      "%", collapse = ", ")
+      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.",
+              length(x$draws$loglik), x$control$burnin, x$control$thin, share)
+    },
+    NULL
+  )
 }
 
 print_covariances <- function(sigma, model, digits) {

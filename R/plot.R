@@ -5,7 +5,10 @@
 #'
 #' Draws one of three plots of a fit, in base graphics.
 #'
-#' * `"loglik"`: the log-likelihood at each iteration (0 is the start). When
+#' * `"loglik"`: the log-likelihood at each iteration (0 is the start); for
+#'   `method = "vb"` the ELBO and for `"me"` log p(x, z), their objectives;
+#'   for `"gibbs"` the log-likelihood of each sweep's draw, with the end of
+#'   the burn-in marked by a dashed line. When
 #'   components were dropped on the way (`emix_control(empty = "drop")`),
 #'   each run of iterations with the same number of components is drawn
 #'   separately and a dashed vertical line marks each drop.
@@ -74,15 +77,23 @@ plot.emix <- function(x, which = c("loglik", "bound", "classification", "density
 
 plot_loglik <- function(x, dots) {
   trace <- x$trace
+  # VB and ME do not compute the log-likelihood on the way: their objective
+  label <- switch(x$method, vb = "ELBO", me = "log p(x, z)", "Log-likelihood")
+  y <- if (x$method %in% c("vb", "me")) trace$objective else trace$loglik
   do.call(graphics::plot, with_defaults(dots, list(
-    x = trace$iter, y = trace$loglik, type = "n",
-    xlab = "Iteration", ylab = "Log-likelihood",
-    main = sprintf("EM log-likelihood (%s, %d component%s)", x$model, x$k, plural(x$k))
+    x = trace$iter, y = y, type = "n",
+    xlab = if (x$method == "gibbs") "Sweep" else "Iteration", ylab = label,
+    main = sprintf("%s: %s (%s, %d component%s)", method_names[[x$method]], label,
+                   x$model, x$k, plural(x$k))
   )))
   segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
   for (s in unique(segment)) {
     rows <- segment == s
-    graphics::lines(trace$iter[rows], trace$loglik[rows], type = "o", pch = 20)
+    graphics::lines(trace$iter[rows], y[rows], type = if (x$method == "gibbs") "l" else "o",
+                    pch = 20)
+  }
+  if (x$method == "gibbs" && x$control$burnin > 0L) {
+    graphics::abline(v = x$control$burnin + 0.5, lty = 2, col = "grey50")
   }
   if (max(segment) > 1L) {
     starts <- which(c(FALSE, diff(segment) != 0L))
@@ -94,6 +105,12 @@ plot_loglik <- function(x, dots) {
 }
 
 plot_bound <- function(x, dots) {
+  if (x$method %in% bayes_methods) {
+    stop_arg("which", sprintf(
+      "cannot be \"bound\" for method \"%s\": %s Use `which = \"loglik\"`.", x$method,
+      if (x$method == "gibbs") "a Gibbs sampler has no bound." else "its objective is itself the bound."
+    ))
+  }
   trace <- x$trace
   old <- graphics::par(mfrow = c(2L, 1L), mar = c(4, 4, 2.5, 1))
   on.exit(graphics::par(old))

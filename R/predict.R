@@ -18,6 +18,18 @@
 #'   case there must be one column per variable. A numeric vector is taken
 #'   as one column when the fit has a single variable.
 #'
+#' @section Bayesian fits:
+#' For `method = "vb"` and `"me"`, `"posterior"` and `"class"` give the
+#' variational \eqn{q(z)} of each row under the fitted \eqn{q(\theta)}
+#' (for the fitted rows, the `z` of the fit), and `"density"` is the mixture
+#' density at the returned parameters (the posterior means of the
+#' proportions and means, and \eqn{E[\Lambda_c]^{-1}} as covariances), not
+#' the Student-t posterior predictive. For `method = "gibbs"`, `"posterior"`
+#' and `"class"` are those at the kept draw with the largest log-likelihood,
+#' and `"density"` is the posterior predictive density: the mean over the
+#' kept draws of each draw's mixture density, which label switching does not
+#' affect.
+#'
 #' A row of `newdata` with a missing or infinite value gives `NA` in the
 #' result: rows are never dropped, so the result always has one row (or
 #' element) per row of `newdata`.
@@ -75,10 +87,21 @@ predict_matrix <- function(object, x, type) {
   z <- matrix(NA_real_, n, k, dimnames = list(rownames(x), names(object$pro)))
   row_loglik <- stats::setNames(rep(NA_real_, n), rownames(x))
   if (any(complete)) {
-    res <- gaussian_estep(x[complete, , drop = FALSE], object$pro, object$mean,
-                          object$sigma, object$model, threads = object$control$threads)
+    xc <- x[complete, , drop = FALSE]
+    threads <- object$control$threads
+    res <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
+                          threads = threads)
     z[complete, ] <- res$z
     row_loglik[complete] <- res$row_loglik
+    if (object$method %in% c("vb", "me")) {
+      # q(z) of new rows under q(theta): the E-step with the expected log
+      # weights in place of log pi
+      lw <- object$posterior$log_weight
+      z[complete, ] <- gaussian_estep(xc, exp(lw - max(lw)), object$mean, object$sigma,
+                                      object$model, threads = threads)$z
+    } else if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
+      row_loglik[complete] <- predictive_logdensity(object, xc)
+    }
   }
   switch(type,
     class = {
@@ -177,4 +200,20 @@ default_data_matrix <- function(newdata, vars) {
   storage.mode(newdata) <- "double"
   colnames(newdata) <- vars
   newdata
+}
+
+# The log posterior predictive density of the rows of x under a Gibbs fit:
+# the log of the mean over the kept draws of each draw's mixture density.
+predictive_logdensity <- function(object, x) {
+  draws <- object$draws
+  k <- object$k
+  d <- object$d
+  per_draw <- vapply(seq_along(draws$loglik), function(s) {
+    gaussian_estep(x, draws$pro[s, ], matrix(draws$mean[, , s], k, d),
+                   array(draws$sigma[, , , s], c(d, d, k)), object$model,
+                   threads = object$control$threads)$row_loglik
+  }, numeric(nrow(x)))
+  per_draw <- matrix(per_draw, nrow(x))
+  top <- apply(per_draw, 1L, max)
+  top + log(rowMeans(exp(per_draw - top)))
 }

@@ -1,0 +1,217 @@
+# The Bayesian members of the family: variational Bayes and
+# maximization-expectation (one compiled loop, a soft or a point-mass
+# q-step) and the Gibbs sampler; what they return beside the parameters.
+
+bayes_methods <- c("vb", "me", "gibbs")
+bayes_models <- c("VII", "VVI", "VVV")
+
+check_bayes_model <- function(model, method) {
+  if (!model %in% bayes_models) {
+    stop_arg("model", sprintf(
+      "must be one of %s for method \"%s\"; \"%s\" is available with \"em\", \"cem\", \"sem\" and \"iem\".",
+      paste0("\"", bayes_models, "\"", collapse = ", "), method, model
+    ))
+  }
+  model
+}
+
+# A component counts as occupied when it holds at least half the mean
+# observation weight (one observation's worth, rounded).
+occupied_components <- function(N, weights) {
+  sum(N >= 0.5 * (if (is.null(weights)) 1 else mean(weights)))
+}
+
+# The trace of a Bayesian method: its objective per iteration; the
+# log-likelihood is not computed on the way (NA).
+bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
+  data.frame(iter = iter, loglik = NA_real_, objective = objective,
+             change = c(NA, diff(objective)), bound = NA_real_, gap = NA_real_,
+             k = rep(k, length(objective)))
+}
+
+# VB or ME from `start` (responsibilities or labels). The returned
+# parameters are the posterior means of pi and mu and E[Lambda]^{-1};
+# `loglik` is the log-likelihood there.
+run_bayes <- function(x, weights, start, k, model, core, control, prior) {
+  res <- bayes_call(x, weights, start, k, model, core, prior)
+  objective <- res$run$objective
+  if (core$q_step == 1L) {
+    # ME: after the sweeps converge, merge the pair of components whose
+    # merger raises log p(x, z) most, sweep again, until no merger helps
+    repeat {
+      merged <- best_merge(x, weights, max.col(res$run$z, ties.method = "first"), k, model,
+                           core, prior, res$run$objective[length(res$run$objective)])
+      if (is.null(merged)) {
+        break
+      }
+      core$max_iter <- max(0L, control$max_iter - (length(objective) - 1L))
+      res <- bayes_call(x, weights, merged, k, model, core, prior)
+      objective <- c(objective, res$run$objective)
+    }
+  }
+  run <- res$run
+  run$iter <- length(objective) - 1L
+  trace <- bayes_trace(objective, k)
+  # each update maximises the bound over one factor of q, so it never falls
+  fall <- -trace$change > 1e-9 * pmax(1, abs(c(NA, trace$objective[-nrow(trace)])))
+  if (any(fall, na.rm = TRUE)) {
+    i <- which(fall)[1L]
+    warning(sprintf(
+      "The objective fell by %s at iteration %d although the method cannot lower it; the fit may be numerically unreliable.",
+      format(-trace$change[i], digits = 3), trace$iter[i]
+    ), call. = FALSE)
+  }
+  plug_in <- gaussian_estep(x, run$pro, run$mean, run$sigma, model, weights, core$threads)
+  run$loglik <- plug_in$loglik
+  run$trace <- trace
+  run$objective <- trace$objective[nrow(trace)]
+  run$posterior <- res$posterior
+  run$occupied <- if (core$q_step == 1L) {
+    sum(res$posterior$N > 0)
+  } else {
+    occupied_components(res$posterior$N, weights)
+  }
+  run$prior <- prior
+  run$dropped <- 0L
+  run
+}
+
+bayes_call <- function(x, weights, start, k, model, core, prior) {
+  res <- .Call(C_emix_run_bayes, x, weights, start, k, model_code(model), core, prior)
+  if (res$run$status[1L] != 0L) {
+    stop_degenerate(res$run$status, 0L, model)
+  }
+  res
+}
+
+# The labels after the merger of two occupied components that raises
+# log p(x, z) above `current` the most, or NULL when none does. Each
+# candidate is scored by the compiled update from its partition (the
+# objective of a run with no iteration).
+best_merge <- function(x, weights, labels, k, model, core, prior, current) {
+  occupied <- sort(unique(labels))
+  if (length(occupied) < 2L) {
+    return(NULL)
+  }
+  core$max_iter <- 0L
+  best <- NULL
+  best_value <- current + 1e-9 * max(1, abs(current))
+  for (a in occupied) {
+    for (b in occupied[occupied > a]) {
+      candidate <- labels
+      candidate[candidate == b] <- a
+      value <- bayes_call(x, weights, candidate, k, model, core, prior)$run$objective[1L]
+      if (value > best_value) {
+        best <- candidate
+        best_value <- value
+      }
+    }
+  }
+  best
+}
+
+# Gibbs sampling from the labels `start`. The returned parameters are those
+# of the kept draw with the largest log-likelihood, with the posterior
+# probabilities there; all kept draws are in `draws`.
+run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
+  sampling <- c(control$burnin, control$draws, control$thin)
+  res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
+               as.integer(sampling))
+  if (res$status[1L] != 0L) {
+    stop_degenerate(res$status, 0L, model)
+  }
+  d <- ncol(x)
+  best <- which.max(res$loglik)
+  run <- list(
+    pro = res$pro[, best],
+    mean = matrix(res$mean[, , best], k, d),
+    sigma = array(res$sigma[, , , best], c(d, d, k))
+  )
+  plug_in <- gaussian_estep(x, run$pro, run$mean, run$sigma, model, weights, core$threads)
+  sweeps <- length(res$trace)
+  trace <- bayes_trace(res$trace, k, iter = seq_len(sweeps))
+  trace$loglik <- res$trace
+  trace$occupied <- res$occupied
+  kept <- seq_len(sweeps) > control$burnin & (seq_len(sweeps) - control$burnin) %% control$thin == 0L
+  trace$kept <- kept
+  components <- as.character(seq_len(k))
+  vars <- colnames(x)
+  draws <- list(
+    pro = t(res$pro),
+    mean = res$mean,
+    sigma = res$sigma,
+    loglik = res$loglik,
+    occupied = res$occupied[kept],
+    labels = res$labels
+  )
+  colnames(draws$pro) <- components
+  dimnames(draws$mean) <- list(components, vars, NULL)
+  dimnames(draws$sigma) <- list(vars, vars, components, NULL)
+  occupied_table <- tabulate(draws$occupied, nbins = k)
+  c(run, list(
+    loglik = plug_in$loglik,
+    z = plug_in$z,
+    trace = trace,
+    objective = res$loglik[best],
+    iter = sweeps,
+    converged = NA,
+    draws = draws,
+    best_draw = best,
+    occupied = which.max(occupied_table),
+    prior = prior,
+    dropped = 0L
+  ))
+}
+
+#' Posterior co-clustering probabilities
+#'
+#' The probability that two observations belong to the same component, for
+#' every pair: a summary of a mixture fit that does not depend on how the
+#' components are numbered. For a Gibbs fit (`method = "gibbs"`) it is the
+#' fraction of kept draws in which rows \eqn{i} and \eqn{j} carry the same
+#' label, which label switching does not disturb. For the other methods it
+#' is \eqn{\sum_c z_{ic} z_{jc}} from the posterior probabilities `z`, as if
+#' the labels were independent given the fitted parameters.
+#'
+#' The result is an \eqn{n \times n}{n x n} matrix, so for large data sets
+#' compute it on a subset of the fitted rows through `rows`.
+#'
+#' @param object A fit from [emix()].
+#' @param rows Which fitted rows to use (indices into the rows the model was
+#'   fitted to); by default all.
+#' @return A symmetric matrix of probabilities with ones on the diagonal.
+#' @seealso [emix()]
+#' @examples
+#' set.seed(1)
+#' fit <- emix(~ ., data = faithful, k = 4, method = "gibbs",
+#'             control = emix_control(burnin = 100, draws = 200))
+#' p <- coclustering(fit, rows = 1:20)
+#' round(p[1:5, 1:5], 2)
+#' @export
+coclustering <- function(object, rows = NULL) {
+  if (!inherits(object, "emix")) {
+    stop_arg("object", "must be a fit from `emix()`.")
+  }
+  if (is.null(rows)) {
+    rows <- seq_len(object$n)
+  }
+  if (!is.numeric(rows) || any(!is.finite(rows)) || any(rows < 1 | rows > object$n) ||
+      any(rows != round(rows))) {
+    stop_arg("rows", sprintf("must be row numbers between 1 and %d.", object$n))
+  }
+  if (identical(object$method, "gibbs")) {
+    labels <- object$draws$labels[rows, , drop = FALSE]
+    out <- matrix(0, length(rows), length(rows))
+    for (c in seq_len(object$k)) {
+      same <- labels == c
+      storage.mode(same) <- "double"
+      out <- out + tcrossprod(same)
+    }
+    out <- out / ncol(labels)
+  } else {
+    out <- tcrossprod(object$z[rows, , drop = FALSE])
+  }
+  names <- rownames(object$x)[rows]
+  dimnames(out) <- list(names, names)
+  out
+}
