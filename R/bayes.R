@@ -38,7 +38,9 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
   if (core$q_step == 1L) {
     # ME: after the sweeps converge, merge the pair of components whose
     # merger raises log p(x, z) most, sweep again, until no merger helps
-    repeat {
+    # (or max_iter is used up: only a converged run's labels are those its
+    # objective was computed from)
+    while (isTRUE(res$run$converged)) {
       merged <- best_merge(x, weights, max.col(res$run$z, ties.method = "first"), k, model,
                            core, prior, res$run$objective[length(res$run$objective)])
       if (is.null(merged)) {
