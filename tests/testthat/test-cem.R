@@ -75,3 +75,26 @@ test_that("CEM's objective is below the log-likelihood, and print names the meth
   expect_match(capture.output(print(fit))[1], "fitted by classification EM")
   expect_identical(fit$classification, max.col(fit$z, ties.method = "first"))
 })
+
+test_that("the four-point k-means trace: labels and sums of squares fall to a fixed point", {
+  # from centres (0, 1) the nearest-centre labels are (1, 2, 2, 2); with one
+  # spherical variance and estimated proportions, CEM takes k-means' steps
+  x <- matrix(c(0, 1, 10, 11), dimnames = list(NULL, "x"))
+  fit <- emix(x, k = 2, model = "EII", method = "cem", init = c(1L, 2L, 2L, 2L),
+              control = emix_control(reg = 0))
+  expect_equal(fit$classification, c(1L, 1L, 2L, 2L))
+  expect_equal(unname(fit$mean[, 1]), c(0.5, 10.5))
+  expect_equal(fit$iter, 1L) # the start, one C-step that moves a row, one that does not
+  expect_true(fit$converged)
+  # row 0: the start's parameters (from labels 1 2 2 2: proportions 1/4 and
+  # 3/4, means 0 and 22/3, variance SSE / 4 = 182 / 12) scoring the new
+  # labels 1 1 2 2; row 1: the k-means fixed point, SSE 1
+  score <- function(labels, pro, mean, var) {
+    sum(log(pro[labels]) + dnorm(x, mean[labels], sqrt(var), log = TRUE))
+  }
+  expect_equal(fit$trace$objective,
+               c(score(c(1, 1, 2, 2), c(1, 3) / 4, c(0, 22 / 3), 182 / 12),
+                 score(c(1, 1, 2, 2), c(1, 1) / 2, c(0.5, 10.5), 1 / 4)),
+               tolerance = 1e-12)
+  expect_gt(diff(fit$trace$objective), 0)
+})

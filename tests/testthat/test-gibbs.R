@@ -117,3 +117,28 @@ test_that("the predictive density is the mean of the draws' densities", {
   expect_equal(unname(predict(fit, new, type = "logdensity")), log(rowMeans(per_draw)),
                tolerance = 1e-10)
 })
+
+test_that("each sweep's labels are drawn from the responsibilities at its parameters", {
+  # Given the drawn parameters theta_s, label z_is is 1 with probability
+  # r_i1(theta_s). Over the sweeps, the count of 1s minus the summed
+  # probabilities is a martingale with variance sum_s r (1 - r), so the
+  # standardised counts of the rows are about independent normals and their
+  # squares sum to about a chi-square.
+  set.seed(21)
+  # two overlapping groups, so that many rows have uncertain labels
+  x <- cbind(a = c(rnorm(60), rnorm(60, 1.5)), b = rnorm(120))
+  fit <- emix(x, k = 2, model = "VVI", method = "gibbs",
+              control = emix_control(burnin = 0, draws = 400))
+  expected <- variance <- numeric(nrow(x))
+  for (s in seq_len(400)) {
+    r <- ref_estep(x, fit$draws$pro[s, ], fit$draws$mean[, , s], fit$draws$sigma[, , , s])$z[, 1]
+    expected <- expected + r
+    variance <- variance + r * (1 - r)
+  }
+  observed <- rowSums(fit$draws$labels == 1)
+  keep <- variance > 5
+  stat <- sum((observed[keep] - expected[keep])^2 / variance[keep])
+  expect_gt(sum(keep), 50)
+  expect_lt(stat, qchisq(0.999, df = sum(keep)))
+  expect_gt(stat, qchisq(0.001, df = sum(keep)))
+})

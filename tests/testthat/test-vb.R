@@ -24,6 +24,10 @@ test_that("one update with one component gives the conjugate marginal likelihood
     expect_equal(fit$posterior$kappa, 4)
     expect_equal(fit$posterior$df, 4)
     expect_equal(unname(fit$mean[1, 1]), 7 / 4)
+    # ME's log p(x, z) of the one partition is the same evidence
+    me <- emix(x, k = 1, model = model, method = "me", init = rep(1L, 3),
+               control = emix_control(prior = prior))
+    expect_equal(me$objective, -7.537141522278, tolerance = 1e-12)
   }
 })
 
