@@ -164,6 +164,13 @@ drop_component <- function(z, j, x, weights, var_scale) {
 
 stop_degenerate <- function(status, iter_done, model) {
   code <- status[1L]
+  if (code == 4L) {
+    # the sampling loop saw an interrupt, saved R's RNG state and returned:
+    # act on the interrupt as R would have
+    signalCondition(structure(class = c("interrupt", "condition"),
+                              list(message = "", call = NULL)))
+    invokeRestart("abort")
+  }
   component <- status[2L]
   iteration <- iter_done + status[4L]
   when <- if (iteration == 0L) "at the start" else sprintf("at iteration %d", iteration)

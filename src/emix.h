@@ -66,7 +66,8 @@ enum {
     EMIX_OK = 0,
     EMIX_EMPTY = 1,       /* a component holds (almost) no weight */
     EMIX_COLLAPSED = 2,   /* a covariance matrix is (nearly) singular */
-    EMIX_ZERO_DENSITY = 3 /* an observation has no finite log-density under any component */
+    EMIX_ZERO_DENSITY = 3, /* an observation has no finite log-density under any component */
+    EMIX_INTERRUPTED = 4   /* the user interrupted a loop that holds R's RNG state */
 };
 
 typedef struct {
@@ -224,6 +225,11 @@ typedef struct {
 double emix_estep(const emix_family *fam, const void *par, void *stats,
                   const emix_data *dat, int k, double *z, double *rowll,
                   emix_estep_sums *sums, emix_status *status, emix_workspace *ws);
+
+/* Whether the user asked to interrupt. Unlike R_CheckUserInterrupt() it
+ * returns, so that a loop drawing random numbers can save R's RNG state
+ * (PutRNGstate) before R acts on the interrupt. */
+int emix_interrupt_pending(void);
 
 /* Whether the stopping rule holds between two values of the objective. */
 int emix_converged(double prev, double cur, const emix_control *ctl);

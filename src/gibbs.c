@@ -134,7 +134,10 @@ emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
     /* draw_proportions fills log_weight with log pi, which the E-step reads;
      * the mean slots receive the posterior means before each draw */
     for (int s = 0; s < sweeps; s++) {
-        R_CheckUserInterrupt();
+        if (emix_interrupt_pending()) {
+            status.code = EMIX_INTERRUPTED;
+            return status;
+        }
         bayes_posterior(st, bp);
         status = draw_parameters(bp, ctl);
         if (status.code != EMIX_OK) {

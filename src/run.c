@@ -171,6 +171,18 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     return ll;
 }
 
+static void check_interrupt(void *unused)
+{
+    (void) unused;
+    R_CheckUserInterrupt();
+}
+
+int emix_interrupt_pending(void)
+{
+    /* an interrupt jumps out of check_interrupt, and only as far as here */
+    return !R_ToplevelExec(check_interrupt, NULL);
+}
+
 int emix_converged(double prev, double cur, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
@@ -223,7 +235,13 @@ void emix_em(const emix_family *fam, void *par, void *stats,
         if (t == ctl->max_iter) {
             return;
         }
-        R_CheckUserInterrupt();
+        if (ws->q_step != EMIX_Q_DRAW) {
+            R_CheckUserInterrupt();
+        } else if (emix_interrupt_pending()) {
+            res->status.code = EMIX_INTERRUPTED;
+            res->status_iter = t;
+            return;
+        }
         emix_status st = fam->mstep(stats, par, ctl);
         if (st.code != EMIX_OK) {
             res->status = st;
