@@ -2,6 +2,11 @@
 
 Usage: python3 sklearn_iter.py FILE COVARIANCE ITERS [REPEATS [BUDGET]]
 
+With COVARIANCE prefixed by "vb-" (vb-full, vb-diag, ...) it times
+BayesianGaussianMixture instead: variational Bayes with a Dirichlet
+distribution prior on the weights and scikit-learn's default priors
+otherwise; loglik is then its lower bound.
+
 FILE is a workload written by write_workload() in workloads.R (int32 n, d, k;
 x by rows as float64; labels in 1..k as int32). COVARIANCE is full, tied,
 diag or spherical. The fit starts from the responsibilities given by the
@@ -21,7 +26,7 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
+from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 
 
 def read_workload(path):
@@ -33,8 +38,14 @@ def read_workload(path):
 
 def fit_seconds(x, resp, covariance, max_iter):
     k = resp.shape[1]
-    gm = GaussianMixture(n_components=k, covariance_type=covariance, tol=0.0,
-                         reg_covar=0.0, max_iter=max_iter, n_init=1)
+    if covariance.startswith("vb-"):
+        gm = BayesianGaussianMixture(
+            n_components=k, covariance_type=covariance[3:], tol=0.0, reg_covar=0.0,
+            max_iter=max_iter, n_init=1,
+            weight_concentration_prior_type="dirichlet_distribution")
+    else:
+        gm = GaussianMixture(n_components=k, covariance_type=covariance, tol=0.0,
+                             reg_covar=0.0, max_iter=max_iter, n_init=1)
     # Start from the given responsibilities rather than from k-means.
     gm._initialize_parameters = lambda X, random_state: gm._initialize(X, resp)
     start = time.perf_counter()
@@ -64,7 +75,10 @@ def main(argv):
         if sum(one) + sum(many) > budget:
             break
     per_iter = (statistics.median(many) - statistics.median(one)) / (iters - 1)
-    loglik = gm.score(x) * x.shape[0]
+    if covariance.startswith("vb-"):
+        loglik = gm.lower_bound_
+    else:
+        loglik = gm.score(x) * x.shape[0]
     print(f"s_per_iter={per_iter:.6g} loglik={loglik:.17g} n_iter={gm.n_iter_} "
           f"iters={iters} repeats={len(one)} sklearn={sklearn.__version__} numpy={np.__version__}")
 
