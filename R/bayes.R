@@ -35,6 +35,7 @@ bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
 run_bayes <- function(x, weights, start, k, model, core, control, prior) {
   res <- bayes_call(x, weights, start, k, model, core, prior)
   objective <- res$run$objective
+  merge <- rep(FALSE, length(objective))
   if (core$q_step == 1L) {
     # ME: after the sweeps converge, merge the pair of components whose
     # merger raises log p(x, z) most, sweep again, until no merger helps
@@ -46,14 +47,19 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
       if (is.null(merged)) {
         break
       }
-      core$max_iter <- max(0L, control$max_iter - (length(objective) - 1L))
+      # a merger counts as an iteration
+      core$max_iter <- max(0L, control$max_iter - length(objective))
       res <- bayes_call(x, weights, merged, k, model, core, prior)
       objective <- c(objective, res$run$objective)
+      merge <- c(merge, TRUE, rep(FALSE, length(res$run$objective) - 1L))
     }
   }
   run <- res$run
   run$iter <- length(objective) - 1L
   trace <- bayes_trace(objective, k)
+  if (core$q_step == 1L) {
+    trace$merge <- merge
+  }
   # each update maximises the bound over one factor of q, so it never falls
   fall <- -trace$change > 1e-9 * pmax(1, abs(c(NA, trace$objective[-nrow(trace)])))
   if (any(fall, na.rm = TRUE)) {

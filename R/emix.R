@@ -180,7 +180,8 @@
 #'     `bound`, `gap` and `k` (components at that point); see the sections
 #'     *Methods* and *The bound*. For `"vb"` and `"me"` row \eqn{t} holds
 #'     the objective after \eqn{t} parameter steps (row 0: the first update,
-#'     from `init`), with `loglik`, `bound` and `gap` `NA`; for `"gibbs"` row
+#'     from `init`), with `loglik`, `bound` and `gap` `NA`, and for `"me"` a
+#'     column `merge`, `TRUE` where two components were merged; for `"gibbs"` row
 #'     \eqn{s} is sweep \eqn{s}, with the log-likelihood of its draw, the
 #'     number of `occupied` components and whether it was `kept`.}
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number

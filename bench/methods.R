@@ -8,8 +8,9 @@
 # of 1) / (its iterations - 1), medians of 3 pairs, so the set-up cancels.
 # "Iteration" means one E-step (or S-step, or C-step) and one parameter
 # step: for "gibbs" a sweep, for "iem" a sweep over all blocks. cem and me
-# also stop when no label moves, so their N may be smaller than asked;
-# me's mergers of components run only after such a stop and are not timed.
+# also stop when no label moves, and only then does me try mergers of
+# components; their N is kept below the iterations they need to stop, so
+# that only iterations are timed.
 
 suppressPackageStartupMessages(library(emix))
 
@@ -42,13 +43,19 @@ run <- function(method, model, n) {
   seconds <- system.time(
     fit <- emix(w$x, k = 5, model = model, method = method, init = w$labels, control = control)
   )[["elapsed"]]
-  list(seconds = seconds, iter = fit$iter)
+  # the iterations before the first merger of me, or all
+  merges <- c(which(fit$trace$merge %in% TRUE), nrow(fit$trace) + 1L)
+  list(seconds = seconds, iter = fit$iter, sweeps = merges[1L] - 2L)
 }
 
 per_iteration <- function(method, model) {
+  n <- iters
+  if (method %in% c("cem", "me")) {
+    n <- min(n, run(method, model, 1000L)$sweeps - 1L)
+  }
   pairs <- replicate(3L, {
     one <- run(method, model, 1L)
-    many <- run(method, model, iters)
+    many <- run(method, model, n)
     c(one$seconds, many$seconds, one$iter, many$iter)
   })
   span <- pairs[4L, 1L] - pairs[3L, 1L]

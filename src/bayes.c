@@ -197,6 +197,7 @@ const emix_family emix_vb_family = {
     gauss_stats_new,
     gauss_stats_reset,
     gauss_stats_add,
+    gauss_stats_add_labels,
     gauss_stats_merge,
     gauss_stats_reshift,
     vb_update,

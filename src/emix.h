@@ -101,6 +101,10 @@ typedef struct {
  * (0-based in the block), or -1 when every row is fine. */
 int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double *rowent);
 
+/* r[i] <- rowll[i] + log r[i] for responsibilities 0 < r[i] <= 1: the log
+ * joint density of the component a row's point mass is on. */
+void emix_log_point_mass(const double *rowll, int nb, double *r);
+
 /* ---- Point-mass restrictions of q (qstep.c) ----------------------------- */
 
 /* The q-step after each E-step: keep the responsibilities (EM), or replace
@@ -137,6 +141,11 @@ typedef struct {
     /* add rows i0 .. i0 + nb - 1 with their responsibilities (leading dim ld) */
     void (*stats_add)(void *stats, const emix_data *dat, int i0, int nb,
                       const double *resp, int ld, double *scratch);
+    /* the same for point masses: row i0 + i wholly in component labels[i]
+     * (0-based), resp the same as one-hot columns */
+    void (*stats_add_labels)(void *stats, const emix_data *dat, int i0, int nb,
+                             const double *resp, int ld, const int *labels,
+                             double *scratch);
     /* into += alpha * from, for statistics with the same shift */
     void (*stats_merge)(void *into, const void *from, double alpha);
     /* the same statistics, shifted by the current parameters instead */
@@ -305,6 +314,8 @@ void *gauss_stats_new(const void *par);
 void gauss_stats_reset(void *stats, const void *par);
 void gauss_stats_add(void *stats, const emix_data *dat, int i0, int nb, const double *resp,
                      int ld, double *scratch);
+void gauss_stats_add_labels(void *stats, const emix_data *dat, int i0, int nb,
+                            const double *resp, int ld, const int *labels, double *scratch);
 void gauss_stats_merge(void *into, const void *from, double alpha);
 void gauss_stats_reshift(void *stats, const void *par);
 size_t gauss_scratch_size(const void *par);

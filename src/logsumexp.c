@@ -163,3 +163,22 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
     }
     return nbad > 0 ? bad[0] : -1;
 }
+
+EMIX_HOT
+void emix_log_point_mass(const double *rowll, int nb, double *r)
+{
+    double tiny[EMIX_BLOCK];
+    EMIX_SIMD
+    for (int i = 0; i < nb; i++) {
+        /* 1 / r >= 1, and finite above 1e-300; the rare smaller r are
+         * redone below with the library's log */
+        tiny[i] = r[i];
+        double v = log_atleast1(1.0 / (r[i] > 1e-300 ? r[i] : 1e-300));
+        r[i] = rowll[i] - v;
+    }
+    for (int i = 0; i < nb; i++) {
+        if (tiny[i] <= 1e-300) {
+            r[i] = rowll[i] + log(tiny[i]);
+        }
+    }
+}

@@ -7,37 +7,62 @@
 #include "emix.h"
 #include <math.h>
 
-/* Row i of the nb x k block: a point mass on `label`; log(pi f) of it. */
-static double point_mass(double *resp, int nb, int k, int i, int label, double rowll)
+/* The block's responsibilities become point masses on labels[i]; rowobj[i]
+ * gets the responsibility each had, whose log emix_log_point_mass() takes
+ * for the whole block at once. Rows are the vector lanes throughout, with
+ * the labels as doubles so that every lane has one width. */
+EMIX_HOT
+static void point_masses(double *resp, int nb, int k, const int *labels, double *rowobj)
 {
-    double obj = rowll + log(resp[i + (size_t) nb * label]);
-    for (int c = 0; c < k; c++) {
-        resp[i + (size_t) nb * c] = c == label ? 1.0 : 0.0;
+    double lab[EMIX_BLOCK];
+    for (int i = 0; i < nb; i++) {
+        lab[i] = labels[i];
+        rowobj[i] = 0.0;
     }
-    return obj;
+    for (int c = 0; c < k; c++) {
+        double *rc = resp + (size_t) nb * c;
+        double cc = c;
+        EMIX_SIMD
+        for (int i = 0; i < nb; i++) {
+            int here = lab[i] == cc;
+            rowobj[i] = here ? rc[i] : rowobj[i];
+            rc[i] = here ? 1.0 : 0.0;
+        }
+    }
 }
 
+EMIX_HOT
 int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labels,
                      double *rowobj)
 {
+    double best[EMIX_BLOCK], top[EMIX_BLOCK];
+    for (int i = 0; i < nb; i++) {
+        best[i] = 0.0;
+        top[i] = resp[i];
+    }
+    for (int c = 1; c < k; c++) {
+        const double *rc = resp + (size_t) nb * c;
+        double cc = c;
+        EMIX_SIMD
+        for (int i = 0; i < nb; i++) {
+            int higher = rc[i] > top[i];
+            best[i] = higher ? cc : best[i];
+            top[i] = higher ? rc[i] : top[i];
+        }
+    }
     int changed = 0;
     for (int i = 0; i < nb; i++) {
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (resp[i + (size_t) nb * c] > resp[i + (size_t) nb * best]) {
-                best = c;
-            }
-        }
         /* a tie keeps the current label, so that CEM ends in finitely
          * many steps */
-        int cur = labels[i];
-        if (cur >= 0 && resp[i + (size_t) nb * cur] == resp[i + (size_t) nb * best]) {
-            best = cur;
+        int cur = labels[i], b = (int) best[i];
+        if (cur >= 0 && resp[i + (size_t) nb * cur] == top[i]) {
+            b = cur;
         }
-        changed += best != cur;
-        labels[i] = best;
-        rowobj[i] = point_mass(resp, nb, k, i, best, rowll[i]);
+        changed += b != cur;
+        labels[i] = b;
     }
+    point_masses(resp, nb, k, labels, rowobj);
+    emix_log_point_mass(rowll, nb, rowobj);
     return changed;
 }
 
@@ -69,8 +94,9 @@ int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const dou
         int label = draw_label(resp, nb, k, i, u[i]);
         changed += label != labels[i];
         labels[i] = label;
-        rowobj[i] = point_mass(resp, nb, k, i, label, rowll[i]);
     }
+    point_masses(resp, nb, k, labels, rowobj);
+    emix_log_point_mass(rowll, nb, rowobj);
     return changed;
 }
 

@@ -109,7 +109,9 @@ void emix_estep_chunk(const emix_family *fam, const void *par, const emix_data *
             abs_ll += w * fabs(rl[i]);
             ent += w * re[i];
         }
-        if (stats) {
+        if (stats && ws->q_step != EMIX_Q_SOFT) {
+            fam->stats_add_labels(stats, dat, i0, nb, lj, nb, ws->labels + i0, scratch);
+        } else if (stats) {
             fam->stats_add(stats, dat, i0, nb, lj, nb, scratch);
         }
     }
