@@ -33,6 +33,10 @@ bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
 # parameters are the posterior means of pi and mu and E[Lambda]^{-1};
 # `loglik` is the log-likelihood there.
 run_bayes <- function(x, weights, start, k, model, core, control, prior) {
+  if (core$q_step == 1L) {
+    # ME stops when no row moves: its objective takes discrete steps
+    core$tol <- 0
+  }
   res <- bayes_call(x, weights, start, k, model, core, prior)
   objective <- res$run$objective
   merge <- rep(FALSE, length(objective))
@@ -41,7 +45,7 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
     # merger raises log p(x, z) most, sweep again, until no merger helps
     # (or max_iter is used up: only a converged run's labels are those its
     # objective was computed from)
-    while (isTRUE(res$run$converged)) {
+    while (isTRUE(res$run$converged) && length(objective) <= control$max_iter) {
       merged <- best_merge(x, weights, max.col(res$run$z, ties.method = "first"), k, model,
                            core, prior, res$run$objective[length(res$run$objective)])
       if (is.null(merged)) {
@@ -87,9 +91,30 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
 bayes_call <- function(x, weights, start, k, model, core, prior) {
   res <- .Call(C_emix_run_bayes, x, weights, start, k, model_code(model), core, prior)
   if (res$run$status[1L] != 0L) {
-    stop_degenerate(res$run$status, 0L, model)
+    stop_bayes(res$run$status, if (core$q_step == 1L) "me" else "vb")
   }
   res
+}
+
+# The Bayesian methods never stop on an empty component; what can go wrong
+# is a covariance (E[Lambda]^{-1}, or a Gibbs draw) that is numerically
+# singular or not finite, which the prior's scale governs.
+stop_bayes <- function(status, method) {
+  if (status[1L] == 4L) {
+    stop_degenerate(status, 0L, "") # the interrupt
+  }
+  where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
+  what <- switch(as.character(status[1L]),
+    "3" = sprintf("observation %d has zero density under every component", status[3L]),
+    sprintf("the covariance of component %d is numerically singular or not finite", status[2L])
+  )
+  stop(structure(
+    class = c("emix_error_degenerate", "error", "condition"),
+    list(message = sprintf(
+      "%s stopped at %s: %s. Check the prior: a `scale` on the scale of the data's covariance and `df` well above d - 1 keep the covariances proper (see ?emix_prior).",
+      method_names[[method]], where, what),
+      call = NULL, component = status[2L], iteration = status[4L], code = status[1L])
+  ))
 }
 
 # The labels after the merger of two occupied components that raises
@@ -126,7 +151,7 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
   res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
                as.integer(sampling))
   if (res$status[1L] != 0L) {
-    stop_degenerate(res$status, 0L, model)
+    stop_bayes(res$status, "gibbs")
   }
   d <- ncol(x)
   best <- which.max(res$loglik)

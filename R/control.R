@@ -75,6 +75,13 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
   if (!inherits(prior, "emix_prior")) {
     stop_arg("prior", "must be made by `emix_prior()`.")
   }
+  sweeps <- check_count(burnin, "burnin", min = 0L) +
+    check_count(draws, "draws") * as.double(check_count(thin, "thin"))
+  if (sweeps > .Machine$integer.max) {
+    stop_arg("draws", sprintf(
+      "times `thin`, plus `burnin`, must be at most %d sweeps; it is %.0f.",
+      .Machine$integer.max, sweeps))
+  }
   if (is.null(threads)) {
     threads <- getOption("emix.threads", default_threads())
   }
@@ -101,6 +108,9 @@ print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
+  cat(sprintf("  incremental EM: blocks = %d\n", x$blocks))
+  cat(sprintf("  Gibbs sampling: burnin = %d, draws = %d, thin = %d\n", x$burnin, x$draws, x$thin))
+  print(x$prior)
   invisible(x)
 }
 

@@ -86,8 +86,12 @@
 #'   under \eqn{q(\theta)}, and \eqn{q(\theta)} is then the exact posterior
 #'   given that partition. The objective is the log evidence of the partition,
 #'   \eqn{\log p(x, z)}, with the parameters integrated out; it never
-#'   decreases, and the fit stops when no row moves. Components that lose
-#'   all their rows stay empty; `occupied` counts the others.
+#'   decreases. The sweeps stop when no row moves (`tol` is not used); then
+#'   the pair of components whose merger raises \eqn{\log p(x, z)} most is
+#'   merged and the sweeps resume, until no merger raises it (each merger
+#'   counts as an iteration of `max_iter`, and the trace marks it in a
+#'   column `merge`). Components that lose all their rows stay empty;
+#'   `occupied` counts the others.
 #' * `"gibbs"`: Gibbs sampling under the same prior. Each sweep draws the
 #'   parameters from their posterior given the labels (the proportions from a
 #'   Dirichlet, each covariance by Bartlett's construction of the Wishart,
@@ -101,7 +105,9 @@
 #'   components per draw, and the posterior predictive density
 #'   (`predict(fit, type = "density")`). The returned `pro`, `mean` and
 #'   `sigma` are those of the kept draw with the largest log-likelihood,
-#'   `z` the posterior probabilities there.
+#'   `z` the posterior probabilities there. It draws one label per row, so
+#'   it takes no `weights` (repeat the rows instead), and one chain per call
+#'   (`nstart = 1`).
 #'
 #' The Bayesian methods `"vb"`, `"me"` and `"gibbs"` take the models `"VII"`,
 #' `"VVI"` and `"VVV"`; they never stop on an empty component.

@@ -25,6 +25,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
     check_bayes_model(model, method)
     prior <- resolve_prior(control$prior, x, weights, k, model)
   }
+  if (method == "gibbs" && !is.null(weights)) {
+    stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
+  }
+  if (method == "gibbs" && nstart > 1L) {
+    stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
+  }
 
   best <- NULL
   start_objective <- numeric(nstart)

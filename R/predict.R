@@ -96,9 +96,9 @@ predict_matrix <- function(object, x, type) {
     if (object$method %in% c("vb", "me")) {
       # q(z) of new rows under q(theta): the E-step with the expected log
       # weights in place of log pi
-      lw <- object$posterior$log_weight
-      z[complete, ] <- gaussian_estep(xc, exp(lw - max(lw)), object$mean, object$sigma,
-                                      object$model, threads = threads)$z
+      z[complete, ] <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
+                                      threads = threads,
+                                      log_weight = object$posterior$log_weight)$z
     } else if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
       row_loglik[complete] <- predictive_logdensity(object, xc)
     }

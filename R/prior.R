@@ -79,12 +79,15 @@ emix_prior <- function(alpha = NULL, kappa = 1, mean = NULL, df = NULL, scale = 
 
 #' @export
 print.emix_prior <- function(x, ...) {
-  show <- function(v) if (is.null(v)) "default" else paste(format(v, digits = 4), collapse = " ")
+  show <- function(v, default) {
+    if (is.null(v)) default else paste(format(v, digits = 4), collapse = " ")
+  }
   cat("<emix_prior>\n")
-  cat(sprintf("  alpha = %s, kappa = %s, df = %s\n", show(x$alpha), show(x$kappa), show(x$df)))
-  cat(sprintf("  mean = %s\n", show(x$mean)))
+  cat(sprintf("  alpha = %s, kappa = %s, df = %s\n", show(x$alpha, "1/k"),
+              show(x$kappa, "1"), show(x$df, "d")))
+  cat(sprintf("  mean = %s\n", show(x$mean, "the column means of the data")))
   if (is.null(x$scale)) {
-    cat("  scale = default\n")
+    cat("  scale = the covariance matrix of the data\n")
   } else {
     cat("  scale =\n")
     print(x$scale)

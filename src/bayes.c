@@ -37,6 +37,9 @@ static double log_norm(const double *scale, double nu, int d, int model, double 
         size_t dd = (size_t) d * d;
         memcpy(work, scale, dd * sizeof(double));
         F77_CALL(dpotrf)("L", &d, work, &d, &info FCONE);
+        if (info != 0) {
+            return R_NaN; /* not positive definite: gauss_factor reports it */
+        }
         double logdet = 0.0;
         for (int j = 0; j < d; j++) {
             logdet += 2.0 * log(work[j + (size_t) d * j]);

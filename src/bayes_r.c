@@ -145,7 +145,7 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
         ws.labels = start_labels(NULL, INTEGER(start), n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
         GetRNGstate();
-        status = emix_gibbs(&bp, st, &dat, &ctl, &ws, &out);
+        status = emix_gibbs(&bp, st, &dat, &ws, &out);
         PutRNGstate();
         if (status.code == EMIX_COLLAPSED) {
             sweep = status.row + 1;

@@ -372,12 +372,12 @@ typedef struct {
 
 /* Gibbs sampling from the statistics st of the starting labels (ws->labels). */
 emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
-                       const emix_control *ctl, emix_workspace *ws, gibbs_draws *out);
+                       emix_workspace *ws, gibbs_draws *out);
 
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
-                         SEXP threads);
+                         SEXP threads, SEXP log_weight);
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control);
 SEXP emix_openmp_info(void);

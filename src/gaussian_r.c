@@ -6,8 +6,10 @@
 #include "omp_compat.h"
 #include <string.h>
 
+/* The E-step at given parameters; log_weight (NULL, or k values) replaces
+ * log pro, as the Bayesian methods' expected log weights do. */
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
-                         SEXP threads)
+                         SEXP threads, SEXP log_weight)
 {
     emix_data dat = data_view(x, w);
     int k = LENGTH(pro), n = dat.n;
@@ -16,6 +18,9 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
     memcpy(par.pro, REAL(pro), (size_t) k * sizeof(double));
     memcpy(par.mean, REAL(mean), (size_t) k * dat.d * sizeof(double));
     memcpy(par.sigma, REAL(sigma), (size_t) dat.d * dat.d * k * sizeof(double));
+    if (!isNull(log_weight)) {
+        par.log_weight = REAL(log_weight);
+    }
 
     /* the parameters are given, so collapse is not judged here: a zero
      * yardstick accepts any positive definite sigma */

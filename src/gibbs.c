@@ -9,16 +9,28 @@
 #include <math.h>
 #include <string.h>
 
-/* pi ~ Dirichlet(alpha) through log-Gamma draws: for a < 1 a Gamma(a)
- * variate underflows to 0 too often, so use Gamma(a) = Gamma(a + 1) U^{1/a}
- * in logs. */
+/* Draws whose logarithm is below this are raised to it, so that no scale
+ * or its inverse overflows: a precision of e^-600 is already a component
+ * spread over everything. */
+#define LOG_FLOOR (-600.0)
+
+/* The log of a Gamma(a, scale 1) variate. For a < 1 the variate itself
+ * underflows to 0 too often, so use Gamma(a) = Gamma(a + 1) U^{1/a}, in
+ * logs. */
+static double log_rgamma(double a)
+{
+    double g = a >= 1.0 ? log(rgamma(a, 1.0))
+                        : log(rgamma(a + 1.0, 1.0)) + log(unif_rand()) / a;
+    return g > LOG_FLOOR ? g : LOG_FLOOR;
+}
+
+/* pi ~ Dirichlet(alpha) from Gamma(alpha_c) variates, in logs */
 static void draw_proportions(bayes_par *bp)
 {
     int k = bp->g.k;
     double *logg = bp->g.log_weight, top = R_NegInf;
     for (int c = 0; c < k; c++) {
-        double a = bp->alpha[c];
-        logg[c] = log(rgamma(a + 1.0, 1.0)) + log(unif_rand()) / a;
+        logg[c] = log_rgamma(bp->alpha[c]);
         top = logg[c] > top ? logg[c] : top;
     }
     double sum = 0.0;
@@ -35,17 +47,22 @@ static void draw_proportions(bayes_par *bp)
 /* Sigma_c ~ inverse Wishart(Psi_c, nu_c) by Bartlett's construction, kept
  * lower triangular: with Psi_c = L L' and T lower triangular, T_jj^2 ~
  * chi-square(nu - d + j) (j = 1..d) and T_ij ~ N(0, 1) below the diagonal,
- * Sigma_c = C C' with C = L T^{-1}, so C is Sigma_c's Cholesky factor. */
-static void draw_wishart_factor(const double *psi, double nu, int d, double *C, double *T)
+ * Sigma_c = C C' with C = L T^{-1}, so C is Sigma_c's Cholesky factor.
+ * Returns the LAPACK status (0 when Psi_c is positive definite). */
+static int draw_wishart_factor(const double *psi, double nu, int d, double *C, double *T)
 {
     size_t dd = (size_t) d * d;
     int info = 0;
     double *L = C;
     memcpy(L, psi, dd * sizeof(double));
     F77_CALL(dpotrf)("L", &d, L, &d, &info FCONE);
+    if (info != 0) {
+        return info;
+    }
     memset(T, 0, dd * sizeof(double));
     for (int j = 0; j < d; j++) {
-        T[j + (size_t) d * j] = sqrt(rchisq(nu - d + j + 1));
+        /* chi-square(f) = 2 Gamma(f / 2) */
+        T[j + (size_t) d * j] = exp(0.5 * (M_LN2 + log_rgamma(0.5 * (nu - d + j + 1))));
         for (int i = j + 1; i < d; i++) {
             T[i + (size_t) d * j] = norm_rand();
         }
@@ -67,34 +84,51 @@ static void draw_wishart_factor(const double *psi, double nu, int d, double *C, 
             C[i + (size_t) d * j] = 0.0;
         }
     }
+    return info;
 }
 
 /* theta from the posterior in bp: proportions, then per component the
- * covariance and the mean mu_c ~ N(m_c, Sigma_c / kappa_c). */
-static emix_status draw_parameters(bayes_par *bp, const emix_control *ctl)
+ * covariance and the mean mu_c ~ N(m_c, Sigma_c / kappa_c). The drawn
+ * factor C is kept as the Cholesky factor: factorising C C' again could
+ * lose a draw with a tiny variance, which is a legitimate draw. */
+static emix_status draw_parameters(bayes_par *bp)
 {
     int k = bp->g.k, d = bp->g.d, model = bp->g.model;
     size_t dd = (size_t) d * d;
     double *T = bp->work;
+    emix_status status = {EMIX_OK, -1, -1};
     draw_proportions(bp);
     for (int c = 0; c < k; c++) {
         double *sig = bp->g.sigma + dd * c, *C = bp->g.chol + dd * c;
         const double *psi = bp->scale + dd * c;
         double nu = bp->nu[c];
+        int info = 0;
         memset(C, 0, dd * sizeof(double));
         if (model == EMIX_VVV) {
-            draw_wishart_factor(psi, nu, d, C, T);
-        } else if (model == EMIX_VVI) {
-            for (int j = 0; j < d; j++) {
-                C[j + (size_t) d * j] = 1.0 / sqrt(rgamma(0.5 * nu, 2.0 / psi[j + (size_t) d * j]));
-            }
+            info = draw_wishart_factor(psi, nu, d, C, T);
         } else {
-            /* psi is tr(Psi) / d times I */
-            double sd = 1.0 / sqrt(rgamma(0.5 * nu * d, 2.0 / (d * psi[0])));
+            /* precisions ~ Gamma(nu / 2, rate psi_jj / 2) (VVI) or
+             * Gamma(nu d / 2, rate tr(psi) / 2) (VII, psi = tr(psi) / d I) */
+            double shape = model == EMIX_VVI ? 0.5 * nu : 0.5 * nu * d;
+            double log_sd = 0.0;
             for (int j = 0; j < d; j++) {
-                C[j + (size_t) d * j] = sd;
+                if (j == 0 || model == EMIX_VVI) {
+                    double rate = 0.5 * psi[j + (size_t) d * j] * (model == EMIX_VVI ? 1 : d);
+                    log_sd = -0.5 * (log_rgamma(shape) - log(rate));
+                }
+                C[j + (size_t) d * j] = exp(log_sd);
             }
         }
+        double logdet = 0.0;
+        for (int j = 0; j < d; j++) {
+            logdet += 2.0 * log(C[j + (size_t) d * j]);
+        }
+        if (info != 0 || !R_FINITE(logdet)) {
+            status.code = EMIX_COLLAPSED;
+            status.component = c;
+            return status;
+        }
+        bp->g.logdet[c] = logdet;
         /* Sigma = C C' */
         for (int j = 0; j < d; j++) {
             for (int i = j; i < d; i++) {
@@ -120,11 +154,11 @@ static emix_status draw_parameters(bayes_par *bp, const emix_control *ctl)
         }
     }
     /* the log weights of a draw are log pi_c themselves */
-    return gauss_factor(&bp->g, ctl->var_scale);
+    return status;
 }
 
 emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
-                       const emix_control *ctl, emix_workspace *ws, gibbs_draws *out)
+                       emix_workspace *ws, gibbs_draws *out)
 {
     int n = dat->n, k = bp->g.k, d = bp->g.d;
     size_t dd = (size_t) d * d;
@@ -139,7 +173,7 @@ emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
             return status;
         }
         bayes_posterior(st, bp);
-        status = draw_parameters(bp, ctl);
+        status = draw_parameters(bp);
         if (status.code != EMIX_OK) {
             status.row = s; /* the sweep, for the message */
             return status;

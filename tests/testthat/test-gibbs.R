@@ -142,3 +142,23 @@ test_that("each sweep's labels are drawn from the responsibilities at its parame
   expect_lt(stat, qchisq(0.999, df = sum(keep)))
   expect_gt(stat, qchisq(0.001, df = sum(keep)))
 })
+
+test_that("a prior with df near its bound gives draws, never a false collapse", {
+  x <- as.matrix(faithful)
+  for (case in list(list(model = "VVV", df = 1.1), list(model = "VVI", df = 0.02),
+                    list(model = "VII", df = 0.02))) {
+    set.seed(3)
+    fit <- emix(x, k = 4, model = case$model, method = "gibbs",
+                control = emix_control(prior = emix_prior(df = case$df, alpha = 0.1),
+                                       burnin = 300, draws = 300))
+    expect_true(all(is.finite(fit$draws$sigma)), label = case$model)
+    expect_true(all(is.finite(fit$draws$loglik)), label = case$model)
+  }
+})
+
+test_that("weights, several starts and too long a chain are refused", {
+  x <- as.matrix(faithful)
+  expect_snapshot(error = TRUE, emix(x, k = 2, method = "gibbs", weights = rep(2, 272)))
+  expect_snapshot(error = TRUE, emix(x, k = 2, method = "gibbs", nstart = 2))
+  expect_snapshot(error = TRUE, emix_control(draws = 50000, thin = 50000))
+})

@@ -44,9 +44,13 @@ test_that("ME sweeps equal the plain-R reference for every model, with weights",
     m <- length(ref$objective)
     # the first segment, before any merger of components
     expect_equal(fit$trace$objective[seq_len(m)], ref$objective, tolerance = 1e-10)
-    if (nrow(fit$trace) == m) {
-      expect_equal(fit$classification, ref$labels)
-    }
+    expect_true(fit$trace$merge[m + 1L])
+    # stopped one sweep short of convergence, the next labels are the final
+    # ones, and no merger is tried
+    short <- emix(x, k = 4, model = model, method = "me", init = labels, weights = w,
+                  control = emix_control(prior = prior, max_iter = m - 2L))
+    expect_false(short$converged)
+    expect_equal(short$classification, ref$labels)
     expect_equal(fit$trace$objective[nrow(fit$trace)],
                  ref_me_objective(x, fit$classification, 4, unclass(prior), model, w),
                  tolerance = 1e-10)
@@ -77,5 +81,15 @@ test_that("started with too many components, ME ends with the true number occupi
       expect_equal(fit$occupied, 3L, label = paste(model, seed))
       expect_equal(sort(as.vector(table(fit$classification))), rep(150L, 3))
     }
+  }
+})
+
+test_that("ME's sweeps and mergers together stay within max_iter", {
+  x <- as.matrix(faithful)
+  for (max_iter in 8:14) {
+    set.seed(2)
+    fit <- emix(x, k = 8, method = "me", control = emix_control(max_iter = max_iter))
+    expect_lte(fit$iter, max_iter)
+    expect_equal(nrow(fit$trace), fit$iter + 1L)
   }
 })

@@ -121,3 +121,15 @@ test_that("the number of threads does not change a VB fit", {
   expect_identical(fits[[1]]$trace, fits[[2]]$trace)
   expect_identical(fits[[1]]$z, fits[[2]]$z)
 })
+
+test_that("predict() keeps the log weights of emptied components in log space", {
+  set.seed(2)
+  fit <- emix(~ ., data = faithful, k = 3, method = "vb",
+              control = emix_control(prior = emix_prior(alpha = 1e-3, scale = diag(c(10, 1000)))))
+  expect_lt(min(fit$posterior$log_weight), -700) # exp() of it underflows
+  far <- data.frame(eruptions = c(30, -20, 3), waiting = c(400, 10, 70))
+  post <- list(alpha = fit$posterior$alpha, kappa = fit$posterior$kappa,
+               nu = fit$posterior$df, mean = unname(fit$mean), scale = fit$posterior$scale)
+  expect_equal(unname(predict(fit, far, type = "posterior")),
+               ref_vb_estep(as.matrix(far), post, "VVV")$z, tolerance = 1e-10)
+})
