@@ -8,6 +8,51 @@ stop_arg <- function(arg, msg) {
   ))
 }
 
+# Calls maker (emix_control() or emix_prior()) with the fields of the list
+# `value`, so that a stored object is checked by the same code that made it.
+# An error on a field is re-raised under the argument's name:
+# "`max_iter` must ..." becomes "`control$max_iter` must ...".
+rebuild_checked <- function(maker, value, arg) {
+  fields <- names(formals(maker))
+  tryCatch(
+    do.call(maker, unclass(value)),
+    emix_error_argument = function(e) {
+      field <- e$argument
+      if (!sub("\\$.*$", "", field) %in% fields) {
+        stop(e)
+      }
+      prefix <- sprintf("`%s` ", field)
+      stop_arg(paste0(arg, "$", field), substring(conditionMessage(e), nchar(prefix) + 1L))
+    }
+  )
+}
+
+# The fields of a list that should hold exactly the arguments of `maker`:
+# an error naming `arg` for unnamed, unknown or repeated ones, and, when
+# `complete`, for missing ones.
+check_fields <- function(value, maker, arg, complete) {
+  fields <- names(formals(maker))
+  made_by <- sprintf("Make it with `%s()`.", deparse(substitute(maker)))
+  given <- names(value)
+  if (length(value) > 0L && (is.null(given) || any(is.na(given) | given == ""))) {
+    stop_arg(arg, paste("must have a name for every setting.", made_by))
+  }
+  unknown <- setdiff(given, fields)
+  if (length(unknown) > 0L) {
+    stop_arg(arg, sprintf("has unknown settings: %s. %s",
+                          paste0("`", unknown, "`", collapse = ", "), made_by))
+  }
+  if (anyDuplicated(given)) {
+    stop_arg(arg, sprintf("has a setting given twice: %s. %s",
+                          paste0("`", unique(given[duplicated(given)]), "`", collapse = ", "), made_by))
+  }
+  absent <- setdiff(fields, given)
+  if (complete && length(absent) > 0L) {
+    stop_arg(arg, sprintf("is missing settings: %s. %s",
+                          paste0("`", absent, "`", collapse = ", "), made_by))
+  }
+}
+
 check_count <- function(x, arg, min = 1L) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) ||
       x < min || x > .Machine$integer.max) {
