@@ -68,8 +68,12 @@ check_number <- function(x, arg, min = 0) {
   as.numeric(x)
 }
 
-# A numeric matrix of finite values with column names, from a matrix or a
-# data frame of numeric columns.
+# A numeric (double) matrix of finite values, from a matrix or a data frame
+# of numeric columns. Column names, where there are any, must be distinct
+# and non-empty: predict() matches new data by them. A matrix without
+# column names gets x1..xd, except a large double matrix, which is returned
+# as given: naming a matrix the caller also holds would copy all of it.
+# variable_names() gives the names in every case.
 check_data <- function(x, arg = "x") {
   if (is.data.frame(x)) {
     numeric_col <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
@@ -93,11 +97,12 @@ check_data <- function(x, arg = "x") {
   if (nrow(x) == 0L || ncol(x) == 0L) {
     stop_arg(arg, "must have at least one row and one column.")
   }
-  if (is.null(colnames(x))) {
-    colnames(x) <- paste0("x", seq_len(ncol(x)))
-  }
+  check_column_names(colnames(x), arg)
   if (!is.double(x)) {
     storage.mode(x) <- "double"
+  }
+  if (is.null(colnames(x)) && length(x) <= 1e6) {
+    colnames(x) <- variable_names(x)
   }
   first_bad <- .Call(C_emix_first_nonfinite, x)
   if (first_bad > 0) {
@@ -111,10 +116,41 @@ check_data <- function(x, arg = "x") {
     }
     stop_arg(arg, sprintf(
       "must contain finite values only; row %d of `%s` is %s. %s",
-      row, colnames(x)[col], format(value), advice
+      row, variable_names(x)[col], format(value), advice
     ))
   }
   x
+}
+
+# The names of the variables of a data matrix: its column names, or
+# x1..xd when it has none.
+variable_names <- function(x) {
+  names <- colnames(x)
+  if (is.null(names)) paste0("x", seq_len(ncol(x))) else names
+}
+
+# Column names are all absent, or all present and distinct.
+check_column_names <- function(names, arg) {
+  if (is.null(names)) {
+    return(invisible())
+  }
+  empty <- which(is.na(names) | names == "")
+  if (length(empty) > 0L) {
+    stop_arg(arg, sprintf(
+      "has %s column %s %s: name every column (predict() matches columns by name), e.g. `colnames(%s) <- make.names(colnames(%s), unique = TRUE)`.",
+      if (length(empty) == 1L) "an empty or NA name for" else "empty or NA names for",
+      if (length(empty) == 1L) "number" else "numbers",
+      paste(empty, collapse = ", "), arg, arg
+    ))
+  }
+  repeated <- unique(names[duplicated(names)])
+  if (length(repeated) > 0L) {
+    stop_arg(arg, sprintf(
+      "has duplicated column names (%s): predict() matches columns by name, so give each column its own, e.g. `colnames(%s) <- make.unique(colnames(%s))`.",
+      paste0("`", repeated, "`", collapse = ", "), arg, arg
+    ))
+  }
+  invisible()
 }
 
 check_weights <- function(weights, n) {
