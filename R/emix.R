@@ -145,7 +145,11 @@
 #' All randomness comes from R's random number generator, so [set.seed()]
 #' makes a fit reproducible. With `nstart > 1`, that many random starts are
 #' run and the fit with the largest objective (see the section *Methods*) is
-#' kept.
+#' kept. A start that ends in a degenerate state (an empty or collapsed
+#' component, see [emix_control()]) is recorded in `start_errors` and the
+#' others go on; only when every start fails is it an error, of class
+#' `"emix_error_starts"` (also `"emix_error_degenerate"`), whose message
+#' counts the reasons and whose field `errors` holds each start's error.
 #'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency
@@ -203,8 +207,10 @@
 #'     log-likelihood for `"cem"`, the free energy for `"iem"`, the ELBO for
 #'     `"vb"`, \eqn{\log p(x, z)} for `"me"`, the log-likelihood of the
 #'     returned draw for `"gibbs"`.}
-#'   \item{`start`, `start_objective`}{which start was kept (the one with the
-#'     largest objective), and the final objective of every start.}
+#'   \item{`start`, `start_objective`, `start_errors`}{which start was kept
+#'     (the one with the largest objective), the final objective of every
+#'     start (`NA` for a start that failed), and the errors of the starts
+#'     that failed, a list named by start (`NULL` when none failed).}
 #'   \item{`occupied`}{for `"vb"`, `"me"` and `"gibbs"`: the number of
 #'     occupied components (for `"gibbs"`, the most frequent number over the
 #'     kept draws); `NULL` otherwise.}
@@ -304,7 +310,7 @@ numeric_design <- function(terms, mf, arg) {
 
 # The one constructor of an "emix" object, from the loop's result.
 new_emix <- function(run, z, x, model, method, weights, control) {
-  vars <- colnames(x)
+  vars <- variable_names(x)
   k <- length(run$pro)
   d <- ncol(x)
   components <- as.character(seq_len(k))
@@ -339,6 +345,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       start = run$start,
       objective = run$objective,
       start_objective = run$start_objective,
+      start_errors = run$start_errors,
       occupied = run$occupied,
       prior = run$prior,
       posterior = run$posterior,

@@ -33,23 +33,32 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   }
 
   best <- NULL
-  start_objective <- numeric(nstart)
+  start_objective <- numeric() # grown start by start: nstart may be huge
+  start_errors <- list()
   for (s in seq_len(nstart)) {
+    start_objective[s] <- NA_real_
     start <- start_responsibilities(init, x, k, weights)
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
-    run <- switch(method,
+    run <- try_start(switch(method,
       vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
       gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
       run_em(x, weights, start, k, model, core, control)
-    )
+    ), several = nstart > 1L)
+    if (inherits(run, "emix_error_degenerate")) {
+      start_errors[[as.character(s)]] <- run
+      next
+    }
     start_objective[s] <- run$objective
     if (is.null(best) || run$objective > best$objective) {
       best <- run
       best$start <- s
     }
+  }
+  if (is.null(best)) {
+    stop_all_starts_failed(start_errors, nstart)
   }
   # Take the posterior matrix out of the result and name it while nothing
   # else refers to it, so that naming it does not copy n x k numbers.
@@ -58,6 +67,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   best$z <- NULL
   dimnames(z) <- list(rownames(x), as.character(seq_len(ncol(z))))
   best$start_objective <- start_objective
+  best$start_errors <- if (length(start_errors) > 0L) start_errors
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
            control = control)
 }
@@ -87,7 +97,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   if (any(constant)) {
     stop_arg("x", sprintf(
       "has constant columns (%s): every covariance matrix would be singular. Remove them.",
-      paste0("`", colnames(x)[constant], "`", collapse = ", ")
+      paste0("`", variable_names(x)[constant], "`", collapse = ", ")
     ))
   }
   list(
