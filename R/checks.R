@@ -153,6 +153,31 @@ check_column_names <- function(names, arg) {
   invisible()
 }
 
+# k against the data, and the sizes of the arrays a fit would allocate
+# against R's limit on a vector's length (2^52 elements), checked before
+# anything is allocated. `draws`: the draws a Gibbs sampler keeps, 0 for
+# the other methods.
+check_sizes <- function(n, d, k, draws = 0L) {
+  if (k > n) {
+    stop_arg("k", sprintf("must not exceed the number of rows (%d); k = %d.", n, k))
+  }
+  arrays <- c(
+    sprintf("the %d x %d posterior (rows x components)", n, k),
+    sprintf("the %d x %d x %d covariance array", d, d, k),
+    sprintf("the %d x %d kept labels (rows x draws)", n, draws),
+    sprintf("the %d x %d x %d x %d kept covariances", d, d, k, draws)
+  )
+  elements <- c(as.double(n) * k, as.double(d) * d * k,
+                as.double(n) * draws, as.double(d) * d * k * draws)
+  too_big <- which(elements > 2^52)
+  if (length(too_big) > 0L) {
+    stop_arg(if (too_big[1L] <= 2L) "k" else "control$draws", sprintf(
+      "is too large for these data: %s would have %s elements, more than R's limit of 2^52 on a vector's length.",
+      arrays[too_big[1L]], format(elements[too_big[1L]], big.mark = ",", scientific = FALSE)))
+  }
+  invisible()
+}
+
 check_weights <- function(weights, n) {
   if (is.null(weights)) {
     return(NULL)

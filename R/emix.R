@@ -318,6 +318,11 @@ new_emix <- function(run, z, x, model, method, weights, control) {
   dimnames(mean) <- list(components, vars)
   sigma <- run$sigma
   dimnames(sigma) <- list(vars, vars, components)
+  # The classes before the names: z may still be referenced from the run's
+  # result, so naming it gives a wrapper around the shared numbers, which
+  # the first writing access (max.col() asks for one) would copy, n x k.
+  classification <- max.col(z, ties.method = "first")
+  dimnames(z) <- list(rownames(x), components)
   structure(
     list(
       pro = stats::setNames(run$pro, components),
@@ -328,7 +333,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       converged = run$converged,
       iter = run$iter,
       z = z,
-      classification = max.col(z, ties.method = "first"),
+      classification = classification,
       k = k,
       model = model,
       method = method,

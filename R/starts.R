@@ -2,9 +2,12 @@
 # collapsed component) is recorded and the others go on; the fit fails
 # only when every start fails.
 
-# The value of `expr`, or, when `several` starts are run, the
-# emix_error_degenerate condition it raised. Other conditions (argument
-# errors, interrupts) pass through.
+# Evaluates `expr`, which assigns a start's run and gives NULL; returns
+# NULL, or, when `several` starts are run, the emix_error_degenerate
+# condition it raised. Other conditions (argument errors, interrupts) pass
+# through. The run is assigned rather than returned because a value passed
+# back through tryCatch() stays referenced by its promises, and naming the
+# n x k posterior afterwards would then copy it.
 try_start <- function(expr, several) {
   if (!several) {
     return(expr)
