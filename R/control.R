@@ -62,6 +62,8 @@
 #'   where waking threads would cost more than it saves.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
+#'   [emix()] checks it again when it uses it, so a setting edited
+#'   afterwards (`ct$max_iter <- -1`) meets the same checks.
 #' @seealso [emix()]
 #' @examples
 #' emix_control(tol = 1e-10, max_iter = 500)

@@ -159,7 +159,8 @@
 #'
 #' @param x A numeric matrix or a data frame of numeric columns, one row per
 #'   observation; or, for the formula method, a one-sided formula such as
-#'   `~ .` or `~ a + b` (named `formula`).
+#'   `~ .` or `~ a + b` (named `formula`). Column names, if any, must be
+#'   distinct and not empty, since [predict.emix()] matches new data by them.
 #' @param formula A one-sided formula naming the variables, as for
 #'   [stats::model.frame()].
 #' @param data A data frame holding the variables of `formula`.
@@ -201,7 +202,10 @@
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
-#'     was fitted on and how.}
+#'     was fitted on and how. `x` is the data matrix; a double matrix is kept
+#'     as given, not copied, so one without column names that is large (more
+#'     than \eqn{10^6} values) stays unnamed, while a smaller one is named
+#'     `x1`..`xd`. `colnames(mean)` always names the variables.}
 #'   \item{`objective`}{the method's objective at the returned parameters:
 #'     the log-likelihood for `"em"` and `"sem"`, the classification
 #'     log-likelihood for `"cem"`, the free energy for `"iem"`, the ELBO for

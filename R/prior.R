@@ -53,7 +53,8 @@
 #'   (weighted) covariance matrix of the data, divisor the sum of the weights.
 #' @return A list of class `"emix_prior"`; `NULL` entries are filled in
 #'   when a model is fitted, and the fit keeps the prior it used as
-#'   `fit$prior`.
+#'   `fit$prior`. It is checked again when it is used, so a value edited
+#'   afterwards (`p$alpha <- -1`) meets the same checks.
 #' @seealso [emix()], [emix_control()]
 #' @examples
 #' emix_prior(alpha = 1e-3)
