@@ -6,16 +6,17 @@
 
 faithful_labels <- function() ifelse(faithful$eruptions > 3, 2L, 1L)
 
-# Replaces an internal function of emix for the rest of the calling test.
-replace_internal <- function(name, value, env = parent.frame()) {
+# Replaces an internal function of emix; returns the function that puts
+# the original back (call it with on.exit()).
+replace_internal <- function(name, value) {
   ns <- asNamespace("emix")
   old <- get(name, envir = ns)
   unlockBinding(name, ns)
   assign(name, value, envir = ns)
-  withr::defer({
+  function() {
     assign(name, old, envir = ns)
     lockBinding(name, ns)
-  }, envir = env)
+  }
 }
 
 # ---- 1. settings and priors are checked where they are used -------------
@@ -128,11 +129,12 @@ test_that("a valid edited prior gives the fit of the same prior made afresh", {
 })
 
 test_that("a bad option emix.threads is an error that names the option", {
-  withr::local_options(emix.threads = 0)
+  saved <- options(emix.threads = 0)
+  on.exit(options(saved), add = TRUE)
   expect_snapshot(emix_control(), error = TRUE)
   err <- expect_error(emix(faithful, k = 2), class = "emix_error_argument")
   expect_match(conditionMessage(err), "options(emix.threads)", fixed = TRUE)
-  withr::local_options(emix.threads = 1)
+  options(emix.threads = 1)
   expect_identical(emix_control()$threads, 1L)
 })
 
@@ -268,20 +270,22 @@ test_that("a single start's error is raised as it is", {
 
 test_that("only degenerate starts are caught: other errors pass through", {
   calls <- 0L
-  replace_internal("run_em", function(...) {
+  restore <- replace_internal("run_em", function(...) {
     calls <<- calls + 1L
-    emix:::stop_arg("x", "was refused by the second start.")
+    emix:::stop_arg("x", "was refused by the first start.")
   })
-  expect_error(emix(faithful, k = 2, nstart = 5), "was refused by the second start",
+  on.exit(restore(), add = TRUE)
+  expect_error(emix(faithful, k = 2, nstart = 5), "was refused by the first start",
                class = "emix_error_argument")
   expect_identical(calls, 1L)
 })
 
 test_that("nstart is not preallocated: a huge nstart reaches its first start at once", {
-  replace_internal("start_responsibilities", function(...) {
+  restore <- replace_internal("start_responsibilities", function(...) {
     stop(structure(class = c("first_start", "error", "condition"),
                    list(message = "first start reached", call = NULL)))
   })
+  on.exit(restore(), add = TRUE)
   invisible(gc(reset = TRUE))
   expect_error(emix(faithful, k = 2, nstart = 1e9), class = "first_start")
   used_mb <- sum(gc()[, 6L]) # max used since the reset, Mb
