@@ -8,6 +8,51 @@ stop_arg <- function(arg, msg) {
   ))
 }
 
+# Calls maker (emix_control() or emix_prior()) with the fields of the list
+# `value`, so that a stored object is checked by the same code that made it.
+# An error on a field is re-raised under the argument's name:
+# "`max_iter` must ..." becomes "`control$max_iter` must ...".
+rebuild_checked <- function(maker, value, arg) {
+  fields <- names(formals(maker))
+  tryCatch(
+    do.call(maker, unclass(value)),
+    emix_error_argument = function(e) {
+      field <- e$argument
+      if (!sub("\\$.*$", "", field) %in% fields) {
+        stop(e)
+      }
+      prefix <- sprintf("`%s` ", field)
+      stop_arg(paste0(arg, "$", field), substring(conditionMessage(e), nchar(prefix) + 1L))
+    }
+  )
+}
+
+# The fields of a list that should hold exactly the arguments of `maker`:
+# an error naming `arg` for unnamed, unknown or repeated ones, and, when
+# `complete`, for missing ones.
+check_fields <- function(value, maker, arg, complete) {
+  fields <- names(formals(maker))
+  made_by <- sprintf("Make it with `%s()`.", deparse(substitute(maker)))
+  given <- names(value)
+  if (length(value) > 0L && (is.null(given) || any(is.na(given) | given == ""))) {
+    stop_arg(arg, paste("must have a name for every setting.", made_by))
+  }
+  unknown <- setdiff(given, fields)
+  if (length(unknown) > 0L) {
+    stop_arg(arg, sprintf("has unknown settings: %s. %s",
+                          paste0("`", unknown, "`", collapse = ", "), made_by))
+  }
+  if (anyDuplicated(given)) {
+    stop_arg(arg, sprintf("has a setting given twice: %s. %s",
+                          paste0("`", unique(given[duplicated(given)]), "`", collapse = ", "), made_by))
+  }
+  absent <- setdiff(fields, given)
+  if (complete && length(absent) > 0L) {
+    stop_arg(arg, sprintf("is missing settings: %s. %s",
+                          paste0("`", absent, "`", collapse = ", "), made_by))
+  }
+}
+
 check_count <- function(x, arg, min = 1L) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) ||
       x < min || x > .Machine$integer.max) {
@@ -23,8 +68,12 @@ check_number <- function(x, arg, min = 0) {
   as.numeric(x)
 }
 
-# A numeric matrix of finite values with column names, from a matrix or a
-# data frame of numeric columns.
+# A numeric (double) matrix of finite values, from a matrix or a data frame
+# of numeric columns. Column names, where there are any, must be distinct
+# and non-empty: predict() matches new data by them. A matrix without
+# column names gets x1..xd, except a large double matrix, which is returned
+# as given: naming a matrix the caller also holds would copy all of it.
+# variable_names() gives the names in every case.
 check_data <- function(x, arg = "x") {
   if (is.data.frame(x)) {
     numeric_col <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
@@ -48,11 +97,12 @@ check_data <- function(x, arg = "x") {
   if (nrow(x) == 0L || ncol(x) == 0L) {
     stop_arg(arg, "must have at least one row and one column.")
   }
-  if (is.null(colnames(x))) {
-    colnames(x) <- paste0("x", seq_len(ncol(x)))
-  }
+  check_column_names(colnames(x), arg)
   if (!is.double(x)) {
     storage.mode(x) <- "double"
+  }
+  if (is.null(colnames(x)) && length(x) <= 1e6) {
+    colnames(x) <- variable_names(x)
   }
   first_bad <- .Call(C_emix_first_nonfinite, x)
   if (first_bad > 0) {
@@ -66,10 +116,66 @@ check_data <- function(x, arg = "x") {
     }
     stop_arg(arg, sprintf(
       "must contain finite values only; row %d of `%s` is %s. %s",
-      row, colnames(x)[col], format(value), advice
+      row, variable_names(x)[col], format(value), advice
     ))
   }
   x
+}
+
+# The names of the variables of a data matrix: its column names, or
+# x1..xd when it has none.
+variable_names <- function(x) {
+  names <- colnames(x)
+  if (is.null(names)) paste0("x", seq_len(ncol(x))) else names
+}
+
+# Column names are all absent, or all present and distinct.
+check_column_names <- function(names, arg) {
+  if (is.null(names)) {
+    return(invisible())
+  }
+  empty <- which(is.na(names) | names == "")
+  if (length(empty) > 0L) {
+    stop_arg(arg, sprintf(
+      "has %s column %s %s: name every column (predict() matches columns by name), e.g. `colnames(%s) <- make.names(colnames(%s), unique = TRUE)`.",
+      if (length(empty) == 1L) "an empty or NA name for" else "empty or NA names for",
+      if (length(empty) == 1L) "number" else "numbers",
+      paste(empty, collapse = ", "), arg, arg
+    ))
+  }
+  repeated <- unique(names[duplicated(names)])
+  if (length(repeated) > 0L) {
+    stop_arg(arg, sprintf(
+      "has duplicated column names (%s): predict() matches columns by name, so give each column its own, e.g. `colnames(%s) <- make.unique(colnames(%s))`.",
+      paste0("`", repeated, "`", collapse = ", "), arg, arg
+    ))
+  }
+  invisible()
+}
+
+# k against the data, and the sizes of the arrays a fit would allocate
+# against R's limit on a vector's length (2^52 elements), checked before
+# anything is allocated. `draws`: the draws a Gibbs sampler keeps, 0 for
+# the other methods.
+check_sizes <- function(n, d, k, draws = 0L) {
+  if (k > n) {
+    stop_arg("k", sprintf("must not exceed the number of rows (%d); k = %d.", n, k))
+  }
+  arrays <- c(
+    sprintf("the %d x %d posterior (rows x components)", n, k),
+    sprintf("the %d x %d x %d covariance array", d, d, k),
+    sprintf("the %d x %d kept labels (rows x draws)", n, draws),
+    sprintf("the %d x %d x %d x %d kept covariances", d, d, k, draws)
+  )
+  elements <- c(as.double(n) * k, as.double(d) * d * k,
+                as.double(n) * draws, as.double(d) * d * k * draws)
+  too_big <- which(elements > 2^52)
+  if (length(too_big) > 0L) {
+    stop_arg(if (too_big[1L] <= 2L) "k" else "control$draws", sprintf(
+      "is too large for these data: %s would have %s elements, more than R's limit of 2^52 on a vector's length.",
+      arrays[too_big[1L]], format(elements[too_big[1L]], big.mark = ",", scientific = FALSE)))
+  }
+  invisible()
 }
 
 check_weights <- function(weights, n) {

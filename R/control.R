@@ -62,6 +62,8 @@
 #'   where waking threads would cost more than it saves.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
+#'   [emix()] checks it again when it uses it, so a setting edited
+#'   afterwards (`ct$max_iter <- -1`) meets the same checks.
 #' @seealso [emix()]
 #' @examples
 #' emix_control(tol = 1e-10, max_iter = 500)
@@ -72,9 +74,7 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
                          threads = NULL) {
-  if (!inherits(prior, "emix_prior")) {
-    stop_arg("prior", "must be made by `emix_prior()`.")
-  }
+  prior <- as_emix_prior(prior)
   sweeps <- check_count(burnin, "burnin", min = 0L) +
     check_count(draws, "draws") * as.double(check_count(thin, "thin"))
   if (sweeps > .Machine$integer.max) {
@@ -83,7 +83,7 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
       .Machine$integer.max, sweeps))
   }
   if (is.null(threads)) {
-    threads <- getOption("emix.threads", default_threads())
+    threads <- threads_option()
   }
   structure(
     list(
@@ -126,19 +126,29 @@ match_choice <- function(value, arg) {
   value
 }
 
-# A control from a list or an emix_control object, checked again.
+# A control from a list or an emix_control object, checked again by
+# rebuilding it through emix_control(): an object edited after it was made
+# (`ct$max_iter <- -1`) goes through the same checks as a fresh one.
 as_emix_control <- function(control) {
-  if (inherits(control, "emix_control")) {
-    return(control)
-  }
   if (!is.list(control)) {
     stop_arg("control", "must be made by `emix_control()`.")
   }
-  unknown <- setdiff(names(control), names(formals(emix_control)))
-  if (length(unknown) > 0L || is.null(names(control)) && length(control) > 0L) {
-    stop_arg("control", sprintf("has unknown settings: %s.", paste(unknown, collapse = ", ")))
+  # emix_control() stores every setting, so a missing one was removed by hand
+  check_fields(control, emix_control, "control", complete = inherits(control, "emix_control"))
+  rebuild_checked(emix_control, control, "control")
+}
+
+# The option emix.threads, checked under its own name, else the default.
+threads_option <- function() {
+  threads <- getOption("emix.threads")
+  if (is.null(threads)) {
+    return(default_threads())
   }
-  do.call(emix_control, control)
+  tryCatch(check_count(threads, "threads"), emix_error_argument = function(e) {
+    stop_arg("options(emix.threads)", sprintf(
+      "must be a single whole number of at least 1; it is %s. Set it with `options(emix.threads = 2)`, or unset it with `options(emix.threads = NULL)` to use the default.",
+      paste(format(threads), collapse = " ")))
+  })
 }
 
 # Processors, capped by OMP_THREAD_LIMIT and OMP_NUM_THREADS; 1 without OpenMP.

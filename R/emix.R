@@ -145,7 +145,11 @@
 #' All randomness comes from R's random number generator, so [set.seed()]
 #' makes a fit reproducible. With `nstart > 1`, that many random starts are
 #' run and the fit with the largest objective (see the section *Methods*) is
-#' kept.
+#' kept. A start that ends in a degenerate state (an empty or collapsed
+#' component, see [emix_control()]) is recorded in `start_errors` and the
+#' others go on; only when every start fails is it an error, of class
+#' `"emix_error_starts"` (also `"emix_error_degenerate"`), whose message
+#' counts the reasons and whose field `errors` holds each start's error.
 #'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency
@@ -155,7 +159,8 @@
 #'
 #' @param x A numeric matrix or a data frame of numeric columns, one row per
 #'   observation; or, for the formula method, a one-sided formula such as
-#'   `~ .` or `~ a + b` (named `formula`).
+#'   `~ .` or `~ a + b` (named `formula`). Column names, if any, must be
+#'   distinct and not empty, since [predict.emix()] matches new data by them.
 #' @param formula A one-sided formula naming the variables, as for
 #'   [stats::model.frame()].
 #' @param data A data frame holding the variables of `formula`.
@@ -197,14 +202,19 @@
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
-#'     was fitted on and how.}
+#'     was fitted on and how. `x` is the data matrix; a double matrix is kept
+#'     as given, not copied, so one without column names that is large (more
+#'     than \eqn{10^6} values) stays unnamed, while a smaller one is named
+#'     `x1`..`xd`. `colnames(mean)` always names the variables.}
 #'   \item{`objective`}{the method's objective at the returned parameters:
 #'     the log-likelihood for `"em"` and `"sem"`, the classification
 #'     log-likelihood for `"cem"`, the free energy for `"iem"`, the ELBO for
 #'     `"vb"`, \eqn{\log p(x, z)} for `"me"`, the log-likelihood of the
 #'     returned draw for `"gibbs"`.}
-#'   \item{`start`, `start_objective`}{which start was kept (the one with the
-#'     largest objective), and the final objective of every start.}
+#'   \item{`start`, `start_objective`, `start_errors`}{which start was kept
+#'     (the one with the largest objective), the final objective of every
+#'     start (`NA` for a start that failed), and the errors of the starts
+#'     that failed, a list named by start (`NULL` when none failed).}
 #'   \item{`occupied`}{for `"vb"`, `"me"` and `"gibbs"`: the number of
 #'     occupied components (for `"gibbs"`, the most frequent number over the
 #'     kept draws); `NULL` otherwise.}
@@ -304,7 +314,7 @@ numeric_design <- function(terms, mf, arg) {
 
 # The one constructor of an "emix" object, from the loop's result.
 new_emix <- function(run, z, x, model, method, weights, control) {
-  vars <- colnames(x)
+  vars <- variable_names(x)
   k <- length(run$pro)
   d <- ncol(x)
   components <- as.character(seq_len(k))
@@ -312,6 +322,11 @@ new_emix <- function(run, z, x, model, method, weights, control) {
   dimnames(mean) <- list(components, vars)
   sigma <- run$sigma
   dimnames(sigma) <- list(vars, vars, components)
+  # The classes before the names: z may still be referenced from the run's
+  # result, so naming it gives a wrapper around the shared numbers, which
+  # the first writing access (max.col() asks for one) would copy, n x k.
+  classification <- max.col(z, ties.method = "first")
+  dimnames(z) <- list(rownames(x), components)
   structure(
     list(
       pro = stats::setNames(run$pro, components),
@@ -322,7 +337,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       converged = run$converged,
       iter = run$iter,
       z = z,
-      classification = max.col(z, ties.method = "first"),
+      classification = classification,
       k = k,
       model = model,
       method = method,
@@ -339,6 +354,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       start = run$start,
       objective = run$objective,
       start_objective = run$start_objective,
+      start_errors = run$start_errors,
       occupied = run$occupied,
       prior = run$prior,
       posterior = run$posterior,

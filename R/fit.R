@@ -10,6 +10,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   method <- check_method(method)
   weights <- check_weights(weights, n)
   control <- as_emix_control(control)
+  check_sizes(n, ncol(x), k, draws = if (method == "gibbs") control$draws else 0L)
   nstart <- check_count(nstart, "nstart")
   init <- check_init(init, n, k)
   if (nstart > 1L && init$type %in% c("labels", "matrix")) {
@@ -33,31 +34,43 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   }
 
   best <- NULL
-  start_objective <- numeric(nstart)
+  start_objective <- numeric() # grown start by start: nstart may be huge
+  start_errors <- list()
   for (s in seq_len(nstart)) {
+    start_objective[s] <- NA_real_
     start <- start_responsibilities(init, x, k, weights)
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
-    run <- switch(method,
-      vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
-      gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
-      run_em(x, weights, start, k, model, core, control)
-    )
+    failed <- try_start({
+      run <- switch(method,
+        vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
+        gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
+        run_em(x, weights, start, k, model, core, control)
+      )
+      NULL # the run is assigned, not returned: see try_start()
+    }, several = nstart > 1L)
+    if (!is.null(failed)) {
+      start_errors[[as.character(s)]] <- failed
+      next
+    }
     start_objective[s] <- run$objective
     if (is.null(best) || run$objective > best$objective) {
       best <- run
-      best$start <- s
+      best_start <- s
     }
   }
-  # Take the posterior matrix out of the result and name it while nothing
-  # else refers to it, so that naming it does not copy n x k numbers.
+  if (is.null(best)) {
+    stop_all_starts_failed(start_errors, nstart)
+  }
+  # Take the posterior matrix out of the result (new_emix() names it).
   run <- NULL
   z <- best$z
   best$z <- NULL
-  dimnames(z) <- list(rownames(x), as.character(seq_len(ncol(z))))
+  best$start <- best_start
   best$start_objective <- start_objective
+  best$start_errors <- if (length(start_errors) > 0L) start_errors
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
            control = control)
 }
@@ -87,7 +100,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   if (any(constant)) {
     stop_arg("x", sprintf(
       "has constant columns (%s): every covariance matrix would be singular. Remove them.",
-      paste0("`", colnames(x)[constant], "`", collapse = ", ")
+      paste0("`", variable_names(x)[constant], "`", collapse = ", ")
     ))
   }
   list(

@@ -39,10 +39,13 @@ check_init <- function(init, n, k) {
     if (length(labels) != n) {
       stop_arg("init", sprintf("as labels must have one label per row (%d), not %d.", n, length(labels)))
     }
-    if (anyNA(labels) || any(labels != round(labels)) || any(labels < 1 | labels > k)) {
+    # range() and tabulate() rather than vector comparisons: no n-long
+    # temporaries for integer labels
+    if (anyNA(labels) || min(labels) < 1 || max(labels) > k ||
+        !is.integer(labels) && any(labels != round(labels))) {
       stop_arg("init", sprintf("as labels must be whole numbers in 1..%d (k).", k))
     }
-    unused <- setdiff(seq_len(k), labels)
+    unused <- which(tabulate(labels, nbins = k) == 0L)
     if (length(unused) > 0L) {
       stop_arg("init", sprintf("as labels must use every component; %s has no rows.",
                                paste(unused, collapse = ", ")))

@@ -76,6 +76,10 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
     format_number(stats::BIC(logLik.emix(x)), digits)
   ))
   cat(convergence_text(x), "\n", sep = "")
+  if (!is.null(x$start_errors)) {
+    cat(sprintf("%d of %d starts failed (see $start_errors).\n",
+                length(x$start_errors), length(x$start_objective)))
+  }
   bayes <- bayes_text(x, digits)
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")

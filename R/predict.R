@@ -34,6 +34,12 @@
 #' result: rows are never dropped, so the result always has one row (or
 #' element) per row of `newdata`.
 #'
+#' A finite row so far from every component that its density underflows to
+#' 0 under each of them (for a Gibbs fit: under every kept draw) has
+#' `"logdensity"` `-Inf` and `"density"` 0; its posterior probabilities are
+#' undefined (0/0), so `"posterior"` gives `NA` for that row and `"class"`
+#' `NA`. No type ever returns `NaN`.
+#'
 #' Without `newdata`, the prediction is for the rows the model was fitted
 #' to, padded back with `NA` for rows left out by `na.action = na.exclude`
 #' (see [stats::napredict()]), as for [fitted.emix()].
@@ -91,22 +97,27 @@ predict_matrix <- function(object, x, type) {
     threads <- object$control$threads
     res <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
                           threads = threads)
-    z[complete, ] <- res$z
+    zc <- res$z
     row_loglik[complete] <- res$row_loglik
     if (object$method %in% c("vb", "me")) {
       # q(z) of new rows under q(theta): the E-step with the expected log
       # weights in place of log pi
-      z[complete, ] <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                                      threads = threads,
-                                      log_weight = object$posterior$log_weight)$z
-    } else if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
+      zc <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
+                           threads = threads, log_weight = object$posterior$log_weight)$z
+    }
+    # A row of zero density under every component (far from all of them)
+    # has no posterior: the E-step's 0/0 is NaN, reported as NA.
+    zc[!is.finite(rowSums(zc)), ] <- NA_real_
+    z[complete, ] <- zc
+    if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
       row_loglik[complete] <- predictive_logdensity(object, xc)
     }
   }
   switch(type,
     class = {
       out <- rep(NA_integer_, n)
-      out[complete] <- max.col(z[complete, , drop = FALSE], ties.method = "first")
+      defined <- !is.na(z[, 1L])
+      out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
       stats::setNames(out, rownames(x))
     },
     posterior = z,
@@ -117,7 +128,7 @@ predict_matrix <- function(object, x, type) {
 
 # `newdata` as a numeric matrix whose columns are the variables of the fit.
 new_data_matrix <- function(object, newdata) {
-  vars <- colnames(object$x)
+  vars <- colnames(object$mean)
   if (!is.null(object$terms)) {
     x <- formula_data_matrix(object$terms, newdata)
   } else {
@@ -215,5 +226,8 @@ predictive_logdensity <- function(object, x) {
   }, numeric(nrow(x)))
   per_draw <- matrix(per_draw, nrow(x))
   top <- apply(per_draw, 1L, max)
-  top + log(rowMeans(exp(per_draw - top)))
+  out <- top + log(rowMeans(exp(per_draw - top)))
+  # zero density under every draw: log 0, not -Inf - -Inf
+  out[top == -Inf] <- -Inf
+  out
 }

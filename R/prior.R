@@ -53,7 +53,8 @@
 #'   (weighted) covariance matrix of the data, divisor the sum of the weights.
 #' @return A list of class `"emix_prior"`; `NULL` entries are filled in
 #'   when a model is fitted, and the fit keeps the prior it used as
-#'   `fit$prior`.
+#'   `fit$prior`. It is checked again when it is used, so a value edited
+#'   afterwards (`p$alpha <- -1`) meets the same checks.
 #' @seealso [emix()], [emix_control()]
 #' @examples
 #' emix_prior(alpha = 1e-3)
@@ -101,12 +102,20 @@ print.emix_prior <- function(x, ...) {
   invisible(x)
 }
 
-# The prior with its defaults worked out for data x (weighted) and k
-# components, checked against the dimensions and the model.
-resolve_prior <- function(prior, x, weights, k, model) {
+# A prior checked again by rebuilding it through emix_prior(), so that one
+# edited after it was made (`p$alpha <- -1`) meets the same checks.
+as_emix_prior <- function(prior) {
   if (!inherits(prior, "emix_prior")) {
     stop_arg("prior", "must be made by `emix_prior()`.")
   }
+  check_fields(prior, emix_prior, "prior", complete = TRUE)
+  rebuild_checked(emix_prior, prior, "prior")
+}
+
+# The prior with its defaults worked out for data x (weighted) and k
+# components, checked against the dimensions and the model.
+resolve_prior <- function(prior, x, weights, k, model) {
+  prior <- as_emix_prior(prior)
   d <- ncol(x)
   moments <- NULL
   if (is.null(prior$mean) || is.null(prior$scale)) {
