@@ -332,7 +332,7 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
 # Extra arguments are an error, not silently ignored. Unnamed ones are
 # shown by value: they came after the last argument taken by position
 # (`after`), so naming them is the fix; `hint` says how.
-check_dots_empty <- function(..., after = NULL, hint = "name them") {
+check_dots_empty <- function(..., after = NULL, hint = NULL) {
   if (...length() == 0L) {
     return(invisible())
   }
@@ -352,7 +352,8 @@ check_dots_empty <- function(..., after = NULL, hint = "name them") {
     parts <- c(parts, sprintf(
       "%d unnamed argument%s (%s)%s: %s",
       sum(unnamed), plural(sum(unnamed)), name_list(values),
-      if (is.null(after)) "" else sprintf(" after `%s`", after), hint
+      if (is.null(after)) "" else sprintf(" after `%s`", after),
+      if (!is.null(hint)) hint else if (sum(unnamed) == 1L) "name it" else "name them"
     ))
   }
   stop_arg("...", sprintf("must be empty; %s.", paste(parts, collapse = "; ")))

@@ -40,6 +40,9 @@ update.emix <- function(object, formula., ..., evaluate = TRUE) {
     stop_arg("object", "has no call to refit from; call `emix()` again.")
   }
   if (!missing(formula.)) {
+    if (!inherits(formula., "formula")) {
+      stop_arg("formula.", "must be a formula such as `~ . - x`; give other changes by name, such as `k = 3`.")
+    }
     if (is.null(object$terms)) {
       stop_arg("formula.", "can only change a fit made through a formula; this one was fitted to a matrix or data frame. Give the new data as `x` instead.")
     }
