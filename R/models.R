@@ -55,21 +55,18 @@ resolve_model <- function(model, d = NULL) {
   model
 }
 
-# 0-based code used by the C core (same order as `gaussian_models`). In one
-# dimension EII and VII are exactly E and V: sigma^2 shared, or one per
-# component.
-model_code <- function(model) {
-  if (model %in% univariate_models) {
-    model <- c(E = "EII", V = "VII")[[model]]
-  }
-  match(model, gaussian_models) - 1L
+# The multivariate model that a univariate one is: in one dimension EII
+# and VII are exactly E and V (sigma^2 shared, or one per component).
+multivariate_model <- function(model) {
+  if (model %in% univariate_models) c(E = "EII", V = "VII")[[model]] else model
 }
+
+# 0-based code used by the C core (same order as `gaussian_models`).
+model_code <- function(model) match(multivariate_model(model), gaussian_models) - 1L
 
 # Free parameters: k - 1 proportions, k * d means, and the covariances.
 model_df <- function(model, k, d) {
-  covariance <- switch(model,
-    E = 1,
-    V = k,
+  covariance <- switch(multivariate_model(model),
     EII = 1,
     VII = k,
     EEI = d,
