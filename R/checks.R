@@ -114,6 +114,10 @@ check_scale <- function(x, arg) {
   invisible(x)
 }
 
+# Frequency weights too large for doubles are better scaled down by the user
+# (which changes nobs()) than silently.
+weights_overflow_advice <- "Divide them by a constant, e.g. `weights / max(weights)`: the maximum-likelihood estimates are unchanged, the log-likelihood and `nobs()` scale with them."
+
 check_weights <- function(weights, n) {
   if (is.null(weights)) {
     return(NULL)
@@ -125,7 +129,7 @@ check_weights <- function(weights, n) {
     stop_arg("weights", "must be finite and non-negative; found NA, infinite or negative values.")
   }
   if (!is.finite(sum(weights))) {
-    stop_arg("weights", "sum to more than double precision can hold. Divide them by a constant, e.g. `weights / max(weights)`: the maximum-likelihood estimates are unchanged, the log-likelihood and `nobs()` scale with them.")
+    stop_arg("weights", paste("sum to more than double precision can hold.", weights_overflow_advice))
   }
   if (sum(weights) <= 0) {
     stop_arg("weights", "must have a positive sum.")

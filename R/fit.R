@@ -85,7 +85,8 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
   if (any(!is.finite(var_scale))) {
     # check_data() found the unweighted variances finite: the weights overflow
-    stop_arg("weights", "are so large that the weighted sums of the data overflow. Divide them by a constant, e.g. `weights / max(weights)`: the maximum-likelihood estimates are unchanged, the log-likelihood and `nobs()` scale with them.")
+    stop_arg("weights", paste("are so large that the weighted sums of the data overflow.",
+                              weights_overflow_advice))
   }
   constant <- var_scale <= 0
   if (any(constant)) {
