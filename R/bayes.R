@@ -6,7 +6,7 @@ bayes_methods <- c("vb", "me", "gibbs")
 bayes_models <- c("VII", "VVI", "VVV")
 
 check_bayes_model <- function(model, method) {
-  if (!model %in% bayes_models) {
+  if (!model %in% c(bayes_models, "V")) { # "V": VII for one variable
     stop_arg("model", sprintf(
       "must be one of %s for method \"%s\"; \"%s\" is available with \"em\", \"cem\", \"sem\" and \"iem\".",
       paste0("\"", bayes_models, "\"", collapse = ", "), method, model
@@ -91,28 +91,37 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
 bayes_call <- function(x, weights, start, k, model, core, prior) {
   res <- .Call(C_emix_run_bayes, x, weights, start, k, model_code(model), core, prior)
   if (res$run$status[1L] != 0L) {
-    stop_bayes(res$run$status, if (core$q_step == 1L) "me" else "vb")
+    stop_bayes(res$run$status, if (core$q_step == 1L) "me" else "vb", prior)
   }
   res
 }
 
 # The Bayesian methods never stop on an empty component; what can go wrong
 # is a covariance (E[Lambda]^{-1}, or a Gibbs draw) that is numerically
-# singular or not finite, which the prior's scale governs.
-stop_bayes <- function(status, method) {
+# singular or not finite. Under the default prior (scaled to the data) that
+# is the data's doing, nearly collinear variables, so the prior is blamed
+# only when the user set its `scale` or `df`.
+stop_bayes <- function(status, method, prior = NULL) {
   if (status[1L] == 4L) {
     stop_degenerate(status, 0L, "") # the interrupt
   }
   where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
-  what <- switch(as.character(status[1L]),
-    "3" = sprintf("observation %d has zero density under every component", status[3L]),
+  zero_density <- status[1L] == 3L
+  what <- if (zero_density) {
+    sprintf("observation %d has zero density under every component", status[3L])
+  } else {
     sprintf("the covariance of component %d is numerically singular or not finite", status[2L])
-  )
+  }
+  advice <- if (isTRUE(attr(prior, "given"))) {
+    "Check the prior: a `scale` on the scale of the data's covariance and `df` well above d - 1 keep the covariances proper (see ?emix_prior)."
+  } else if (zero_density) {
+    "Check the data for extreme values, or rescale them."
+  } else {
+    "The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`emix_control(prior = emix_prior(scale = ))`, see ?emix_prior)."
+  }
   stop(structure(
     class = c("emix_error_degenerate", "error", "condition"),
-    list(message = sprintf(
-      "%s stopped at %s: %s. Check the prior: a `scale` on the scale of the data's covariance and `df` well above d - 1 keep the covariances proper (see ?emix_prior).",
-      method_names[[method]], where, what),
+    list(message = sprintf("%s stopped at %s: %s. %s", method_names[[method]], where, what, advice),
       call = NULL, component = status[2L], iteration = status[4L], code = status[1L])
   ))
 }
@@ -133,7 +142,12 @@ best_merge <- function(x, weights, labels, k, model, core, prior, current) {
     for (b in occupied[occupied > a]) {
       candidate <- labels
       candidate[candidate == b] <- a
-      value <- bayes_call(x, weights, candidate, k, model, core, prior)$run$objective[1L]
+      # a merger whose update fails (a singular covariance) cannot be the
+      # best one: skip it
+      value <- tryCatch(
+        bayes_call(x, weights, candidate, k, model, core, prior)$run$objective[1L],
+        emix_error_degenerate = function(e) -Inf
+      )
       if (value > best_value) {
         best <- candidate
         best_value <- value
@@ -151,7 +165,7 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
   res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
                as.integer(sampling))
   if (res$status[1L] != 0L) {
-    stop_bayes(res$status, "gibbs")
+    stop_bayes(res$status, "gibbs", prior)
   }
   d <- ncol(x)
   best <- which.max(res$loglik)
@@ -168,7 +182,7 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
   kept <- seq_len(sweeps) > control$burnin & (seq_len(sweeps) - control$burnin) %% control$thin == 0L
   trace$kept <- kept
   components <- as.character(seq_len(k))
-  vars <- colnames(x)
+  vars <- variable_names(x)
   draws <- list(
     pro = t(res$pro),
     mean = res$mean,

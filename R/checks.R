@@ -53,6 +53,16 @@ check_fields <- function(value, maker, arg, complete) {
   }
 }
 
+# Names quoted in backticks for a message: at most `max` of them, then how
+# many more, so that a wide data set does not flood the console.
+name_list <- function(names, max = 5L) {
+  shown <- paste0("`", names[seq_len(min(max, length(names)))], "`", collapse = ", ")
+  if (length(names) > max) {
+    shown <- sprintf("%s and %d more", shown, length(names) - max)
+  }
+  shown
+}
+
 check_count <- function(x, arg, min = 1L) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) ||
       x < min || x > .Machine$integer.max) {
@@ -68,6 +78,12 @@ check_number <- function(x, arg, min = 0) {
   as.numeric(x)
 }
 
+# TRUE for a variable that is a number per row, or several (a matrix, as
+# poly() gives): plain numerics and AsIs ones (I()), not factors or dates.
+is_numeric_variable <- function(col) {
+  is.numeric(col) && (!is.object(col) || inherits(col, c("AsIs", "matrix")))
+}
+
 # A numeric (double) matrix of finite values, from a matrix or a data frame
 # of numeric columns. Column names, where there are any, must be distinct
 # and non-empty: predict() matches new data by them. A matrix without
@@ -75,8 +91,14 @@ check_number <- function(x, arg, min = 0) {
 # as given: naming a matrix the caller also holds would copy all of it.
 # variable_names() gives the names in every case.
 check_data <- function(x, arg = "x") {
+  if (inherits(x, "sparseMatrix")) {
+    stop_arg(arg, sprintf(
+      "is a sparse matrix (class \"%s\"); sparse matrices are not supported yet. Convert it with `as.matrix()` if it fits in memory.",
+      class(x)[1L]
+    ))
+  }
   if (is.data.frame(x)) {
-    numeric_col <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
+    numeric_col <- vapply(x, is_numeric_variable, logical(1))
     if (!all(numeric_col)) {
       bad <- names(x)[!numeric_col]
       stop_arg(arg, sprintf(
@@ -119,6 +141,7 @@ check_data <- function(x, arg = "x") {
       row, variable_names(x)[col], format(value), advice
     ))
   }
+  check_scale(x, arg)
   x
 }
 
@@ -177,6 +200,28 @@ check_sizes <- function(n, d, k, draws = 0L) {
   }
   invisible()
 }
+# Every column's variance must be a normal double: a column whose values
+# differ but whose variance overflows, underflows to 0 or is subnormal
+# would be taken for constant or make every covariance collapse.
+check_scale <- function(x, arg) {
+  var <- .Call(C_emix_col_moments_r, x, NULL)$var
+  suspect <- which(!is.finite(var) | var < .Machine$double.xmin)
+  for (j in suspect) {
+    spread <- diff(range(x[, j]))
+    if (spread > 0) {
+      stop_arg(arg, sprintf(
+        "has a column, `%s`, whose values spread over %s: its variance %s double precision, which holds the variances of spreads between about 1e-154 and 1e154. Rescale the column, e.g. with `scale()` or by a power of ten.",
+        colnames(x)[j], format(spread, digits = 3),
+        if (is.finite(var[j])) "underflows" else "overflows"
+      ))
+    }
+  }
+  invisible(x)
+}
+
+# Frequency weights too large for doubles are better scaled down by the user
+# (which changes nobs()) than silently.
+weights_overflow_advice <- "Divide them by a constant, e.g. `weights / max(weights)`: the maximum-likelihood estimates are unchanged, the log-likelihood and `nobs()` scale with them."
 
 check_weights <- function(weights, n) {
   if (is.null(weights)) {
@@ -187,6 +232,9 @@ check_weights <- function(weights, n) {
   }
   if (anyNA(weights) || any(!is.finite(weights)) || any(weights < 0)) {
     stop_arg("weights", "must be finite and non-negative; found NA, infinite or negative values.")
+  }
+  if (!is.finite(sum(weights))) {
+    stop_arg("weights", paste("sum to more than double precision can hold.", weights_overflow_advice))
   }
   if (sum(weights) <= 0) {
     stop_arg("weights", "must have a positive sum.")

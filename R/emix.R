@@ -1,7 +1,8 @@
 #' Fit a finite Gaussian mixture by EM
 #'
 #' `emix()` fits a mixture of `k` multivariate normal components to the rows
-#' of a data set by the EM algorithm, with the E-step and M-step in C.
+#' of a data set by the EM algorithm (Dempster, Laird and Rubin 1977), with
+#' the E-step and M-step in C.
 #' Call it with a one-sided formula and a data frame, as [stats::lm()], or
 #' with a numeric matrix or data frame.
 #'
@@ -131,8 +132,16 @@
 #' | `"EEE"` | \eqn{\Sigma} | ellipsoidal, equal |
 #' | `"VVV"` | \eqn{\Sigma_c} | ellipsoidal, varying |
 #'
+#' The names are those of mclust (Fraley and Raftery 2002). With one
+#' variable the six models reduce to two, and as in mclust they are named
+#' `"E"` (one variance shared by the components; `"EII"`, `"EEI"` and
+#' `"EEE"` give it too) and `"V"` (a variance per component; `"VII"`,
+#' `"VVI"` and `"VVV"` give it too, and it is the default). The fit's
+#' `model` is then `"E"` or `"V"`, and `df` counts its parameters.
+#'
 #' @section Starting values:
-#' * `"kmeans++"` (the default): centres drawn by k-means++ seeding (in
+#' * `"kmeans++"` (the default): centres drawn by k-means++ seeding
+#'   (Arthur and Vassilvitskii 2007; in
 #'   proportion to the weight times the squared distance to the nearest centre
 #'   already drawn), refined by at most 10 weighted Lloyd (k-means) steps; the
 #'   start is the partition by nearest centre.
@@ -162,7 +171,12 @@
 #'   `~ .` or `~ a + b` (named `formula`). Column names, if any, must be
 #'   distinct and not empty, since [predict.emix()] matches new data by them.
 #' @param formula A one-sided formula naming the variables, as for
-#'   [stats::model.frame()].
+#'   [stats::model.frame()]. Terms may transform them, such as `log(a)`,
+#'   `I(a / 60)` or `poly(a, 2)`: the data are the columns
+#'   [stats::model.matrix()] makes of them (without an intercept), and
+#'   [predict.emix()] applies them again to new data. Factors and
+#'   characters are refused. A formula written as a string must be turned
+#'   into one with [stats::as.formula()].
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}.
 #' @param model Covariance model; see the section *Covariance models*.
@@ -228,7 +242,39 @@
 #'     (d x d x k x draws), `loglik`, `occupied` and `labels` (n x draws);
 #'     and which of them the returned parameters are.}
 #' }
-#' @seealso [emix_control()]; the methods [print.emix()], [summary.emix()],
+#' @references
+#' Arthur, D. and Vassilvitskii, S. (2007). k-means++: the advantages of
+#' careful seeding. In *Proceedings of the Eighteenth Annual ACM-SIAM
+#' Symposium on Discrete Algorithms (SODA 2007)*, 1027--1035.
+#'
+#' Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*.
+#' Springer, New York. Chapter 10.
+#'
+#' Celeux, G. and Diebolt, J. (1985). The SEM algorithm: a probabilistic
+#' teacher algorithm derived from the EM algorithm for the mixture problem.
+#' *Computational Statistics Quarterly*, 2(1), 73--82.
+#'
+#' Celeux, G. and Govaert, G. (1992). A classification EM algorithm for
+#' clustering and two stochastic versions. *Computational Statistics & Data
+#' Analysis*, 14(3), 315--332.
+#'
+#' Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood
+#' from incomplete data via the EM algorithm. *Journal of the Royal
+#' Statistical Society, Series B*, 39(1), 1--38.
+#'
+#' Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+#' discriminant analysis, and density estimation. *Journal of the American
+#' Statistical Association*, 97(458), 611--631.
+#'
+#' Kurihara, K. and Welling, M. (2009). Bayesian k-means as a
+#' "maximization-expectation" algorithm. *Neural Computation*, 21(4),
+#' 1145--1172.
+#'
+#' Neal, R. M. and Hinton, G. E. (1998). A view of the EM algorithm that
+#' justifies incremental, sparse, and other variants. In M. I. Jordan (ed.),
+#' *Learning in Graphical Models*, 355--368. Kluwer, Dordrecht.
+#' @seealso [emix_control()]; [update.emix()] to refit with changes; the
+#'   conditions it signals, [emix_conditions]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
 #' @examples
 #' fit <- emix(~ ., data = faithful, k = 2)
@@ -276,7 +322,16 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
-  check_dots_empty(...)
+  if (is.character(x) && length(x) == 1L && grepl("~", x, fixed = TRUE)) {
+    stop_arg("x", sprintf(
+      "is a string; give a formula, e.g. `emix(as.formula(\"%s\"), data = ...)`, or a numeric matrix or data frame.",
+      x[1L]
+    ))
+  }
+  check_dots_empty(..., after = "control",
+                   hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
+  # for one variable the six models reduce to "E" and "V"
+  model <- resolve_model(model, NCOL(x))
   fit <- emix_fit(x, k, model = model, method = method, weights = weights,
                   init = init, nstart = nstart, control = control)
   fit$call <- match.call()
@@ -284,20 +339,41 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   fit
 }
 
-check_dots_empty <- function(...) {
-  dots <- names(list(...))
-  if (...length() > 0L) {
-    dots[is.null(dots) | dots == ""] <- "(unnamed)"
-    stop_arg("...", sprintf("must be empty; unknown arguments: %s.",
-                            paste(dots, collapse = ", ")))
+# Extra arguments are an error, not silently ignored. Unnamed ones are
+# shown by value: they came after the last argument taken by position
+# (`after`), so naming them is the fix; `hint` says how.
+check_dots_empty <- function(..., after = NULL, hint = NULL) {
+  if (...length() == 0L) {
+    return(invisible())
   }
+  dots <- names(list(...))
+  if (is.null(dots)) {
+    dots <- rep("", ...length())
+  }
+  unnamed <- dots == ""
+  values <- vapply(as.list(substitute(list(...)))[-1L][unnamed],
+                   function(e) paste(deparse(e, width.cutoff = 40L)[1L], collapse = ""),
+                   character(1))
+  parts <- character(0)
+  if (any(!unnamed)) {
+    parts <- sprintf("unknown arguments: %s", paste(dots[!unnamed], collapse = ", "))
+  }
+  if (any(unnamed)) {
+    parts <- c(parts, sprintf(
+      "%d unnamed argument%s (%s)%s: %s",
+      sum(unnamed), plural(sum(unnamed)), name_list(values),
+      if (is.null(after)) "" else sprintf(" after `%s`", after),
+      if (!is.null(hint)) hint else if (sum(unnamed) == 1L) "name it" else "name them"
+    ))
+  }
+  stop_arg("...", sprintf("must be empty; %s.", paste(parts, collapse = "; ")))
 }
 
 # The model matrix of the model frame mf without its intercept, after
 # checking that every variable is numeric; `arg` names the argument to blame.
 numeric_design <- function(terms, mf, arg) {
   variables <- mf[setdiff(names(mf), "(weights)")]
-  numeric_col <- vapply(variables, function(col) is.numeric(col) && !is.object(col), logical(1))
+  numeric_col <- vapply(variables, is_numeric_variable, logical(1))
   if (!all(numeric_col)) {
     stop_arg(arg, sprintf(
       "must %s numeric variables only; %s %s not numeric.",

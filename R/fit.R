@@ -96,11 +96,16 @@ check_method <- function(method) {
 # The settings the C core reads, with data-dependent scales worked out.
 core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
+  if (any(!is.finite(var_scale))) {
+    # check_data() found the unweighted variances finite: the weights overflow
+    stop_arg("weights", paste("are so large that the weighted sums of the data overflow.",
+                              weights_overflow_advice))
+  }
   constant <- var_scale <= 0
   if (any(constant)) {
     stop_arg("x", sprintf(
       "has constant columns (%s): every covariance matrix would be singular. Remove them.",
-      paste0("`", variable_names(x)[constant], "`", collapse = ", ")
+      name_list(variable_names(x)[constant])
     ))
   }
   list(

@@ -363,10 +363,13 @@ print_covariances <- function(sigma, model, digits) {
   if (model == "EEE") {
     cat("Covariance (common to all components):\n")
     print(covariance(1L), digits = digits)
+  } else if (model == "E") {
+    cat("Variance (common to all components):\n")
+    print(variances(1L), digits = digits)
   } else if (model %in% c("EII", "EEI")) {
     cat("Variances (diagonal covariance common to all components):\n")
     print(variances(1L), digits = digits)
-  } else if (model %in% c("VII", "VVI")) {
+  } else if (model %in% c("VII", "VVI", "V")) {
     cat("Variances (diagonal covariances), one row per component:\n")
     table <- t(vapply(seq_along(components), variances, numeric(d)))
     if (d == 1L) {

@@ -2,6 +2,9 @@
 
 gaussian_models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
 
+# With one variable the six models reduce to two, named as in mclust.
+univariate_models <- c("E", "V")
+
 model_aliases <- c(spherical = "VII", diag = "VVI", tied = "EEE", full = "VVV")
 
 model_descriptions <- c(
@@ -10,18 +13,26 @@ model_descriptions <- c(
   EEI = "diagonal, equal volume and shape",
   VVI = "diagonal, varying volume and shape",
   EEE = "ellipsoidal, equal volume, shape and orientation",
-  VVV = "ellipsoidal, varying volume, shape and orientation"
+  VVV = "ellipsoidal, varying volume, shape and orientation",
+  E = "univariate, equal variance",
+  V = "univariate, unequal variance"
 )
 
-# The canonical (mclust) name of `model`, or an error that lists the choices.
-resolve_model <- function(model) {
+# What each multivariate model becomes for one variable: a variance shared
+# by the components, or one per component.
+univariate_of <- c(EII = "E", EEI = "E", EEE = "E", VII = "V", VVI = "V", VVV = "V")
+
+# The canonical (mclust) name of `model` for data with `d` variables, or an
+# error that lists the choices. For d = 1 every multivariate name maps to
+# "E" or "V"; `d = NULL` (data not known yet) accepts every name as it is.
+resolve_model <- function(model, d = NULL) {
   if (!is.character(model) || length(model) != 1L || is.na(model)) {
     stop_arg("model", "must be a single string such as \"VVV\".")
   }
   if (model %in% names(model_aliases)) {
-    return(unname(model_aliases[model]))
+    model <- unname(model_aliases[model])
   }
-  if (!model %in% gaussian_models) {
+  if (!model %in% c(gaussian_models, univariate_models)) {
     stop_arg("model", sprintf(
       "must be one of %s, or an alias %s; not \"%s\".",
       paste0("\"", gaussian_models, "\"", collapse = ", "),
@@ -29,15 +40,33 @@ resolve_model <- function(model) {
       model
     ))
   }
+  if (is.null(d)) {
+    return(model)
+  }
+  if (d == 1L && model %in% gaussian_models) {
+    return(unname(univariate_of[model]))
+  }
+  if (d > 1L && model %in% univariate_models) {
+    stop_arg("model", sprintf(
+      "\"%s\" is a model for one variable; the data have %d. Use one of %s.",
+      model, d, paste0("\"", gaussian_models, "\"", collapse = ", ")
+    ))
+  }
   model
 }
 
+# The multivariate model that a univariate one is: in one dimension EII
+# and VII are exactly E and V (sigma^2 shared, or one per component).
+multivariate_model <- function(model) {
+  if (model %in% univariate_models) c(E = "EII", V = "VII")[[model]] else model
+}
+
 # 0-based code used by the C core (same order as `gaussian_models`).
-model_code <- function(model) match(model, gaussian_models) - 1L
+model_code <- function(model) match(multivariate_model(model), gaussian_models) - 1L
 
 # Free parameters: k - 1 proportions, k * d means, and the covariances.
 model_df <- function(model, k, d) {
-  covariance <- switch(model,
+  covariance <- switch(multivariate_model(model),
     EII = 1,
     VII = k,
     EEI = d,

@@ -149,7 +149,7 @@ plot_bound <- function(x, dots) {
 
 plot_classification <- function(x, dots) {
   data <- x$x
-  vars <- colnames(data)
+  vars <- variable_names(data)
   k <- length(x$pro)
   colours <- component_colours(k)
   class <- x$classification
@@ -191,7 +191,7 @@ plot_classification <- function(x, dots) {
 
 plot_density_1d <- function(x, dots) {
   data <- x$x[, 1L]
-  var <- colnames(x$x)
+  var <- variable_names(x$x)
   w <- if (is.null(x$weights)) rep(1, length(data)) else x$weights
   hist <- graphics::hist(data, breaks = "FD", plot = FALSE)
   bin <- findInterval(data, hist$breaks, rightmost.closed = TRUE, all.inside = TRUE)
@@ -219,7 +219,7 @@ plot_density_1d <- function(x, dots) {
 
 plot_density_2d <- function(x, dots) {
   data <- x$x
-  vars <- colnames(data)
+  vars <- variable_names(data)
   w <- if (is.null(x$weights)) rep(1, nrow(data)) else x$weights
   ranges <- apply(data, 2L, range)
   ranges <- ranges + c(-0.1, 0.1) %o% (ranges[2L, ] - ranges[1L, ])

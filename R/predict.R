@@ -193,7 +193,7 @@ default_data_matrix <- function(newdata, vars) {
     ))
   }
   if (is.data.frame(newdata)) {
-    numeric_col <- vapply(newdata, function(col) is.numeric(col) && !is.object(col), logical(1))
+    numeric_col <- vapply(newdata, is_numeric_variable, logical(1))
     if (!all(numeric_col)) {
       stop_arg("newdata", sprintf(
         "must have numeric columns only; %s %s not numeric.",

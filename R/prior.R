@@ -133,13 +133,18 @@ resolve_prior <- function(prior, x, weights, k, model) {
   storage.mode(scale) <- "double"
   if (!identical(dim(scale), c(d, d)) || !isSymmetric(unname(scale)) ||
       inherits(try(chol(scale), silent = TRUE), "try-error")) {
+    if (is.null(prior$scale)) {
+      stop_arg("x", "has (nearly) collinear variables: their covariance matrix, the prior's default `scale`, is singular. Remove variables that are (nearly) linear combinations of others, or give `emix_prior(scale = )`.")
+    }
     stop_arg("prior", sprintf("must have a `scale` that is a symmetric positive definite %d x %d matrix.", d, d))
   }
   if (model == "VVV" && df <= d - 1) {
     stop_arg("prior", sprintf("must have `df` > d - 1 = %d for model \"VVV\", so that the Wishart prior is proper.", d - 1L))
   }
   kappa <- if (is.null(prior$kappa)) 1 else prior$kappa
+  # `given`: whether the user set what governs the covariances, so that an
+  # error blames the prior only then
   structure(list(alpha = alpha, kappa = kappa, mean = mean, df = df,
                  scale = unname(scale)),
-            class = "emix_prior")
+            class = "emix_prior", given = !is.null(prior$scale) || !is.null(prior$df))
 }

@@ -1,0 +1,58 @@
+# Documentation only: the condition classes that emix signals.
+
+#' Conditions signalled by emix
+#'
+#' Errors and warnings from [emix()] and its methods carry classes, so that
+#' a program can catch one kind of failure with [tryCatch()] or
+#' [withCallingHandlers()] and read its fields, rather than match the text
+#' of a message (which may be reworded).
+#'
+#' @section Errors:
+#' * `emix_error_argument`: an argument is not acceptable (wrong type,
+#'   length or range; data with non-finite values, constant columns or a
+#'   scale that double precision cannot hold; weights that overflow; a
+#'   sparse matrix). The message names the argument and says what to do.
+#'   Field `argument`: the name of the argument, such as `"k"`, `"x"`,
+#'   `"weights"` or `"..."`.
+#' * `emix_error_degenerate`: the fit cannot go on because a component
+#'   degenerated. Fields `component` (the component, or `NA` when the
+#'   covariance shared by all components is at fault), `iteration` (when it
+#'   happened; 0 is the start) and `code` (1 empty component, 2 singular
+#'   covariance, 3 an observation with zero density). Its subclasses say
+#'   which, so each can be caught alone:
+#'   * `emix_error_empty`: a component holds almost no weight (code 1);
+#'     `emix_control(empty = "drop")` drops such components instead;
+#'   * `emix_error_collapsed`: a covariance matrix is singular, the
+#'     component sits on a point or a lower-dimensional subspace (code 2);
+#'   * `emix_error_zero_density`: an observation has zero density under
+#'     every component (code 3).
+#' * `emix_error_starts`: every one of the `nstart` starts failed. Field
+#'   `errors`: the condition of each start, in order.
+#'
+#' @section Warnings:
+#' * `emix_warning_max_iter`: `max_iter` iterations ran out before the
+#'   stopping rule held; the fit is returned, with `converged = FALSE`.
+#'
+#' @name emix_conditions
+#' @seealso [emix()], [emix_control()]
+#' @examples
+#' # catch a bad argument and read which one it was
+#' e <- tryCatch(emix(~ ., data = faithful, k = 0),
+#'               emix_error_argument = function(e) e)
+#' e$argument
+#' conditionMessage(e)
+#'
+#' # ten copies of one point: without a ridge, a component holding only
+#' # them collapses; catch that and fit again with the default ridge
+#' x <- rbind(as.matrix(faithful), matrix(c(3, 70), 10, 2, byrow = TRUE))
+#' start <- rep(1:3, c(100, 172, 10))
+#' fit <- tryCatch(
+#'   emix(x, k = 3, init = start, control = emix_control(reg = 0)),
+#'   emix_error_degenerate = function(e) {
+#'     message("component ", e$component, " degenerated at iteration ",
+#'             e$iteration, "; refitting with a ridge")
+#'     emix(x, k = 3, init = start)
+#'   }
+#' )
+#' fit$k
+NULL
