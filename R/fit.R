@@ -93,11 +93,19 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
       paste0("`", colnames(x)[constant], "`", collapse = ", ")
     ))
   }
+  total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
+  if (!all(is.finite(var_scale)) || !is.finite(total_weight)) {
+    stop_arg("x", if (is.null(weights)) {
+      "has values so large that their variances overflow. Rescale it."
+    } else {
+      "with `weights` gives weighted variances or a total weight that overflow. Rescale the data or the weights."
+    })
+  }
   list(
     tol = control$tol,
     max_iter = control$max_iter,
     rule_code = match(control$rule, c("relative", "absolute", "mean")) - 1L,
-    total_weight = if (is.null(weights)) as.double(nrow(x)) else sum(weights),
+    total_weight = total_weight,
     reg = control$reg,
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,

@@ -77,7 +77,7 @@ SEXP emix_run_bayes(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP contr
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control, dat.d);
-    int k = check_int(k_, "k", 1, INT_MAX), n = dat.n, model = bayes_model_view(model_);
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n, model = bayes_model_view(model_);
     if (ctl.q_step == EMIX_Q_DRAW) {
         error("emix: 'control$q_step' must be 0 (variational Bayes) or 1 (maximization-expectation)");
     }
@@ -123,7 +123,7 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control, dat.d);
-    int k = check_int(k_, "k", 1, INT_MAX), n = dat.n, d = dat.d;
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n, d = dat.d;
     int model = bayes_model_view(model_);
     const int *start_lab = check_labels(start, "start", n, k);
     if (TYPEOF(sampling) != INTSXP || XLENGTH(sampling) != 3) {

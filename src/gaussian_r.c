@@ -90,7 +90,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control, dat.d);
-    int k = check_int(k_, "k", 1, INT_MAX), n = dat.n;
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n;
     const double *z0;
     const int *labels;
     start_view(start, n, k, &z0, &labels);
