@@ -101,6 +101,17 @@ const double *check_array(SEXP s, const char *what, int ndim, const int *dims)
     return REAL(s);
 }
 
+int check_columns(SEXP s, const char *what, int nrow)
+{
+    SEXP dim = getAttrib(s, R_DimSymbol);
+    if (TYPEOF(s) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
+        (nrow >= 0 && INTEGER(dim)[0] != nrow) || INTEGER(dim)[1] < 1) {
+        error("emix: '%s' must be a double matrix with %s and at least one column",
+              what, nrow >= 0 ? "one row per observation" : "rows");
+    }
+    return INTEGER(dim)[1];
+}
+
 void start_view(SEXP start, int n, int k, const double **z0, const int **labels)
 {
     *z0 = NULL;

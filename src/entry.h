@@ -17,6 +17,9 @@ double check_real(SEXP s, const char *what, double lo, double hi);
 const double *check_reals(SEXP s, const char *what, R_xlen_t len, double lo);
 /* a double array with exactly these ndim (2 or 3) dimensions; any values */
 const double *check_array(SEXP s, const char *what, int ndim, const int *dims);
+/* a double matrix with nrow rows (any number when nrow < 0) and at least
+ * one column: its number of columns */
+int check_columns(SEXP s, const char *what, int nrow);
 /* an integer vector of n labels in 1..k */
 const int *check_labels(SEXP s, const char *what, int n, int k);
 /* the start of a run: n x k responsibilities (*z0) or n labels (*labels) */

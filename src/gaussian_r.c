@@ -65,12 +65,7 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control, dat.d);
-    SEXP zdim = getAttrib(z, R_DimSymbol);
-    if (TYPEOF(zdim) != INTSXP || LENGTH(zdim) != 2 || INTEGER(zdim)[1] < 1) {
-        error("emix: 'z' must be a double matrix with one row per observation");
-    }
-    int k = INTEGER(zdim)[1], z_dims[2] = {dat.n, k};
-    check_array(z, "z", 2, z_dims);
+    int k = check_columns(z, "z", dat.n);
     check_reals(z, "z", (R_xlen_t) dat.n * k, 0.0);
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));

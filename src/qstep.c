@@ -105,12 +105,8 @@ int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const dou
  * with the uniforms u: the S-step on its own, for checking it. */
 SEXP emix_draw_labels(SEXP z, SEXP u)
 {
-    SEXP dim = getAttrib(z, R_DimSymbol);
-    if (TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 || INTEGER(dim)[1] < 1) {
-        error("emix: 'z' must be a double matrix with at least one column");
-    }
-    int n = INTEGER(dim)[0], k = INTEGER(dim)[1], z_dims[2] = {n, k};
-    check_array(z, "z", 2, z_dims);
+    int k = check_columns(z, "z", -1);
+    int n = INTEGER(getAttrib(z, R_DimSymbol))[0];
     check_reals(u, "u", n, R_NegInf);
     SEXP out = PROTECT(allocVector(INTSXP, n));
     for (int i = 0; i < n; i++) {
