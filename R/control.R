@@ -4,16 +4,26 @@
 #' [emix()]'s `control` argument.
 #'
 #' @section Stopping rule:
-#' Let \eqn{\ell_t} be the log-likelihood after \eqn{t} M-steps. With
-#' `rule = "relative"` the fit stops at the first \eqn{t \ge 1} with
-#' \deqn{|\ell_t - \ell_{t-1}| / (1 + |\ell_t|) < \mathrm{tol},}{|l[t] - l[t-1]| / (1 + |l[t]|) < tol,}
-#' the rule of mclust; with `rule = "absolute"` at the first \eqn{t} with
-#' \eqn{|\ell_t - \ell_{t-1}| < \mathrm{tol}}{|l[t] - l[t-1]| < tol} (on the
-#' total, not the per-observation, log-likelihood). In any case it stops
-#' after `max_iter` M-steps. With `tol = 0` the rule never holds, so exactly
-#' `max_iter` iterations run: that is how iterations are timed. The returned
-#' parameters are those at which \eqn{\ell_t} was computed, so the returned
-#' log-likelihood is theirs.
+#' Let \eqn{\ell_t} be the method's objective after \eqn{t} iterations (the
+#' log-likelihood for EM; see [emix()] for the others) and \eqn{W} the sum
+#' of the weights (\eqn{n} without weights). With `rule = "mean"` (the
+#' default) the fit stops at the first \eqn{t \ge 1} with
+#' \deqn{|\ell_t - \ell_{t-1}| / W < \mathrm{tol},}{|l[t] - l[t-1]| / W < tol,}
+#' a change of the mean log-likelihood per unit of weight below `tol` (the
+#' rule of scikit-learn). It does not depend on the scale of the weights
+#' (multiplying them by a constant multiplies \eqn{\ell_t} and \eqn{W}
+#' alike) nor on the units of the data (rescaling the data shifts
+#' \eqn{\ell_t} by a constant), so the same data in other units take the
+#' same iterations. With `rule = "relative"` it stops when
+#' \eqn{|\ell_t - \ell_{t-1}| / (1 + |\ell_t|) < \mathrm{tol}}{|l[t] - l[t-1]| / (1 + |l[t]|) < tol},
+#' the rule of mclust, and with `rule = "absolute"` when
+#' \eqn{|\ell_t - \ell_{t-1}| < \mathrm{tol}}{|l[t] - l[t-1]| < tol} (on
+#' the total, not the per-observation, log-likelihood): both depend on the
+#' scale of the weights and on the units of the data, as \eqn{\ell_t} does.
+#' In any case it stops after `max_iter` iterations. With `tol = 0` the rule
+#' never holds, so exactly `max_iter` iterations run: that is how iterations
+#' are timed. The returned parameters are those at which \eqn{\ell_t} was
+#' computed, so the returned log-likelihood is theirs.
 #'
 #' @section Degenerate components:
 #' A component is *empty* when its total weight \eqn{N_c = \sum_i w_i r_{ic}}
@@ -31,7 +41,8 @@
 #'
 #' @param tol Tolerance of the stopping rule, a number \eqn{\ge 0}.
 #' @param max_iter Largest number of EM iterations (M-steps after the start).
-#' @param rule `"relative"` or `"absolute"`; see the section *Stopping rule*.
+#' @param rule `"mean"`, `"relative"` or `"absolute"`; see the section
+#'   *Stopping rule*.
 #' @param reg Ridge added to the diagonal of every covariance matrix at each
 #'   M-step, relative to the data: `reg` times that variable's variance in
 #'   the data (weighted, if there are weights), or for the spherical models
@@ -43,7 +54,11 @@
 #' @param empty What to do with an empty or collapsed component: `"error"`
 #'   or `"drop"`; see the section *Degenerate components*.
 #' @param blocks Number of blocks of rows for incremental EM
-#'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()].
+#'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()]. More
+#'   blocks than rows mean one row per block. Incremental EM keeps one set of
+#'   sufficient statistics (\eqn{O(k d^2)} numbers) per block: [emix()]
+#'   refuses a number of blocks whose statistics would take more than 1 GB,
+#'   and says how many blocks fit.
 #' @param prior The prior of the Bayesian methods (`method = "vb"`, `"me"`,
 #'   `"gibbs"`), from [emix_prior()]; the default is weakly informative and
 #'   worked out from the data.
@@ -70,7 +85,7 @@
 #' fit <- emix(~ ., data = faithful, k = 2, control = emix_control(reg = 0))
 #' fit$iter
 #' @export
-emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
+emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
                          threads = NULL) {

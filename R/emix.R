@@ -301,7 +301,20 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
   keep <- match(c("formula", "data", "subset", "weights", "na.action"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   mf[[1L]] <- quote(stats::model.frame)
-  mf <- eval(mf, parent.frame())
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data) && !is.environment(data)) {
+    stop_arg("data", "must be a data frame (or a list or an environment) holding the variables of the formula.")
+  }
+  if (!missing(na.action) && !is.function(na.action) &&
+      !(is.character(na.action) && length(na.action) == 1L)) {
+    stop_arg("na.action", "must be a function such as `na.omit` or `na.exclude`, or its name.")
+  }
+  # model.frame()'s own errors (a weights vector of the wrong length, a
+  # variable that is not found) are said under the argument they concern
+  mf <- tryCatch(eval(mf, parent.frame()), error = function(e) {
+    if (inherits(e, "emix_error_argument")) stop(e)
+    arg <- if (grepl("(weights)", conditionMessage(e), fixed = TRUE)) "weights" else "formula"
+    stop_arg(arg, sprintf("could not be evaluated with `data`: %s", conditionMessage(e)))
+  })
   terms <- attr(mf, "terms")
   if (attr(terms, "response") > 0L) {
     stop_arg("formula", "must be one-sided, such as `~ .` or `~ a + b`; mixtures of regressions are not available yet.")
@@ -322,6 +335,9 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
+  if (missing(x)) {
+    stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
+  }
   if (is.character(x) && length(x) == 1L && grepl("~", x, fixed = TRUE)) {
     stop_arg("x", sprintf(
       "is a string; give a formula, e.g. `emix(as.formula(\"%s\"), data = ...)`, or a numeric matrix or data frame.",

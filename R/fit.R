@@ -19,6 +19,9 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
+  if (method == "iem") {
+    check_iem_memory(control$blocks, n, k, ncol(x), model)
+  }
   core <- core_control(control, x, weights, q_step = method_q_step[[method]],
                        blocks = if (method == "iem") control$blocks else 0L)
   prior <- NULL
@@ -108,10 +111,19 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
       name_list(variable_names(x)[constant])
     ))
   }
+  total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
+  if (!all(is.finite(var_scale)) || !is.finite(total_weight)) {
+    stop_arg("x", if (is.null(weights)) {
+      "has values so large that their variances overflow. Rescale it."
+    } else {
+      "with `weights` gives weighted variances or a total weight that overflow. Rescale the data or the weights."
+    })
+  }
   list(
     tol = control$tol,
     max_iter = control$max_iter,
-    rule_code = match(control$rule, c("relative", "absolute")) - 1L,
+    rule_code = match(control$rule, c("relative", "absolute", "mean")) - 1L,
+    total_weight = total_weight,
     reg = control$reg,
     min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
     var_scale = var_scale,
@@ -119,6 +131,36 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
     q_step = q_step,
     blocks = as.integer(blocks)
   )
+}
+
+# Incremental EM keeps one set of statistics per block (as many blocks as
+# the C core makes of n rows): refuse, before any is allocated, more than
+# iem_max_bytes of them.
+iem_max_bytes <- 2^30
+check_iem_memory <- function(blocks, n, k, d, model) {
+  block_bytes <- function(b) {
+    rows <- ceiling(n / b)
+    chunks <- ceiling(n / rows)
+    pooled <- model %in% c("EII", "EEI", "EEE")
+    # shift, sums and scatter per component (one scatter when pooled), scratch
+    chunks * 8 * (2 * k * d + k + d * d * (if (pooled) 1 else k) + 3 * d * d)
+  }
+  need <- block_bytes(blocks)
+  if (need <= iem_max_bytes) {
+    return(invisible(blocks))
+  }
+  fits <- floor(iem_max_bytes / block_bytes(1))
+  stop_arg("blocks", sprintf(
+    "= %d would make incremental EM keep %s of statistics (one set of %s per block, for k = %d, d = %d, model \"%s\"); it refuses more than %s. Use at most %s blocks, or method = \"em\".",
+    blocks, format_bytes(need), format_bytes(block_bytes(1)), k, d, model,
+    format_bytes(iem_max_bytes), format(fits, big.mark = ",")
+  ))
+}
+
+format_bytes <- function(bytes) {
+  units <- c("bytes", "kB", "MB", "GB", "TB", "PB")
+  power <- min(length(units) - 1, max(0, floor(log(bytes, 1024))))
+  sprintf("%.3g %s", bytes / 1024^power, units[power + 1])
 }
 
 # EM from `start` (labels or responsibilities, see start_responsibilities())

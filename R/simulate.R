@@ -69,6 +69,10 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, n = object$n, ...) {
       "has a variable named %s, the name of a bookkeeping column of simulate(); refit with the variable renamed.",
       paste0("`", clash, "`", collapse = " and ")))
   }
+  if (!is.null(seed) && !(is.numeric(seed) && length(seed) == 1L && is.finite(seed) &&
+                           abs(seed) <= .Machine$integer.max)) {
+    stop_arg("seed", "must be NULL or a single whole number, as for `set.seed()`.")
+  }
   if (!exists(".Random.seed", envir = .GlobalEnv, inherits = FALSE)) {
     stats::runif(1L)
   }

@@ -3,6 +3,8 @@
  * the Gibbs sampler. */
 #include "emix.h"
 #include "entry.h"
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -10,13 +12,29 @@
 static bayes_prior prior_view(SEXP prior, int d, int model)
 {
     bayes_prior pr;
-    pr.alpha = asReal(list_elt(prior, "alpha"));
-    pr.kappa = asReal(list_elt(prior, "kappa"));
-    pr.nu = asReal(list_elt(prior, "df"));
-    pr.mean = REAL(list_elt(prior, "mean"));
-    pr.scale = REAL(list_elt(prior, "scale"));
+    int scale_dims[2] = {d, d};
+    pr.alpha = check_real(list_elt(prior, "alpha"), "prior$alpha", DBL_MIN, R_PosInf);
+    pr.kappa = check_real(list_elt(prior, "kappa"), "prior$kappa", DBL_MIN, R_PosInf);
+    /* df > d - 1 (VVV) or df > 0: the precision's prior is proper */
+    double df_min = model == EMIX_VVV ? d - 1.0 : 0.0;
+    pr.nu = check_real(list_elt(prior, "df"), "prior$df", nextafter(df_min, R_PosInf),
+                       R_PosInf);
+    pr.mean = check_reals(list_elt(prior, "mean"), "prior$mean", d, R_NegInf);
+    check_array(list_elt(prior, "scale"), "prior$scale", 2, scale_dims);
+    pr.scale = check_reals(list_elt(prior, "scale"), "prior$scale", (R_xlen_t) d * d, R_NegInf);
     bayes_prior_init(&pr, d, model);
     return pr;
+}
+
+/* the covariance model: one that has a conjugate prior */
+static int bayes_model_view(SEXP model)
+{
+    int code = check_int(model, "model", 0, EMIX_NMODELS - 1);
+    if (!bayes_model_ok(code)) {
+        error("emix: 'model' must be VII, VVI or VVV (code %d, %d or %d) for the Bayesian methods",
+              EMIX_VII, EMIX_VVI, EMIX_VVV);
+    }
+    return code;
 }
 
 /* -sum_i w_i sum_c z_ic log z_ic of a start given as responsibilities */
@@ -58,10 +76,14 @@ SEXP emix_run_bayes(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP contr
                     SEXP prior)
 {
     emix_data dat = data_view(x, w);
-    emix_control ctl = control_view(control);
-    int k = asInteger(k_), n = dat.n, model = asInteger(model_);
-    const double *z0 = isReal(start) ? REAL(start) : NULL;
-    const int *labels = isReal(start) ? NULL : INTEGER(start);
+    emix_control ctl = control_view(control, dat.d);
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n, model = bayes_model_view(model_);
+    if (ctl.q_step == EMIX_Q_DRAW) {
+        error("emix: 'control$q_step' must be 0 (variational Bayes) or 1 (maximization-expectation)");
+    }
+    const double *z0;
+    const int *labels;
+    start_view(start, n, k, &z0, &labels);
     bayes_prior pr = prior_view(prior, dat.d, model);
     bayes_par bp;
     bayes_par_alloc(&bp, k, dat.d, model, &pr);
@@ -100,17 +122,28 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
                          SEXP prior, SEXP sampling)
 {
     emix_data dat = data_view(x, w);
-    emix_control ctl = control_view(control);
-    int k = asInteger(k_), n = dat.n, d = dat.d, model = asInteger(model_);
+    emix_control ctl = control_view(control, dat.d);
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n, d = dat.d;
+    int model = bayes_model_view(model_);
+    const int *start_lab = check_labels(start, "start", n, k);
+    if (TYPEOF(sampling) != INTSXP || XLENGTH(sampling) != 3) {
+        error("emix: 'sampling' must be an integer vector c(burnin, draws, thin)");
+    }
+    const int *smp = INTEGER(sampling);
+    if (smp[0] == NA_INTEGER || smp[0] < 0 || smp[1] == NA_INTEGER || smp[1] < 1 ||
+        smp[2] == NA_INTEGER || smp[2] < 1 || smp[0] + (double) smp[1] * smp[2] > INT_MAX) {
+        error("emix: 'sampling' must be c(burnin >= 0, draws >= 1, thin >= 1) with "
+              "burnin + draws * thin at most %d sweeps", INT_MAX);
+    }
     bayes_prior pr = prior_view(prior, d, model);
     bayes_par bp;
     bayes_par_alloc(&bp, k, d, model, &pr);
     gauss_stats *st = gauss_stats_alloc(k, d, model);
 
     gibbs_draws out;
-    out.burnin = INTEGER(sampling)[0];
-    out.draws = INTEGER(sampling)[1];
-    out.thin = INTEGER(sampling)[2];
+    out.burnin = smp[0];
+    out.draws = smp[1];
+    out.thin = smp[2];
     int sweeps = out.burnin + out.draws * out.thin, S = out.draws;
 
     const char *names[] = {"pro", "mean", "sigma", "loglik", "labels", "trace", "occupied",
@@ -136,13 +169,13 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
     out.trace = REAL(VECTOR_ELT(res, 5));
     out.occupied = INTEGER(VECTOR_ELT(res, 6));
 
-    emix_status status = gauss_stats_from_z(&bp.g, &dat, NULL, INTEGER(start), 0.0, st);
+    emix_status status = gauss_stats_from_z(&bp.g, &dat, NULL, start_lab, 0.0, st);
     int sweep = 0;
     if (status.code == EMIX_OK) {
         emix_workspace ws;
         emix_workspace_init(&ws, &emix_vb_family, &bp, n, k, ctl.threads, 1, 0);
         ws.q_step = EMIX_Q_DRAW;
-        ws.labels = start_labels(NULL, INTEGER(start), n, k);
+        ws.labels = start_labels(NULL, start_lab, n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
         GetRNGstate();
         status = emix_gibbs(&bp, st, &dat, &ws, &out);

@@ -1,6 +1,7 @@
 /* Checks and moments of the data matrix, without the n x d temporaries that
  * is.finite() or sweep() would allocate in R. */
 #include "emix.h"
+#include "entry.h"
 #include <math.h>
 
 void emix_col_moments(const emix_data *dat, double *mean, double *var)
@@ -31,6 +32,9 @@ void emix_col_moments(const emix_data *dat, double *mean, double *var)
 /* The first non-finite entry of x in column-major order, 1-based, or 0. */
 SEXP emix_first_nonfinite(SEXP x)
 {
+    if (TYPEOF(x) != REALSXP) {
+        error("emix: 'x' must be a double vector or matrix");
+    }
     const double *v = REAL(x);
     R_xlen_t len = XLENGTH(x);
     for (R_xlen_t e = 0; e < len; e++) {
@@ -44,9 +48,8 @@ SEXP emix_first_nonfinite(SEXP x)
 /* Weighted column means and variances: list(mean, var). */
 SEXP emix_col_moments_r(SEXP x, SEXP w)
 {
-    SEXP dim = getAttrib(x, R_DimSymbol);
-    int n = INTEGER(dim)[0], d = INTEGER(dim)[1];
-    emix_data dat = {REAL(x), isNull(w) ? NULL : REAL(w), n, d};
+    emix_data dat = data_view(x, w);
+    int d = dat.d;
     const char *names[] = {"mean", "var", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SEXP mean = PROTECT(allocVector(REALSXP, d));

@@ -77,12 +77,13 @@ typedef struct {
 } emix_status;
 
 /* Settings of one fit, checked in R. */
-enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1 };
+enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1, EMIX_RULE_MEAN = 2 };
 
 typedef struct {
     double tol;
     int max_iter;
     int rule;
+    double total_weight;     /* W = sum of the weights: the mean rule's divisor */
     double reg;              /* ridge on covariance diagonals, relative to var_scale */
     double min_weight;       /* a component with less total weight is empty */
     const double *var_scale; /* the d variances of the data: yardstick for collapse */
@@ -208,16 +209,23 @@ typedef struct {
     int converged;
     double loglik;     /* at the returned parameters */
     double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
-    double *trace;     /* max_iter + 1 log-likelihoods; entries 0 .. iter filled */
-    double *objective; /* max_iter + 1 values of the method's objective: the
+    size_t capacity;    /* entries of trace, objective and bound allocated */
+    size_t max_entries; /* max_iter + 1: no run needs more */
+    double *trace;     /* log-likelihoods; entries 0 .. iter filled */
+    double *objective; /* values of the method's objective: the
                         * log-likelihood (EM, SEM) or the classification
                         * log-likelihood at the new labels (CEM) */
-    double *bound;     /* max_iter + 1: bound[t] = F(q_{t-1}, theta_t), the free
+    double *bound;     /* bound[t] = F(q_{t-1}, theta_t), the free
                         * energy after M-step t; bound[0] is NaN, except for a
                         * Bayesian family, whose caller sets it at the start */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
 } emix_result;
+
+/* Room for entries 0 .. t of trace, objective and bound (t < max_iter + 1):
+ * they grow by doubling as iterations run, so a large max_iter costs
+ * nothing until it is used. */
+void emix_result_reserve(emix_result *res, size_t t);
 
 /* One E-step over all rows at the parameters par: responsibilities into z
  * (n x k, or NULL), row log-likelihoods into rowll (or NULL), statistics

@@ -2,43 +2,174 @@
  * pieces of their result lists. */
 #include "emix.h"
 #include "entry.h"
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <string.h>
+
+/* ---- Checks of what R passes -------------------------------------------
+ * R checks every argument before it calls C, but the routines can be
+ * called directly (emix:::C_...); each adapter checks everything it reads,
+ * so that no call can read past a vector or index out of range. */
 
 SEXP list_elt(SEXP list, const char *name)
 {
+    if (TYPEOF(list) != VECSXP) {
+        error("emix: expected a named list holding '%s'", name);
+    }
     SEXP names = getAttrib(list, R_NamesSymbol);
+    if (TYPEOF(names) != STRSXP || XLENGTH(names) != XLENGTH(list)) {
+        error("emix: expected a named list holding '%s'; it has no names", name);
+    }
     for (R_xlen_t i = 0; i < XLENGTH(list); i++) {
-        if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) {
+        if (STRING_ELT(names, i) != NA_STRING && strcmp(CHAR(STRING_ELT(names, i)), name) == 0) {
             return VECTOR_ELT(list, i);
         }
     }
-    error("internal error in emix: list element '%s' is missing", name);
+    error("emix: list element '%s' is missing", name);
     return R_NilValue; /* not reached */
+}
+
+int check_int(SEXP s, const char *what, int lo, int hi)
+{
+    double v = NA_REAL;
+    if (TYPEOF(s) == INTSXP && XLENGTH(s) == 1 && INTEGER(s)[0] != NA_INTEGER) {
+        v = INTEGER(s)[0];
+    } else if (TYPEOF(s) == REALSXP && XLENGTH(s) == 1) {
+        v = REAL(s)[0];
+    }
+    if (!R_FINITE(v) || v != floor(v) || v < lo || v > hi) {
+        error("emix: '%s' must be a single whole number from %d to %d", what, lo, hi);
+    }
+    return (int) v;
+}
+
+double check_real(SEXP s, const char *what, double lo, double hi)
+{
+    double v = NA_REAL;
+    if (TYPEOF(s) == INTSXP && XLENGTH(s) == 1 && INTEGER(s)[0] != NA_INTEGER) {
+        v = INTEGER(s)[0];
+    } else if (TYPEOF(s) == REALSXP && XLENGTH(s) == 1) {
+        v = REAL(s)[0];
+    }
+    if (!R_FINITE(v) || v < lo || v > hi) {
+        if (R_FINITE(hi)) {
+            error("emix: '%s' must be a single finite number from %g to %g", what, lo, hi);
+        }
+        error("emix: '%s' must be a single finite number of at least %g", what, lo);
+    }
+    return v;
+}
+
+const double *check_reals(SEXP s, const char *what, R_xlen_t len, double lo)
+{
+    if (TYPEOF(s) != REALSXP || XLENGTH(s) != len) {
+        error("emix: '%s' must be a double vector of length %lld", what, (long long) len);
+    }
+    const double *v = REAL(s);
+    for (R_xlen_t e = 0; e < len; e++) {
+        if (!R_FINITE(v[e]) || v[e] < lo) {
+            if (R_FINITE(lo)) {
+                error("emix: '%s' must hold finite values of at least %g; element %lld is %g",
+                      what, lo, (long long) e + 1, v[e]);
+            }
+            error("emix: '%s' must hold finite values; element %lld is %g", what,
+                  (long long) e + 1, v[e]);
+        }
+    }
+    return v;
+}
+
+const double *check_array(SEXP s, const char *what, int ndim, const int *dims)
+{
+    SEXP dim = getAttrib(s, R_DimSymbol);
+    R_xlen_t len = 1;
+    int ok = TYPEOF(dim) == INTSXP && LENGTH(dim) == ndim;
+    for (int j = 0; j < ndim; j++) {
+        ok = ok && INTEGER(dim)[j] == dims[j];
+        len *= dims[j];
+    }
+    if (!ok) {
+        if (ndim == 2) {
+            error("emix: '%s' must be a %d x %d double matrix", what, dims[0], dims[1]);
+        }
+        error("emix: '%s' must be a %d x %d x %d double array", what, dims[0], dims[1], dims[2]);
+    }
+    if (TYPEOF(s) != REALSXP || XLENGTH(s) != len) {
+        error("emix: '%s' must be of type double", what);
+    }
+    return REAL(s);
+}
+
+int check_columns(SEXP s, const char *what, int nrow)
+{
+    SEXP dim = getAttrib(s, R_DimSymbol);
+    if (TYPEOF(s) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
+        (nrow >= 0 && INTEGER(dim)[0] != nrow) || INTEGER(dim)[1] < 1) {
+        error("emix: '%s' must be a double matrix with %s and at least one column",
+              what, nrow >= 0 ? "one row per observation" : "rows");
+    }
+    return INTEGER(dim)[1];
+}
+
+void start_view(SEXP start, int n, int k, const double **z0, const int **labels)
+{
+    *z0 = NULL;
+    *labels = NULL;
+    if (TYPEOF(start) == REALSXP) {
+        int dims[2] = {n, k};
+        check_array(start, "start", 2, dims);
+        *z0 = check_reals(start, "start", (R_xlen_t) n * k, 0.0);
+        return;
+    }
+    *labels = check_labels(start, "start", n, k);
+}
+
+const int *check_labels(SEXP s, const char *what, int n, int k)
+{
+    if (TYPEOF(s) != INTSXP || XLENGTH(s) != n) {
+        error("emix: '%s' must be an integer vector of %d labels", what, n);
+    }
+    const int *lab = INTEGER(s);
+    for (int i = 0; i < n; i++) {
+        if (lab[i] == NA_INTEGER || lab[i] < 1 || lab[i] > k) {
+            error("emix: '%s' must hold labels from 1 to %d; element %d is out of range",
+                  what, k, i + 1);
+        }
+    }
+    return lab;
 }
 
 emix_data data_view(SEXP x, SEXP w)
 {
     SEXP dim = getAttrib(x, R_DimSymbol);
+    if (TYPEOF(x) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
+        INTEGER(dim)[0] < 1 || INTEGER(dim)[1] < 1) {
+        error("emix: 'x' must be a double matrix with at least one row and one column");
+    }
     emix_data dat;
     dat.x = REAL(x);
-    dat.w = isNull(w) ? NULL : REAL(w);
     dat.n = INTEGER(dim)[0];
     dat.d = INTEGER(dim)[1];
+    dat.w = isNull(w) ? NULL : check_reals(w, "weights", dat.n, 0.0);
     return dat;
 }
 
-emix_control control_view(SEXP control)
+emix_control control_view(SEXP control, int d)
 {
     emix_control ctl;
-    ctl.tol = asReal(list_elt(control, "tol"));
-    ctl.max_iter = asInteger(list_elt(control, "max_iter"));
-    ctl.rule = asInteger(list_elt(control, "rule_code"));
-    ctl.reg = asReal(list_elt(control, "reg"));
-    ctl.min_weight = asReal(list_elt(control, "min_weight"));
-    ctl.var_scale = REAL(list_elt(control, "var_scale"));
-    ctl.threads = asInteger(list_elt(control, "threads"));
-    ctl.q_step = asInteger(list_elt(control, "q_step"));
-    ctl.blocks = asInteger(list_elt(control, "blocks"));
+    ctl.tol = check_real(list_elt(control, "tol"), "control$tol", 0.0, R_PosInf);
+    ctl.max_iter = check_int(list_elt(control, "max_iter"), "control$max_iter", 0, INT_MAX);
+    ctl.rule = check_int(list_elt(control, "rule_code"), "control$rule_code", 0, EMIX_RULE_MEAN);
+    ctl.total_weight = check_real(list_elt(control, "total_weight"), "control$total_weight",
+                                  DBL_MIN, R_PosInf);
+    ctl.reg = check_real(list_elt(control, "reg"), "control$reg", 0.0, R_PosInf);
+    ctl.min_weight = check_real(list_elt(control, "min_weight"), "control$min_weight", 0.0,
+                                R_PosInf);
+    ctl.var_scale = check_reals(list_elt(control, "var_scale"), "control$var_scale", d, 0.0);
+    ctl.threads = check_int(list_elt(control, "threads"), "control$threads", 1, INT_MAX);
+    ctl.q_step = check_int(list_elt(control, "q_step"), "control$q_step", 0, EMIX_Q_DRAW);
+    ctl.blocks = check_int(list_elt(control, "blocks"), "control$blocks", 0, INT_MAX);
     return ctl;
 }
 
@@ -100,9 +231,10 @@ int *start_labels(const double *z0, const int *labels, int n, int k)
 
 void result_alloc(emix_result *res, int max_iter)
 {
-    res->trace = (double *) R_alloc((size_t) max_iter + 1, sizeof(double));
-    res->bound = (double *) R_alloc((size_t) max_iter + 1, sizeof(double));
-    res->objective = (double *) R_alloc((size_t) max_iter + 1, sizeof(double));
+    res->capacity = 0;
+    res->max_entries = (size_t) max_iter + 1;
+    res->trace = res->bound = res->objective = NULL;
+    emix_result_reserve(res, 0);
     res->iter = 0;
     res->converged = 0;
     res->loglik = NA_REAL;

@@ -4,10 +4,30 @@
 
 #include "emix.h"
 
+/* Checks: each returns what it checked, or stops with an error() that
+ * names `what` and says what it must be. */
+
 /* element `name` of a named list, or an error */
 SEXP list_elt(SEXP list, const char *name);
+/* a single whole number (integer or double) in lo..hi */
+int check_int(SEXP s, const char *what, int lo, int hi);
+/* a single finite number (integer or double) in [lo, hi] */
+double check_real(SEXP s, const char *what, double lo, double hi);
+/* a double vector of length len with finite values >= lo */
+const double *check_reals(SEXP s, const char *what, R_xlen_t len, double lo);
+/* a double array with exactly these ndim (2 or 3) dimensions; any values */
+const double *check_array(SEXP s, const char *what, int ndim, const int *dims);
+/* a double matrix with nrow rows (any number when nrow < 0) and at least
+ * one column: its number of columns */
+int check_columns(SEXP s, const char *what, int nrow);
+/* an integer vector of n labels in 1..k */
+const int *check_labels(SEXP s, const char *what, int n, int k);
+/* the start of a run: n x k responsibilities (*z0) or n labels (*labels) */
+void start_view(SEXP start, int n, int k, const double **z0, const int **labels);
+/* x: a double matrix, at least 1 x 1; w: NULL or n finite weights >= 0 */
 emix_data data_view(SEXP x, SEXP w);
-emix_control control_view(SEXP control);
+/* the settings core_control() makes, for data with d variables */
+emix_control control_view(SEXP control, int d);
 /* status as c(code, component, row, iteration), 1-based where it applies */
 SEXP status_vector(emix_status st, int iter);
 SEXP copy_real(const double *src, R_xlen_t len);

@@ -1,9 +1,11 @@
-/* The entry points R calls for the Gaussian family: thin adapters that turn
- * SEXP arguments (already checked by R) into C types, run a kernel and build
- * a named result list. */
+/* The entry points R calls for the Gaussian family: thin adapters that check
+ * the SEXP arguments (R has checked them already, but these routines can be
+ * called directly), turn them into C types, run a kernel and build a named
+ * result list. */
 #include "emix.h"
 #include "entry.h"
 #include "omp_compat.h"
+#include <limits.h>
 #include <string.h>
 
 /* The E-step at given parameters; log_weight (NULL, or k values) replaces
@@ -12,14 +14,25 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
                          SEXP threads, SEXP log_weight)
 {
     emix_data dat = data_view(x, w);
-    int k = LENGTH(pro), n = dat.n;
+    int n = dat.n, d = dat.d;
+    if (TYPEOF(pro) != REALSXP || XLENGTH(pro) < 1 || XLENGTH(pro) > INT_MAX) {
+        error("emix: 'pro' must be a double vector of at least one proportion");
+    }
+    int k = LENGTH(pro);
+    check_reals(pro, "pro", k, 0.0);
+    int mean_dims[2] = {k, d}, sigma_dims[3] = {d, d, k};
+    /* any values: a NaN gives NaN rows, a sigma that is not positive
+     * definite a status */
+    check_array(mean, "mean", 2, mean_dims);
+    check_array(sigma, "sigma", 3, sigma_dims);
+    int nthreads = check_int(threads, "threads", 1, INT_MAX);
     gauss_par par;
-    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    gauss_par_alloc(&par, k, d, check_int(model, "model", 0, EMIX_NMODELS - 1));
     memcpy(par.pro, REAL(pro), (size_t) k * sizeof(double));
-    memcpy(par.mean, REAL(mean), (size_t) k * dat.d * sizeof(double));
-    memcpy(par.sigma, REAL(sigma), (size_t) dat.d * dat.d * k * sizeof(double));
+    memcpy(par.mean, REAL(mean), (size_t) k * d * sizeof(double));
+    memcpy(par.sigma, REAL(sigma), (size_t) d * d * k * sizeof(double));
     if (!isNull(log_weight)) {
-        par.log_weight = REAL(log_weight);
+        par.log_weight = (double *) check_reals(log_weight, "log_weight", k, R_NegInf);
     }
 
     /* the parameters are given, so collapse is not judged here: a zero
@@ -35,7 +48,7 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
     double ll = NA_REAL;
     if (st.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, asInteger(threads), 0, 0);
+        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, nthreads, 0, 0);
         ws.tolerant = 1; /* at given parameters, a far-away row is an answer, not an error */
         ll = emix_estep(&emix_gaussian_family, &par, NULL, &dat, k, REAL(z),
                         REAL(rowll), NULL, &st, &ws);
@@ -51,10 +64,11 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
 {
     emix_data dat = data_view(x, w);
-    emix_control ctl = control_view(control);
-    int k = INTEGER(getAttrib(z, R_DimSymbol))[1];
+    emix_control ctl = control_view(control, dat.d);
+    int k = check_columns(z, "z", dat.n);
+    check_reals(z, "z", (R_xlen_t) dat.n * k, 0.0);
     gauss_par par;
-    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));
     emix_status status = gauss_mstep_from_z(&par, &dat, REAL(z), NULL, &ctl);
 
     const char *names[] = {"pro", "mean", "sigma", "status", ""};
@@ -70,12 +84,16 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control)
 {
     emix_data dat = data_view(x, w);
-    emix_control ctl = control_view(control);
-    int k = asInteger(k_), n = dat.n;
-    const double *z0 = isReal(start) ? REAL(start) : NULL;
-    const int *labels = isReal(start) ? NULL : INTEGER(start);
+    emix_control ctl = control_view(control, dat.d);
+    int k = check_int(k_, "k", 1, dat.n), n = dat.n;
+    const double *z0;
+    const int *labels;
+    start_view(start, n, k, &z0, &labels);
+    if (ctl.blocks > 0 && ctl.q_step != EMIX_Q_SOFT) {
+        error("emix: incremental EM ('control$blocks' > 0) has a soft q-step ('q_step' 0)");
+    }
     gauss_par par;
-    gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));
 
     SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
     emix_result res;

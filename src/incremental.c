@@ -28,7 +28,9 @@ void emix_iem(const emix_family *fam, void *par, void *total,
     res->trace[0] = ll;
     res->objective[0] = ll; /* after a full E-step, F equals the log-likelihood */
 
-    for (int t = 1; t <= ctl->max_iter; t++) {
+    for (int done = 0; done < ctl->max_iter; done++) {
+        int t = done + 1; /* the sweep; never beyond max_iter, so no overflow */
+        emix_result_reserve(res, (size_t) t);
         R_CheckUserInterrupt();
         for (int ch = 0; ch < ws->nchunk; ch++) {
             emix_status st = fam->mstep(total, par, ctl);

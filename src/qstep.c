@@ -5,6 +5,7 @@
  * Diebolt 1985). A point mass has entropy 0, so the bound becomes the
  * classification log-likelihood sum_i w_i log(pi_zi f_zi(x_i)). */
 #include "emix.h"
+#include "entry.h"
 #include <math.h>
 
 /* The block's responsibilities become point masses on labels[i]; rowobj[i]
@@ -104,8 +105,9 @@ int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const dou
  * with the uniforms u: the S-step on its own, for checking it. */
 SEXP emix_draw_labels(SEXP z, SEXP u)
 {
+    int k = check_columns(z, "z", -1);
     int n = INTEGER(getAttrib(z, R_DimSymbol))[0];
-    int k = INTEGER(getAttrib(z, R_DimSymbol))[1];
+    check_reals(u, "u", n, R_NegInf);
     SEXP out = PROTECT(allocVector(INTSXP, n));
     for (int i = 0; i < n; i++) {
         INTEGER(out)[i] = draw_label(REAL(z) + i, n, k, 0, REAL(u)[i]) + 1;

@@ -19,16 +19,21 @@
 void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
                          int n, int k, int nthreads, int with_stats, int parts)
 {
+    /* in size_t, so that no n or parts overflows; parts beyond n mean one
+     * row per chunk */
+    size_t rows = n > 0 ? (size_t) n : 1;
+    size_t per_chunk;
     if (parts > 0) {
-        ws->chunk_rows = (n + parts - 1) / parts;
+        per_chunk = (rows + (size_t) parts - 1) / (size_t) parts;
     } else {
         /* chunks of whole blocks, at most EMIX_MAX_CHUNKS of them: enough to
          * share among threads, few enough to keep their statistics small */
-        int per_chunk = (n + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
-        int blocks = (per_chunk + EMIX_BLOCK - 1) / EMIX_BLOCK;
-        ws->chunk_rows = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
+        size_t blocks = (rows + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
+        blocks = (blocks + EMIX_BLOCK - 1) / EMIX_BLOCK;
+        per_chunk = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
     }
-    ws->nchunk = (n + ws->chunk_rows - 1) / ws->chunk_rows;
+    ws->chunk_rows = per_chunk < rows ? (int) per_chunk : (int) rows;
+    ws->nchunk = (int) ((rows + (size_t) ws->chunk_rows - 1) / (size_t) ws->chunk_rows);
     /* more threads than chunks would have nothing to do */
     ws->nthreads = nthreads < 1 ? 1 : (nthreads > ws->nchunk ? ws->nchunk : nthreads);
     ws->tolerant = 0;
@@ -59,7 +64,7 @@ void emix_estep_chunk(const emix_family *fam, const void *par, const emix_data *
 {
     int n = dat->n;
     int first = ch * ws->chunk_rows;
-    int end = first + ws->chunk_rows < n ? first + ws->chunk_rows : n;
+    int end = ws->chunk_rows < n - first ? first + ws->chunk_rows : n;
     double *lj = buf;
     double *rl = lj + (size_t) EMIX_BLOCK * k;
     double *re = rl + EMIX_BLOCK;
@@ -188,10 +193,39 @@ int emix_interrupt_pending(void)
 int emix_converged(double prev, double cur, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
-    if (ctl->rule == EMIX_RULE_RELATIVE) {
+    if (ctl->rule == EMIX_RULE_MEAN) {
+        /* per unit of weight: multiplying the weights by a constant, or the
+         * data (whose log-likelihood then shifts by a constant), leaves it */
+        change /= ctl->total_weight;
+    } else if (ctl->rule == EMIX_RULE_RELATIVE) {
         change /= 1.0 + fabs(cur);
     }
     return change < ctl->tol;
+}
+
+void emix_result_reserve(emix_result *res, size_t t)
+{
+    if (t < res->capacity) {
+        return;
+    }
+    size_t cap = res->capacity < 32 ? 32 : 2 * res->capacity;
+    while (cap <= t) {
+        cap *= 2;
+    }
+    if (cap > res->max_entries) {
+        cap = res->max_entries > t ? res->max_entries : t + 1;
+    }
+    double **arrays[3] = {&res->trace, &res->objective, &res->bound};
+    for (int a = 0; a < 3; a++) {
+        /* R_alloc memory lives until the call returns: the old blocks are
+         * given back then, at most as much again as the final ones */
+        double *grown = (double *) R_alloc(cap, sizeof(double));
+        if (res->capacity > 0) {
+            memcpy(grown, *arrays[a], res->capacity * sizeof(double));
+        }
+        *arrays[a] = grown;
+    }
+    res->capacity = cap;
 }
 
 void emix_em(const emix_family *fam, void *par, void *stats,
@@ -244,6 +278,7 @@ void emix_em(const emix_family *fam, void *par, void *stats,
             res->status_iter = t;
             return;
         }
+        emix_result_reserve(res, (size_t) t + 1);
         emix_status st = fam->mstep(stats, par, ctl);
         if (st.code != EMIX_OK) {
             res->status = st;
