@@ -60,6 +60,12 @@
 #'   order. Without OpenMP support in the compiler, one thread is used, and
 #'   so it is for small problems (fewer than 65536 rows times components),
 #'   where waking threads would cost more than it saves.
+#' @param seeds Number of k-means++ seedings screened by the default start
+#'   (`init = "kmeans++"`), a whole number \eqn{\ge 1}: each is refined by
+#'   Lloyd iterations on a subsample of rows, and the one with the least
+#'   within-cluster sum of squares is refined on all rows; see [emix()],
+#'   section *Starting values*. More seeds make a poor start rarer and cost
+#'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #' @seealso [emix()]
@@ -71,7 +77,7 @@
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
-                         threads = NULL) {
+                         threads = NULL, seeds = 10L) {
   if (!inherits(prior, "emix_prior")) {
     stop_arg("prior", "must be made by `emix_prior()`.")
   }
@@ -97,7 +103,8 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("relative", "abs
       burnin = check_count(burnin, "burnin", min = 0L),
       draws = check_count(draws, "draws"),
       thin = check_count(thin, "thin"),
-      threads = check_count(threads, "threads")
+      threads = check_count(threads, "threads"),
+      seeds = check_count(seeds, "seeds")
     ),
     class = "emix_control"
   )
@@ -108,6 +115,7 @@ print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
+  cat(sprintf("  start: seeds = %d\n", x$seeds))
   cat(sprintf("  incremental EM: blocks = %d\n", x$blocks))
   cat(sprintf("  Gibbs sampling: burnin = %d, draws = %d, thin = %d\n", x$burnin, x$draws, x$thin))
   print(x$prior)

@@ -255,7 +255,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
     stop_arg("formula", "must name at least one variable.")
   }
   x <- check_data(x, arg = "data")
-  fit <- emix.default(x, k = k, ..., weights = stats::model.weights(mf))
+  fit <- emix.default(x, k = if (missing(k)) NULL else k, ..., weights = stats::model.weights(mf))
   fit$call <- call
   fit$terms <- terms
   fit$na.action <- attr(mf, "na.action")
@@ -267,7 +267,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
   check_dots_empty(...)
-  fit <- emix_fit(x, k, model = model, method = method, weights = weights,
+  fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
                   init = init, nstart = nstart, control = control)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
