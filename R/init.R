@@ -17,20 +17,22 @@ start_responsibilities <- function(init, x, k, weights, core, seeds) {
 }
 
 # Rows a seed is screened on: enough for every component of a sensible
-# mixture to hold a few hundred of them, few enough that screening many
-# seeds costs less than one pass of EM over large data.
+# mixture to hold a hundred or more of them, few enough that screening many
+# seeds costs less than one EM iteration over large data.
 screen_rows <- function(n, k) {
-  min(n, max(5000L, 200L * k))
+  min(n, max(2000L, 200L * k))
 }
 
-# Lloyd updates for screening a seed, and then on all rows from the best.
-screen_iter <- 20L
-full_iter <- 10L
+# Lloyd updates at most for screening a seed. On all rows the best centres
+# only partition the rows: EM refines them, at a cost per pass of a few
+# Lloyd passes, so further Lloyd passes there would not pay.
+screen_iter <- 5L
+full_iter <- 0L
 
 # k-means++ with screening: `seeds` k-means++ seedings, each refined by
-# Lloyd iterations on the same random subsample of rows; the one of least
-# inertia (weighted within-cluster sum of squares in standardised units) is
-# refined on all rows, and the start is the partition by nearest centre.
+# Lloyd iterations on the same random subsample of rows; the centres of
+# least inertia (weighted within-cluster sum of squares in standardised
+# units) partition all rows by nearest centre, and that is the start.
 kmeans_start <- function(x, k, weights, core, seeds) {
   inv_var <- 1 / core$var_scale
   n <- nrow(x)

@@ -44,13 +44,18 @@ static void block_nearest(const emix_data *dat, const double *inv_var, int i0, i
                           const double *centres, int k, double *dist, double *best_d,
                           int *best_c)
 {
-    for (int c = 0; c < k; c++) {
+    block_distance(dat, inv_var, i0, nb, centres, (size_t) k, best_d);
+    for (int i = 0; i < nb; i++) {
+        best_c[i] = 0;
+    }
+    for (int c = 1; c < k; c++) {
         block_distance(dat, inv_var, i0, nb, centres + c, (size_t) k, dist);
+        /* selects rather than branches, so the loop vectorises */
+        EMIX_SIMD
         for (int i = 0; i < nb; i++) {
-            if (c == 0 || dist[i] < best_d[i]) {
-                best_d[i] = dist[i];
-                best_c[i] = c;
-            }
+            int closer = dist[i] < best_d[i];
+            best_d[i] = closer ? dist[i] : best_d[i];
+            best_c[i] = closer ? c : best_c[i];
         }
     }
 }
@@ -124,13 +129,14 @@ int emix_kmeans_seed(const emix_data *dat, const double *inv_var, int k, int mod
 typedef struct {
     double *N, *s, inertia;
     int changed;
-    double *dist, *best_d;
+    double *dist, *best_d, *weight; /* EMIX_BLOCK each */
     int *best_c;
 } lloyd_chunk;
 
 /* Assigns the rows of chunk ch to their nearest centres and sums them. */
 static void lloyd_assign_chunk(const emix_data *dat, const double *inv_var, const double *centres,
-                               int k, int first, int end, int *labels, lloyd_chunk *ch)
+                               int k, int first, int end, int *labels, int with_sums,
+                               lloyd_chunk *ch)
 {
     int d = dat->d, n = dat->n;
     memset(ch->N, 0, (size_t) k * sizeof(double));
@@ -140,20 +146,21 @@ static void lloyd_assign_chunk(const emix_data *dat, const double *inv_var, cons
     for (int i0 = first; i0 < end; i0 += EMIX_BLOCK) {
         int nb = end - i0 < EMIX_BLOCK ? end - i0 : EMIX_BLOCK;
         block_nearest(dat, inv_var, i0, nb, centres, k, ch->dist, ch->best_d, ch->best_c);
+        double *wb = ch->weight;
         for (int i = 0; i < nb; i++) {
-            double w = emix_weight(dat, i0 + i);
+            double w = wb[i] = emix_weight(dat, i0 + i);
             ch->changed += labels[i0 + i] != ch->best_c[i];
             labels[i0 + i] = ch->best_c[i];
             ch->N[ch->best_c[i]] += w;
             ch->inertia += w * ch->best_d[i];
         }
-        for (int j = 0; j < d; j++) {
+        for (int j = 0; j < d && with_sums; j++) {
             const double *xj = dat->x + (size_t) n * j + i0;
             double *sj = ch->s + (size_t) k * j;
             const double *cj = centres + (size_t) k * j;
             for (int i = 0; i < nb; i++) {
                 int c = ch->best_c[i];
-                sj[c] += emix_weight(dat, i0 + i) * (xj[i] - cj[c]);
+                sj[c] += wb[i] * (xj[i] - cj[c]);
             }
         }
     }
@@ -218,6 +225,7 @@ void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *cent
         chunks[ch].s = (double *) R_alloc((size_t) k * d, sizeof(double));
         chunks[ch].dist = (double *) R_alloc(EMIX_BLOCK, sizeof(double));
         chunks[ch].best_d = (double *) R_alloc(EMIX_BLOCK, sizeof(double));
+        chunks[ch].weight = (double *) R_alloc(EMIX_BLOCK, sizeof(double));
         chunks[ch].best_c = (int *) R_alloc(EMIX_BLOCK, sizeof(int));
     }
     double *N = (double *) R_alloc(k, sizeof(double));
@@ -233,7 +241,9 @@ void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *cent
         for (int ch = 0; ch < nchunk; ch++) {
             int first = ch * chunk_rows;
             int end = first + chunk_rows < n ? first + chunk_rows : n;
-            lloyd_assign_chunk(dat, inv_var, centres, k, first, end, labels, &chunks[ch]);
+            /* the last pass moves no centre: no sums needed */
+            lloyd_assign_chunk(dat, inv_var, centres, k, first, end, labels, t < max_iter,
+                               &chunks[ch]);
         }
         memset(N, 0, (size_t) k * sizeof(double));
         memset(s, 0, (size_t) k * d * sizeof(double));
