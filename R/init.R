@@ -190,6 +190,10 @@ check_init_parameters <- function(init, d) {
   if (is.null(dim(mean)) && length(mean) == k * d && (k == 1L || d == 1L)) {
     mean <- matrix(mean, k, d)
   }
+  if (is.matrix(mean) && nrow(mean) == k && ncol(mean) != d && k != d) {
+    stop_arg("init", sprintf("holds parameters of %d variables, but the data have %d.",
+                             ncol(mean), d))
+  }
   if (!is.matrix(mean) || nrow(mean) != k || ncol(mean) != d) {
     stop_arg("init", sprintf(
       "must have `mean` a %d x %d matrix (components by variables, one row per component)%s.",
