@@ -134,9 +134,13 @@ describe_type <- function(value) {
   if (is.character(value) && length(value) == 1L) {
     return(sprintf("\"%s\"", value))
   }
-  what <- if (is.matrix(value)) "a %s matrix" else if (is.array(value)) "a %s array" else
-    "a %s vector of length %d"
-  sprintf(what, typeof(value), length(value))
+  if (is.object(value)) {
+    return(sprintf("an object of class \"%s\"", class(value)[1L]))
+  }
+  if (is.array(value)) {
+    return(sprintf("a %s %s", typeof(value), if (is.matrix(value)) "matrix" else "array"))
+  }
+  sprintf("a %s vector of length %d", typeof(value), length(value))
 }
 
 check_init_matrix <- function(init, n, k) {
@@ -200,7 +204,8 @@ check_init_parameters <- function(init, d) {
       k, d, if (is.matrix(mean) && nrow(mean) == d && ncol(mean) == k) {
         "; it is variables by components, as mclust stores it: give t(mean)"
       } else {
-        sprintf(", not %s", paste(dim(mean) %||% length(mean), collapse = " x "))
+        sprintf(", not %s", paste(if (is.null(dim(mean))) length(mean) else dim(mean),
+                                  collapse = " x "))
       }))
   }
   sigma <- init$sigma
@@ -226,8 +231,6 @@ check_init_parameters <- function(init, d) {
   storage.mode(sigma) <- "double"
   list(pro = as.double(pro), mean = mean, sigma = sigma)
 }
-
-`%||%` <- function(a, b) if (is.null(a)) b else a
 
 # The order of the components of a fit: by decreasing mixing proportion,
 # ties by the mean of the first variable, so that the same optimum reached

@@ -162,6 +162,8 @@ test_that("bad init is refused with a message that says what is expected", {
   expect_snapshot(error = TRUE, {
     emix(x, k = 2, init = as.character(rep(1:2, length.out = n)))
     emix(x, k = 2, init = list(1, 2))
+    emix(x, k = 2, init = matrix("1", n, 2))
+    emix(x, k = 2, init = data.frame(a = 1:n))
     emix(x, k = 2, init = factor(rep(c("a", "b"), length.out = n), levels = c("a", "b", "c")))
     emix(x, k = 3, init = factor(rep(c("a", "b"), length.out = n)))
     emix(x, k = 3, init = fit)
