@@ -262,3 +262,13 @@ coclustering <- function(object, rows = NULL) {
   dimnames(out) <- list(names, names)
   out
 }
+
+# The posterior of variational Bayes or ME with its components in the
+# order `perm`.
+reorder_posterior <- function(posterior, perm) {
+  for (field in c("alpha", "kappa", "df", "N", "log_weight")) {
+    posterior[[field]] <- posterior[[field]][perm]
+  }
+  posterior$scale <- posterior$scale[, , perm, drop = FALSE]
+  posterior
+}

@@ -75,6 +75,12 @@
 #'   order. Without OpenMP support in the compiler, one thread is used, and
 #'   so it is for small problems (fewer than 65536 rows times components),
 #'   where waking threads would cost more than it saves.
+#' @param seeds Number of k-means++ seedings screened by the default start
+#'   (`init = "kmeans++"`), a whole number \eqn{\ge 1}: each is refined by
+#'   Lloyd iterations on a subsample of rows, and the one with the least
+#'   within-cluster sum of squares is refined on all rows; see [emix()],
+#'   section *Starting values*. More seeds make a poor start rarer and cost
+#'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #'   [emix()] checks it again when it uses it, so a setting edited
@@ -88,7 +94,7 @@
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
-                         threads = NULL) {
+                         threads = NULL, seeds = 10L) {
   prior <- as_emix_prior(prior)
   sweeps <- check_count(burnin, "burnin", min = 0L) +
     check_count(draws, "draws") * as.double(check_count(thin, "thin"))
@@ -112,7 +118,8 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
       burnin = check_count(burnin, "burnin", min = 0L),
       draws = check_count(draws, "draws"),
       thin = check_count(thin, "thin"),
-      threads = check_count(threads, "threads")
+      threads = check_count(threads, "threads"),
+      seeds = check_count(seeds, "seeds")
     ),
     class = "emix_control"
   )
@@ -123,6 +130,7 @@ print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
+  cat(sprintf("  start: seeds = %d\n", x$seeds))
   cat(sprintf("  incremental EM: blocks = %d\n", x$blocks))
   cat(sprintf("  Gibbs sampling: burnin = %d, draws = %d, thin = %d\n", x$burnin, x$draws, x$thin))
   print(x$prior)

@@ -140,16 +140,32 @@
 #' `model` is then `"E"` or `"V"`, and `df` counts its parameters.
 #'
 #' @section Starting values:
-#' * `"kmeans++"` (the default): centres drawn by k-means++ seeding
-#'   (Arthur and Vassilvitskii 2007; in
-#'   proportion to the weight times the squared distance to the nearest centre
-#'   already drawn), refined by at most 10 weighted Lloyd (k-means) steps; the
-#'   start is the partition by nearest centre.
+#' Distances for the k-means starts are those of the standardised data
+#' (each variable divided by its standard deviation), so the variables weigh
+#' alike; they are computed in C from the data as they are.
+#' * `"kmeans++"` (the default): `emix_control(seeds = )` (10) k-means++
+#'   seedings (Arthur and Vassilvitskii 2007: the first centre drawn in
+#'   proportion to the weight, each next one in proportion to the weight
+#'   times the squared distance to the nearest centre already drawn) are
+#'   screened on one random subsample of \eqn{\max(2000, 200k)}{max(2000, 200 k)}
+#'   rows (all rows if there are fewer): each is refined there by at most 5
+#'   weighted Lloyd (k-means) steps, and the centres with the least
+#'   within-cluster sum of squares partition all rows by nearest centre.
+#'   That is the start. Screening several seeds avoids most of the poor local
+#'   maxima a single seed leads to, at a small fraction of the cost of EM.
 #' * `"random"`: `k` distinct observations drawn at random (in proportion to
 #'   their weights) as centres; the start is the partition by nearest centre.
-#' * a vector of labels in `1..k`, one per row used (after `subset` and
-#'   `na.action`), each label used at least once; or
-#' * an `n x k` matrix of responsibilities, rows summing to 1.
+#' * a vector of labels in `1..k`, or a factor with `k` levels, one per row
+#'   used (after `subset` and `na.action`), each label used at least once;
+#' * an `n x k` matrix of responsibilities, rows summing to 1; or
+#' * parameters: a fitted `"emix"` object, or a list with `pro` (`k`
+#'   positive proportions summing to 1), `mean` (a `k x d` matrix, one row per
+#'   component) and `sigma` (a `d x d x k` array of symmetric positive
+#'   definite matrices), as in mclust's `em(parameters = )` or
+#'   scikit-learn's `means_init`. The start is the E-step at those
+#'   parameters (their covariances taken as full matrices, whatever
+#'   `model`); from a converged fit EM stops after one iteration. When `k` is
+#'   not given it is the number of components of the parameters.
 #'
 #' All randomness comes from R's random number generator, so [set.seed()]
 #' makes a fit reproducible. With `nstart > 1`, that many random starts are
@@ -159,6 +175,14 @@
 #' others go on; only when every start fails is it an error, of class
 #' `"emix_error_starts"` (also `"emix_error_degenerate"`), whose message
 #' counts the reasons and whose field `errors` holds each start's error.
+#'
+#' @section Order of the components:
+#' The components of a fit are numbered by decreasing mixing proportion,
+#' ties broken by the mean of the first variable, so that the same maximum
+#' reached from different starts is reported the same way. For `"vb"` and
+#' `"me"` the fields of `posterior` follow the same order (empty components
+#' come last). A Gibbs sampler's labels may switch from draw to draw, so for
+#' `"gibbs"` it is the start that is put in this order.
 #'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency
@@ -178,14 +202,16 @@
 #'   characters are refused. A formula written as a string must be turned
 #'   into one with [stats::as.formula()].
 #' @param data A data frame holding the variables of `formula`.
-#' @param k Number of components, a whole number \eqn{\ge 1}.
+#' @param k Number of components, a whole number \eqn{\ge 1}; by default 2,
+#'   or the number of components of parameters given as `init`.
 #' @param model Covariance model; see the section *Covariance models*.
 #' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
 #'   `"iem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
-#' @param nstart Number of random starts.
+#' @param nstart Number of random starts, each a whole fit (the number of
+#'   k-means++ seeds screened within one start is `emix_control(seeds = )`).
 #' @param control Settings from [emix_control()].
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
@@ -324,7 +350,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
     stop_arg("formula", "must name at least one variable.")
   }
   x <- check_data(x, arg = "data")
-  fit <- emix.default(x, k = k, ..., weights = stats::model.weights(mf))
+  fit <- emix.default(x, k = if (missing(k)) NULL else k, ..., weights = stats::model.weights(mf))
   fit$call <- call
   fit$terms <- terms
   fit$na.action <- attr(mf, "na.action")
@@ -348,7 +374,7 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
   # for one variable the six models reduce to "E" and "V"
   model <- resolve_model(model, NCOL(x))
-  fit <- emix_fit(x, k, model = model, method = method, weights = weights,
+  fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
                   init = init, nstart = nstart, control = control)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)

@@ -5,16 +5,16 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
                      init = "kmeans++", nstart = 1L, control = emix_control()) {
   x <- check_data(x)
   n <- nrow(x)
-  k <- check_count(k, "k")
   model <- resolve_model(model)
   method <- check_method(method)
   weights <- check_weights(weights, n)
   control <- as_emix_control(control)
-  check_sizes(n, ncol(x), k, draws = if (method == "gibbs") control$draws else 0L)
   nstart <- check_count(nstart, "nstart")
-  init <- check_init(init, n, k)
-  if (nstart > 1L && init$type %in% c("labels", "matrix")) {
-    stop_arg("nstart", "must be 1 when `init` is given as labels or a matrix: every start would be the same.")
+  init <- check_init(init, x, k)
+  k <- init$k
+  check_sizes(n, ncol(x), k, draws = if (method == "gibbs") control$draws else 0L)
+  if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
+    stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
@@ -41,10 +41,13 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   start_errors <- list()
   for (s in seq_len(nstart)) {
     start_objective[s] <- NA_real_
-    start <- start_responsibilities(init, x, k, weights)
+    start <- start_responsibilities(init, x, k, weights, core, control$seeds)
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
+    }
+    if (method == "gibbs") {
+      start <- order_start_labels(start, x, weights, k)
     }
     failed <- try_start({
       run <- switch(method,
@@ -72,6 +75,9 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   z <- best$z
   best$z <- NULL
   best$start <- best_start
+  if (method != "gibbs") {
+    best <- reorder_components(best, z, component_order(best$pro, best$mean))
+  }
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,

@@ -1,65 +1,283 @@
-# Starting responsibilities. All randomness is drawn here, from R's RNG, so
-# set.seed() makes a fit reproducible; the C loop is deterministic.
+# Starting responsibilities. The k-means work is done in C (src/kmeans.c);
+# every random draw comes from R's generator, so set.seed() makes a fit
+# reproducible.
 
 # The start of EM, given `init` as checked by check_init(): an integer
 # vector of labels in 1..k (the C core takes its one-hot matrix a block at a
-# time), or an n x k responsibility matrix.
-start_responsibilities <- function(init, x, k, weights) {
-  if (init$type %in% c("kmeans++", "random")) {
-    x <- standardise(x)
-  }
+# time), or an n x k responsibility matrix. `core` is core_control()'s
+# result (the variances of the variables, the threads).
+start_responsibilities <- function(init, x, k, weights, core, seeds) {
   switch(init$type,
-    "kmeans++" = lloyd_labels(x, kmeanspp_centres(x, k, weights), weights, iter = 10L),
-    random = lloyd_labels(x, random_centres(x, k, weights), weights, iter = 0L),
+    "kmeans++" = kmeans_start(x, k, weights, core, seeds),
+    random = random_start(x, k, weights, core),
     labels = init$labels,
-    matrix = init$z
+    matrix = init$z,
+    parameters = parameter_start(init, x, weights, core)
   )
 }
 
-# `init` as a list(type, labels or z), or an error naming the argument.
-check_init <- function(init, n, k) {
-  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random")) {
-    return(list(type = init))
-  }
-  if (is.matrix(init)) {
-    if (!is.numeric(init) || nrow(init) != n || ncol(init) != k) {
-      stop_arg("init", sprintf("as a matrix must be %d x %d (rows by components).", n, k))
-    }
-    if (anyNA(init) || any(init < 0)) {
-      stop_arg("init", "as a matrix must hold non-negative responsibilities, without NA.")
-    }
-    if (any(abs(rowSums(init) - 1) > 1e-8)) {
-      stop_arg("init", "as a matrix must have rows that sum to 1.")
-    }
-    storage.mode(init) <- "double"
-    return(list(type = "matrix", z = init))
-  }
-  if (is.numeric(init) || is.factor(init)) {
-    labels <- if (is.factor(init)) as.integer(init) else init
-    if (length(labels) != n) {
-      stop_arg("init", sprintf("as labels must have one label per row (%d), not %d.", n, length(labels)))
-    }
-    # range() and tabulate() rather than vector comparisons: no n-long
-    # temporaries for integer labels
-    if (anyNA(labels) || min(labels) < 1 || max(labels) > k ||
-        !is.integer(labels) && any(labels != round(labels))) {
-      stop_arg("init", sprintf("as labels must be whole numbers in 1..%d (k).", k))
-    }
-    unused <- which(tabulate(labels, nbins = k) == 0L)
-    if (length(unused) > 0L) {
-      stop_arg("init", sprintf("as labels must use every component; %s has no rows.",
-                               paste(unused, collapse = ", ")))
-    }
-    return(list(type = "labels", labels = as.integer(labels)))
-  }
-  stop_arg("init", "must be \"kmeans++\", \"random\", a vector of labels or a matrix of responsibilities.")
+# Rows a seed is screened on: enough for every component of a sensible
+# mixture to hold a hundred or more of them, few enough that screening many
+# seeds costs less than one EM iteration over large data.
+screen_rows <- function(n, k) {
+  min(n, max(2000L, 200L * k))
 }
 
-# Columns centred and scaled to unit variance: distances then weigh the
-# variables alike, and the expanded form below does not cancel (the data
-# are no longer far from the origin).
-standardise <- function(x) {
-  scale(x, center = TRUE, scale = apply(x, 2L, stats::sd))
+# Lloyd updates at most for screening a seed. On all rows the best centres
+# only partition the rows: EM refines them, at a cost per pass of a few
+# Lloyd passes, so further Lloyd passes there would not pay.
+screen_iter <- 5L
+full_iter <- 0L
+
+# k-means++ with screening: `seeds` k-means++ seedings, each refined by
+# Lloyd iterations on the same random subsample of rows; the centres of
+# least inertia (weighted within-cluster sum of squares in standardised
+# units) partition all rows by nearest centre, and that is the start.
+kmeans_start <- function(x, k, weights, core, seeds) {
+  inv_var <- 1 / core$var_scale
+  n <- nrow(x)
+  m <- screen_rows(n, k)
+  rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
+  sub_x <- x[rows, , drop = FALSE]
+  sub_w <- weights[rows]
+  best <- NULL
+  for (s in seq_len(seeds)) {
+    seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 0L)
+    if (length(seed) < k && m < n) {
+      # the subsample holds fewer than k distinct points of positive
+      # weight: screen on all rows instead
+      rows <- seq_len(n)
+      sub_x <- x
+      sub_w <- weights
+      m <- n
+      seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 0L)
+    }
+    run <- .Call(C_emix_kmeans_lloyd_r, sub_x, sub_w, inv_var, sub_x[seed, , drop = FALSE],
+                 screen_iter, core$threads)
+    if (is.null(best) || run$inertia < best$inertia) {
+      best <- run
+    }
+  }
+  if (m == n) {
+    return(best$labels)
+  }
+  .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, best$centres, full_iter,
+        core$threads)$labels
+}
+
+# k distinct rows drawn in proportion to their weights as centres; the
+# start is the partition by nearest centre.
+random_start <- function(x, k, weights, core) {
+  inv_var <- 1 / core$var_scale
+  seed <- .Call(C_emix_kmeans_seed_r, x, weights, inv_var, k, 1L)
+  .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, x[seed, , drop = FALSE], 0L,
+        core$threads)$labels
+}
+
+# The E-step at the given parameters. Their covariances are full matrices,
+# so they are evaluated as such whatever the model to be fitted.
+parameter_start <- function(init, x, weights, core) {
+  e <- gaussian_estep(x, init$pro, init$mean, init$sigma, "VVV", weights, core$threads)
+  bad <- which(!is.finite(e$row_loglik))
+  if (length(bad) > 0L) {
+    stop_arg("init", sprintf(
+      "gives row %d of the data zero density under every component: its parameters do not fit these data.",
+      bad[1L]))
+  }
+  e$z
+}
+
+# `init` as a list(type, k, and labels, z or parameters), or an error naming
+# the argument. `k` is NULL when the user did not give it: it is then taken
+# from parameters given as `init`, and is 2 otherwise.
+check_init <- function(init, x, k) {
+  n <- nrow(x)
+  if (inherits(init, "emix") || is.list(init) && !is.data.frame(init)) {
+    init <- check_init_parameters(init, ncol(x))
+    if (is.null(k)) {
+      k <- length(init$pro)
+    } else if (check_count(k, "k") != length(init$pro)) {
+      stop_arg("init", sprintf(
+        "holds parameters of %d components, but `k` is %d. Leave `k` out, or give parameters of %d components.",
+        length(init$pro), as.integer(k), as.integer(k)))
+    }
+    return(c(list(type = "parameters", k = as.integer(k)), init))
+  }
+  k <- if (is.null(k)) 2L else check_count(k, "k")
+  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random")) {
+    return(list(type = init, k = k))
+  }
+  if (is.matrix(init) && (is.numeric(init) || is.logical(init) && all(is.na(init)))) {
+    return(list(type = "matrix", k = k, z = check_init_matrix(init, n, k)))
+  }
+  if (is.factor(init)) {
+    unused <- setdiff(levels(init), levels(droplevels(init)))
+    if (length(unused) > 0L) {
+      stop_arg("init", sprintf(
+        "as a factor has levels without rows (%s): every level is a component. Drop them with droplevels().",
+        paste0("\"", unused, "\"", collapse = ", ")))
+    }
+    if (nlevels(init) != k) {
+      stop_arg("init", sprintf("as a factor has %d levels, but `k` is %d.", nlevels(init), k))
+    }
+    init <- as.integer(init)
+  }
+  if (is.numeric(init) && is.null(dim(init))) {
+    return(list(type = "labels", k = k, labels = check_init_labels(init, n, k)))
+  }
+  stop_arg("init", sprintf(
+    "must be \"kmeans++\", \"random\", a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
+    describe_type(init)))
+}
+
+describe_type <- function(value) {
+  if (is.character(value) && length(value) == 1L) {
+    return(sprintf("\"%s\"", value))
+  }
+  if (is.object(value)) {
+    return(sprintf("an object of class \"%s\"", class(value)[1L]))
+  }
+  if (is.array(value)) {
+    return(sprintf("a %s %s", typeof(value), if (is.matrix(value)) "matrix" else "array"))
+  }
+  sprintf("a %s vector of length %d", typeof(value), length(value))
+}
+
+check_init_matrix <- function(init, n, k) {
+  if (nrow(init) != n || ncol(init) != k) {
+    stop_arg("init", sprintf("as a matrix must be %d x %d (rows by components), not %d x %d.",
+                             n, k, nrow(init), ncol(init)))
+  }
+  if (anyNA(init) || any(init < 0)) {
+    stop_arg("init", "as a matrix must hold non-negative responsibilities, without NA.")
+  }
+  if (any(abs(rowSums(init) - 1) > 1e-8)) {
+    stop_arg("init", "as a matrix must have rows that sum to 1.")
+  }
+  storage.mode(init) <- "double"
+  init
+}
+
+check_init_labels <- function(labels, n, k) {
+  if (length(labels) != n) {
+    stop_arg("init", sprintf("as labels must have one label per row (%d), not %d.", n, length(labels)))
+  }
+  # range() and tabulate() rather than vector comparisons: no n-long
+  # temporaries for integer labels
+  if (anyNA(labels) || min(labels) < 1 || max(labels) > k ||
+      !is.integer(labels) && any(labels != round(labels))) {
+    stop_arg("init", sprintf("as labels must be whole numbers in 1..%d (k).", k))
+  }
+  unused <- which(tabulate(labels, nbins = k) == 0L)
+  if (length(unused) > 0L) {
+    stop_arg("init", sprintf("as labels must use every component; %s has no rows.",
+                             paste(unused, collapse = ", ")))
+  }
+  as.integer(labels)
+}
+
+# pro (k positive, summing to 1), mean (k x d) and sigma (d x d x k,
+# symmetric positive definite) from a fitted emix object or a list.
+check_init_parameters <- function(init, d) {
+  if (!all(c("pro", "mean", "sigma") %in% names(init))) {
+    stop_arg("init", sprintf(
+      "as a list must hold the parameters `pro`, `mean` and `sigma` (as a fit from emix() does); it has %s.",
+      if (length(names(init)) > 0L) paste0("`", names(init), "`", collapse = ", ") else "no names"))
+  }
+  pro <- init$pro
+  if (!is.numeric(pro) || length(pro) < 1L || anyNA(pro) || any(!is.finite(pro)) ||
+      any(pro <= 0) || abs(sum(pro) - 1) > 1e-6) {
+    stop_arg("init", "must have `pro` a vector of positive mixing proportions that sum to 1.")
+  }
+  k <- length(pro)
+  mean <- init$mean
+  if (!is.numeric(mean) || anyNA(mean) || any(!is.finite(mean))) {
+    stop_arg("init", "must have `mean` a numeric matrix of finite values.")
+  }
+  if (is.null(dim(mean)) && length(mean) == k * d && (k == 1L || d == 1L)) {
+    mean <- matrix(mean, k, d)
+  }
+  if (is.matrix(mean) && nrow(mean) == k && ncol(mean) != d && k != d) {
+    stop_arg("init", sprintf("holds parameters of %d variables, but the data have %d.",
+                             ncol(mean), d))
+  }
+  if (!is.matrix(mean) || nrow(mean) != k || ncol(mean) != d) {
+    stop_arg("init", sprintf(
+      "must have `mean` a %d x %d matrix (components by variables, one row per component)%s.",
+      k, d, if (is.matrix(mean) && nrow(mean) == d && ncol(mean) == k) {
+        "; it is variables by components, as mclust stores it: give t(mean)"
+      } else {
+        sprintf(", not %s", paste(if (is.null(dim(mean))) length(mean) else dim(mean),
+                                  collapse = " x "))
+      }))
+  }
+  sigma <- init$sigma
+  if (is.matrix(sigma) && k == 1L) {
+    sigma <- array(sigma, c(dim(sigma), 1L))
+  }
+  if (!is.numeric(sigma) || !identical(as.integer(dim(sigma)), c(d, d, k)) ||
+      anyNA(sigma) || any(!is.finite(sigma))) {
+    stop_arg("init", sprintf(
+      "must have `sigma` a %d x %d x %d array of finite covariance matrices (variables by variables by components).",
+      d, d, k))
+  }
+  for (c in seq_len(k)) {
+    s <- sigma[, , c]
+    if (max(abs(s - t(s))) > 1e-8 * max(abs(s))) {
+      stop_arg("init", sprintf("must have `sigma` symmetric; matrix %d is not.", c))
+    }
+    if (inherits(try(chol(s), silent = TRUE), "try-error")) {
+      stop_arg("init", sprintf("must have `sigma` positive definite; matrix %d is not.", c))
+    }
+  }
+  storage.mode(mean) <- "double"
+  storage.mode(sigma) <- "double"
+  list(pro = as.double(pro), mean = mean, sigma = sigma)
+}
+
+# The order of the components of a fit: by decreasing mixing proportion,
+# ties by the mean of the first variable, so that the same optimum reached
+# from different starts is reported the same way.
+component_order <- function(pro, mean) {
+  order(-pro, mean[, 1L])
+}
+
+# The fit's components in the order `perm`: parameters, posterior matrix
+# (in place: it was just made by the C core and nothing else refers to it)
+# and, for variational Bayes and ME, the posterior.
+reorder_components <- function(run, z, perm) {
+  if (identical(perm, seq_along(perm))) {
+    return(run)
+  }
+  run$pro <- run$pro[perm]
+  run$mean <- run$mean[perm, , drop = FALSE]
+  run$sigma <- run$sigma[, , perm, drop = FALSE]
+  .Call(C_emix_permute_columns_r, z, perm)
+  if (!is.null(run$posterior)) {
+    run$posterior <- reorder_posterior(run$posterior, perm)
+  }
+  run
+}
+
+# Labels renumbered so that the components of a start come in decreasing
+# order of weight (ties by the first variable's mean): the Gibbs sampler's
+# labels switch from draw to draw, so its start is what is put in order.
+order_start_labels <- function(labels, x, weights, k) {
+  w <- if (is.null(weights)) rep(1, length(labels)) else weights
+  mass <- vapply(split(w, factor(labels, levels = seq_len(k))), sum, numeric(1))
+  first_mean <- vapply(split(w * x[, 1L], factor(labels, levels = seq_len(k))), sum,
+                       numeric(1)) / mass
+  rank <- integer(k)
+  rank[component_order(mass, matrix(first_mean))] <- seq_len(k)
+  rank[labels]
+}
+
+# Nearest-centre labels after at most `iter` weighted Lloyd updates of
+# `centres`, distances weighted by inv_var.
+lloyd_labels <- function(x, centres, weights, iter, inv_var = rep(1, ncol(x)), threads = 1L) {
+  storage.mode(centres) <- "double"
+  .Call(C_emix_kmeans_lloyd_r, x, weights, as.double(inv_var), centres, as.integer(iter),
+        as.integer(threads))$labels
 }
 
 # Squared distances from every row of x to every centre (n x k), by
@@ -67,57 +285,4 @@ standardise <- function(x) {
 squared_distances <- function(x, centres) {
   d2 <- outer(rowSums(x^2), rowSums(centres^2), "+") - 2 * x %*% t(centres)
   pmax(d2, 0)
-}
-
-draw_row <- function(prob) sample.int(length(prob), 1L, prob = prob)
-
-# k-means++ (Arthur and Vassilvitskii 2007): the first centre drawn with
-# probability proportional to the weight, each next one proportional to the
-# weight times the squared distance to the nearest centre chosen so far.
-kmeanspp_centres <- function(x, k, weights) {
-  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  rows <- draw_row(w)
-  nearest <- squared_distances(x, x[rows, , drop = FALSE])[, 1L]
-  for (j in seq_len(k - 1L)) {
-    rows[j + 1L] <- draw_row(w * nearest)
-    nearest <- pmin(nearest, squared_distances(x, x[rows[j + 1L], , drop = FALSE])[, 1L])
-  }
-  x[rows, , drop = FALSE]
-}
-
-# k distinct rows of positive weight, drawn in proportion to the weight.
-random_centres <- function(x, k, weights) {
-  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  positive <- which(w > 0)
-  distinct <- positive[!duplicated(x[positive, , drop = FALSE])]
-  rows <- distinct[sample.int(length(distinct), k, prob = w[distinct])]
-  x[rows, , drop = FALSE]
-}
-
-# Nearest-centre labels after `iter` weighted Lloyd updates of the centres.
-lloyd_labels <- function(x, centres, weights, iter) {
-  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  k <- nrow(centres)
-  labels <- max.col(-squared_distances(x, centres), ties.method = "first")
-  for (i in seq_len(iter)) {
-    mass <- rowsum(w, labels)[, 1L]
-    used <- as.integer(names(mass))
-    keep <- mass > 0
-    centres[used[keep], ] <- rowsum(w * x, labels)[keep, , drop = FALSE] / mass[keep]
-    new_labels <- max.col(-squared_distances(x, centres), ties.method = "first")
-    if (identical(new_labels, labels)) {
-      break
-    }
-    labels <- new_labels
-  }
-  # a centre that lost all its rows takes the nearest row of positive weight
-  # from a component that has more than one
-  for (j in setdiff(seq_len(k), labels[w > 0])) {
-    sizes <- tabulate(labels[w > 0], k)
-    movable <- w > 0 & sizes[labels] > 1L
-    distance <- squared_distances(x, centres[j, , drop = FALSE])[, 1L]
-    distance[!movable] <- Inf
-    labels[which.min(distance)] <- j
-  }
-  labels
 }

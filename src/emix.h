@@ -382,6 +382,43 @@ typedef struct {
 emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
                        emix_workspace *ws, gibbs_draws *out);
 
+/* ---- The k-means start (kmeans.c, kmeans_r.c) ------------------------------ */
+
+/* How the seeding draws each next centre: k-means++ (in proportion to
+ * weight times the distance to the nearest centre so far) or at random (in
+ * proportion to weight, among rows away from every centre so far). */
+enum { EMIX_SEED_PP = 0, EMIX_SEED_RANDOM = 1 };
+
+/* Draws k centre rows (0-based, into rows) with R's generator; distances
+ * are weighted by inv_var (1 / the variables' variances). nearest is n
+ * scratch. Returns how many were drawn: fewer than k when the rows of
+ * positive weight run out of distinct points. */
+int emix_kmeans_seed(const emix_data *dat, const double *inv_var, int k, int mode, int *rows,
+                     double *nearest);
+
+typedef struct {
+    int iter;       /* centre updates made */
+    double inertia; /* sum of w_i D(i, nearest centre) at the returned labels */
+} emix_lloyd_result;
+
+/* Weighted Lloyd iterations from the k x d centres (updated in place) until
+ * no label moves or max_iter updates; labels (n, 0-based) are the nearest
+ * centres at the end, except that a component left without rows of positive
+ * weight takes the nearest such row from a component with several. */
+void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *centres,
+                int max_iter, int nthreads, int *labels, emix_lloyd_result *res);
+
+SEXP emix_kmeans_seed_r(SEXP x, SEXP w, SEXP inv_var, SEXP k, SEXP mode);
+SEXP emix_kmeans_lloyd_r(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,
+                         SEXP threads);
+
+/* ---- Reordering components (permute.c) ------------------------------------ */
+
+/* Column c of the n x k matrix z becomes its column perm[c] (0-based), in
+ * place with one column of scratch. */
+void emix_permute_columns(double *z, size_t n, int k, const int *perm);
+SEXP emix_permute_columns_r(SEXP z, SEXP perm);
+
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,

@@ -15,6 +15,9 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_first_nonfinite, 1),
     CALLDEF(emix_col_moments_r, 2),
     CALLDEF(emix_draw_labels, 2),
+    CALLDEF(emix_kmeans_seed_r, 5),
+    CALLDEF(emix_kmeans_lloyd_r, 6),
+    CALLDEF(emix_permute_columns_r, 2),
     {NULL, NULL, 0}
 };
 

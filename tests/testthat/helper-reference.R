@@ -184,9 +184,23 @@ ref_random_z <- function(n, k) {
   z / rowSums(z)
 }
 
-# Parameters as a list of plain numbers for one comparison: pro, the mean
-# matrix and one unnamed matrix per component covariance.
+# A reference's components in the order emix reports them: decreasing
+# proportion, ties by the first variable's mean; z and labels follow.
+ref_fit_order <- function(ref) {
+  perm <- order(-ref$pro, ref$mean[, 1])
+  ref$pro <- ref$pro[perm]
+  ref$mean <- ref$mean[perm, , drop = FALSE]
+  ref$sigma <- ref$sigma[, , perm, drop = FALSE]
+  if (!is.null(ref$z)) ref$z <- ref$z[, perm, drop = FALSE]
+  if (!is.null(ref$labels)) ref$labels <- match(ref$labels, perm)
+  ref
+}
+
+# Parameters as a list of plain numbers for one comparison, in emix's order
+# of the components: pro, the mean matrix and one unnamed matrix per
+# component covariance.
 ref_params <- function(fit) {
+  fit <- ref_fit_order(fit[c("pro", "mean", "sigma")])
   sigma <- fit$sigma
   k <- dim(sigma)[3]
   list(pro = as.numeric(fit$pro),

@@ -82,7 +82,7 @@ test_that("a few iterations from a labelled start equal plain EM, for all models
       expect_identical(fit$iter, 5L, info = info)
       expect_equal(ref_params(fit), ref_params(ref), tolerance = 1e-8, info = info)
       expect_equal(list(trace = fit$trace$loglik, loglik = fit$loglik, z = unname(fit$z)),
-                   ref[c("trace", "loglik", "z")], tolerance = 1e-8, info = info)
+                   ref_fit_order(ref)[c("trace", "loglik", "z")], tolerance = 1e-8, info = info)
     }
   }
 })
@@ -230,7 +230,7 @@ test_that("the diagonal models are equivariant under scaling, the spherical unde
 test_that("the formula interface fits what plain EM fits", {
   lab <- ifelse(faithful$eruptions > 3, 2L, 1L)
   fit <- emix(~ ., data = faithful, k = 2, init = lab, control = exact(tol = 0, max_iter = 3))
-  ref <- ref_em(as.matrix(faithful), ref_one_hot(lab, 2), "VVV", iters = 3)
+  ref <- ref_fit_order(ref_em(as.matrix(faithful), ref_one_hot(lab, 2), "VVV", iters = 3))
   expect_equal(fit$trace$loglik, ref$trace, tolerance = 1e-8)
   expect_equal(unname(fit$mean), ref$mean, tolerance = 1e-8)
   expect_equal(unname(fit$sigma), ref$sigma, tolerance = 1e-8)

@@ -50,7 +50,9 @@ test_that("ME sweeps equal the plain-R reference for every model, with weights",
     short <- emix(x, k = 4, model = model, method = "me", init = labels, weights = w,
                   control = emix_control(prior = prior, max_iter = m - 2L))
     expect_false(short$converged)
-    expect_equal(short$classification, ref$labels)
+    # the same partition (emix numbers the components by decreasing weight)
+    first_seen <- function(labels) match(labels, unique(labels))
+    expect_equal(first_seen(short$classification), first_seen(ref$labels))
     expect_equal(fit$trace$objective[nrow(fit$trace)],
                  ref_me_objective(x, fit$classification, 4, unclass(prior), model, w),
                  tolerance = 1e-10)

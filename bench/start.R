@@ -1,0 +1,61 @@
+# The cost and the quality of the default start (init = "kmeans++").
+#
+# For W1 (n = 1e5, d = 5, k = 5) and for n = 1e6, d = 20, k = 5, both VVV
+# with the default control: seconds for the start alone and for the whole
+# fit (medians of 5 runs on W1, one run on the large data), and on W1 how many of 20 seeds reach the optimum, the log-likelihood
+# EM reaches from the true labels (to 1e-6 relative).
+#
+# The data follow the recipe of workloads.R (cluster means N(0, 3^2),
+# cluster j drawn with probability proportional to j, each cluster's noise a
+# standard normal times I + N(0, 0.4^2) entries), with the true labels kept.
+#
+# Run from the package root:  Rscript bench/start.R
+suppressPackageStartupMessages(library(emix))
+
+simulate_clusters <- function(n, d, k, seed = 20261125L) {
+  set.seed(seed)
+  centres <- matrix(stats::rnorm(k * d, sd = 3), nrow = k, ncol = d)
+  cluster <- sample.int(k, n, replace = TRUE, prob = seq_len(k))
+  x <- centres[cluster, , drop = FALSE]
+  for (j in seq_len(k)) {
+    rows <- which(cluster == j)
+    shape <- matrix(stats::rnorm(d * d, sd = 0.4), nrow = d, ncol = d) + diag(d)
+    x[rows, ] <- x[rows, ] + matrix(stats::rnorm(length(rows) * d), ncol = d) %*% shape
+  }
+  list(x = x, labels = cluster)
+}
+
+# seconds of the start alone, as emix_fit() calls it
+start_seconds <- function(x, k, control = emix_control()) {
+  core <- emix:::core_control(control, x, NULL)
+  init <- emix:::check_init("kmeans++", x, k)
+  system.time(emix:::start_responsibilities(init, x, k, NULL, core, control$seeds))[["elapsed"]]
+}
+
+# the median of `times` timings (seeds 1, 2, ...), as the machine is shared
+report <- function(name, x, k, labels, seeds = 0L, times = 1L) {
+  fit <- NULL
+  start <- median(vapply(seq_len(times), function(s) {
+    set.seed(s)
+    start_seconds(x, k)
+  }, numeric(1)))
+  fit_time <- median(vapply(seq_len(times), function(s) {
+    set.seed(s)
+    system.time(fit <<- emix(x, k = k))[["elapsed"]]
+  }, numeric(1)))
+  cat(sprintf("%s: start %.3f s, whole fit %.3f s (start %.1f%% of the fit; %d EM iterations)\n",
+              name, start, fit_time, 100 * start / fit_time, fit$iter))
+  if (seeds > 0L) {
+    optimum <- emix(x, k = k, init = labels)$loglik
+    reached <- vapply(seq_len(seeds), function(s) {
+      set.seed(s)
+      abs(emix(x, k = k)$loglik - optimum) <= 1e-6 * abs(optimum)
+    }, logical(1))
+    cat(sprintf("%s: %d of %d seeds reach the optimum %.4f\n", name, sum(reached), seeds, optimum))
+  }
+}
+
+w1 <- simulate_clusters(1e5, 5, 5)
+report("W1 (1e5 x 5, k = 5, VVV)", w1$x, 5L, w1$labels, seeds = 20L, times = 5L)
+big <- simulate_clusters(1e6, 20, 5)
+report("1e6 x 20, k = 5, VVV", big$x, 5L, big$labels)
