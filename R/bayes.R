@@ -101,20 +101,19 @@ bayes_call <- function(x, weights, start, k, model, core, prior) {
 # singular or not finite, which the prior's scale governs.
 stop_bayes <- function(status, method) {
   if (status[1L] == 4L) {
-    stop_degenerate(status, 0L, "") # the interrupt
+    stop_degenerate(status, NULL, 0L, NULL) # the interrupt
   }
   where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
   what <- switch(as.character(status[1L]),
     "3" = sprintf("observation %d has zero density under every component", status[3L]),
     sprintf("the covariance of component %d is numerically singular or not finite", status[2L])
   )
-  stop(structure(
-    class = c("emix_error_degenerate", "error", "condition"),
-    list(message = sprintf(
+  stop_degenerate_condition(
+    if (status[1L] == 3L) "emix_error_zero_density" else "emix_error_collapsed",
+    sprintf(
       "%s stopped at %s: %s. Check the prior: a `scale` on the scale of the data's covariance and `df` well above d - 1 keep the covariances proper (see ?emix_prior).",
       method_names[[method]], where, what),
-      call = NULL, component = status[2L], iteration = status[4L], code = status[1L])
-  ))
+    component = status[2L], iteration = status[4L], code = status[1L])
 }
 
 # The labels after the merger of two occupied components that raises

@@ -34,7 +34,7 @@ emix_control control_view(SEXP control)
     ctl.max_iter = asInteger(list_elt(control, "max_iter"));
     ctl.rule = asInteger(list_elt(control, "rule_code"));
     ctl.reg = asReal(list_elt(control, "reg"));
-    ctl.min_weight = asReal(list_elt(control, "min_weight"));
+    ctl.mean_weight = asReal(list_elt(control, "mean_weight"));
     ctl.var_scale = REAL(list_elt(control, "var_scale"));
     ctl.threads = asInteger(list_elt(control, "threads"));
     ctl.q_step = asInteger(list_elt(control, "q_step"));
@@ -50,6 +50,16 @@ SEXP status_vector(emix_status st, int iter)
     INTEGER(out)[1] = st.component >= 0 ? st.component + 1 : NA_INTEGER;
     INTEGER(out)[2] = st.row >= 0 ? st.row + 1 : NA_INTEGER;
     INTEGER(out)[3] = iter;
+    UNPROTECT(1);
+    return out;
+}
+
+/* what a failure found: c(variable (1-based) or NA, effective size or variance) */
+SEXP status_detail(emix_status st)
+{
+    SEXP out = PROTECT(allocVector(REALSXP, 2));
+    REAL(out)[0] = st.code == EMIX_COLLAPSED && st.variable >= 0 ? st.variable + 1.0 : NA_REAL;
+    REAL(out)[1] = st.code == EMIX_OK ? NA_REAL : st.value;
     UNPROTECT(1);
     return out;
 }
@@ -107,14 +117,14 @@ void result_alloc(emix_result *res, int max_iter)
     res->converged = 0;
     res->loglik = NA_REAL;
     res->abs_loglik = NA_REAL;
-    res->status.code = EMIX_OK;
+    res->status = (emix_status) {EMIX_OK, -1, -1, -1, 0.0};
     res->status_iter = 0;
 }
 
 SEXP run_result(const gauss_par *par, const emix_result *res, SEXP z)
 {
     const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "objective",
-                           "iter", "converged", "z", "abs_loglik", "status", ""};
+                           "iter", "converged", "z", "abs_loglik", "status", "status_detail", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     set_parameters(out, par);
     SET_VECTOR_ELT(out, 3, ScalarReal(res->loglik));
@@ -127,6 +137,7 @@ SEXP run_result(const gauss_par *par, const emix_result *res, SEXP z)
     SET_VECTOR_ELT(out, 9, z);
     SET_VECTOR_ELT(out, 10, ScalarReal(res->abs_loglik));
     SET_VECTOR_ELT(out, 11, status_vector(res->status, res->status_iter));
+    SET_VECTOR_ELT(out, 12, status_detail(res->status));
     UNPROTECT(1);
     return out;
 }

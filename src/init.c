@@ -14,6 +14,7 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_openmp_info, 0),
     CALLDEF(emix_first_nonfinite, 1),
     CALLDEF(emix_col_moments_r, 2),
+    CALLDEF(emix_robust_scale_r, 2),
     CALLDEF(emix_draw_labels, 2),
     {NULL, NULL, 0}
 };
