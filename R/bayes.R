@@ -21,6 +21,18 @@ occupied_components <- function(N, weights) {
   sum(N >= 0.5 * (if (is.null(weights)) 1 else mean(weights)))
 }
 
+# Which components of a Bayesian fit are occupied (NULL for the other
+# methods): VB's by occupied_components()' rule, ME's when they hold a row,
+# Gibbs's when the kept draw gives them a row. Only these count in df.
+occupied_mask <- function(fit) {
+  switch(fit$method,
+    vb = fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights)),
+    me = fit$posterior$N > 0,
+    gibbs = tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0,
+    NULL
+  )
+}
+
 # The trace of a Bayesian method: its objective per iteration; the
 # log-likelihood is not computed on the way (NA).
 bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
@@ -85,6 +97,8 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
   }
   run$prior <- prior
   run$dropped <- 0L
+  # the likelihood's free parameters are those of the occupied components
+  run$df <- model_df(model, run$occupied, ncol(x))
   run
 }
 
@@ -190,6 +204,8 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     draws = draws,
     best_draw = best,
     occupied = which.max(occupied_table),
+    # the kept draw's occupied components are its free parameters
+    df = model_df(model, sum(tabulate(res$labels[, best], nbins = k) > 0), d),
     prior = prior,
     dropped = 0L
   ))

@@ -59,23 +59,26 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
     "3" = sprintf("observation %d has zero density under every component", status[3L])
   )
   droppable <- code %in% 1:2 && !shared && fit$k > 1L
-  advice <- switch(as.character(code),
-    "1" = "Try fewer components (`k`), another start (`init`, `nstart`) or a model with fewer covariance parameters (\"VVI\", \"EEE\", \"EEI\")",
-    "2" = "Try fewer components (`k`), another start (`init`, `nstart`), a simpler `model` (\"VVI\", \"EEE\"), or remove variables that are constant within groups or (nearly) linear combinations of others",
-    "3" = "Check the data for extreme values, or rescale them"
+  options <- switch(as.character(code),
+    "1" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
+            "a model with fewer covariance parameters (\"VVI\", \"EEE\", \"EEI\")"),
+    "2" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
+            "a simpler `model` (\"VVI\", \"EEE\")",
+            "dropping variables that are constant within groups or (nearly) linear combinations of others")
   )
-  if (code %in% 1:2) {
-    advice <- if (fit$empty == "drop" && !droppable) {
-      sprintf("%s. `empty = \"drop\"` cannot help here: %s.", advice,
-              if (shared) "the covariance is shared by all components, so no one component can be dropped"
-              else "there is no other component to take over its observations (k = 1)")
-    } else if (droppable) {
-      sprintf("%s, or `control = emix_control(empty = \"drop\")`.", advice)
-    } else {
-      paste0(advice, ".")
-    }
+  if (droppable && fit$empty == "error") {
+    options <- c(options, "`control = emix_control(empty = \"drop\")`")
+  }
+  advice <- if (code == 3L) {
+    "Check the data for extreme values, or rescale them."
   } else {
-    advice <- paste0(advice, ".")
+    sprintf("Try %s or %s.", paste(options[-length(options)], collapse = ", "),
+            options[length(options)])
+  }
+  if (code %in% 1:2 && fit$empty == "drop" && !droppable) {
+    advice <- sprintf("%s `empty = \"drop\"` cannot help here: %s.", advice,
+                      if (shared) "the covariance is shared by all components, so no one component can be dropped"
+                      else "there is no other component to take over its observations (k = 1)")
   }
   stop_degenerate_condition(
     degenerate_classes[[as.character(code)]],
@@ -83,7 +86,7 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
     component = component, iteration = iteration, code = code,
     variable = if (code == 2L && !is.na(detail[1L])) fit$vars[detail[1L]] else NA_character_,
     found = if (code %in% 1:2) found else NA_real_,
-    needed = if (code == 1L) (if (shared) need$total else need$each) else NA_real_,
+    needed = if (code == 1L) as.numeric(if (shared) need$total else need$each) else NA_real_,
     method = fit$method
   )
 }
@@ -132,6 +135,7 @@ format_count <- function(v) format(signif(v, 3), nsmall = 1L)
 # held (not for tol = 0, which asks for exactly max_iter iterations).
 warn_max_iter <- function(fit, method, control, nstart) {
   if (!method %in% c("em", "cem", "iem", "vb", "me") || control$tol == 0 ||
+      control$max_iter == 0L ||
       !identical(fit$converged, FALSE)) {
     return(invisible())
   }
@@ -139,8 +143,8 @@ warn_max_iter <- function(fit, method, control, nstart) {
   warning(structure(
     class = c("emix_warning_max_iter", "warning", "condition"),
     list(message = sprintf(
-      "%s did not converge%s: it stopped after max_iter = %d iterations before the stopping rule (tol = %s) held. Raise `max_iter` in `emix_control()`, or check the trace (`fit$trace`).",
-      method_names[[method]], which, control$max_iter, format(control$tol)),
+      "%s did not converge%s: it stopped at `max_iter` (%d iteration%s) before the stopping rule (tol = %s) held. Raise `max_iter` in `emix_control()`, or look at the trace (`fit$trace`).",
+      method_names[[method]], which, control$max_iter, plural(control$max_iter), format(control$tol)),
       call = NULL, iterations = fit$iter, method = method)
   ))
 }

@@ -80,11 +80,19 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")
   }
+  # a Bayesian fit's empty components are not part of the fit: left out
+  shown <- shown_components(x)
   cat("\nMixing proportions:\n")
-  print(x$pro, digits = digits)
+  print(x$pro[shown], digits = digits)
   cat("\nMeans:\n")
-  print(x$mean, digits = digits)
+  print(x$mean[shown, , drop = FALSE], digits = digits)
   invisible(x)
+}
+
+# The components the tables show: all, except a Bayesian fit's empty ones.
+shown_components <- function(x) {
+  occupied <- occupied_mask(x)
+  if (is.null(occupied)) seq_len(x$k) else which(occupied)
 }
 
 #' @rdname print.emix
@@ -103,6 +111,7 @@ summary.emix <- function(object, ...) {
     N = unname(colSums(w * z)),
     row.names = names(object$pro)
   )
+  shown <- shown_components(object)
   structure(
     list(
       call = object$call,
@@ -119,10 +128,10 @@ summary.emix <- function(object, ...) {
       criteria = c(AIC = -2 * object$loglik + 2 * object$df, BIC = bic,
                    ICL = bic + 2 * entropy),
       entropy = entropy,
-      components = components,
-      classification = table(component = factor(object$classification, levels = seq_len(k))),
-      mean = object$mean,
-      sigma = object$sigma,
+      components = components[shown, , drop = FALSE],
+      classification = table(component = factor(object$classification, levels = shown)),
+      mean = object$mean[shown, , drop = FALSE],
+      sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
       iter = object$iter,
       dropped = object$dropped,
@@ -320,7 +329,9 @@ convergence_text <- function(x) {
     return(sprintf("Ran %d sweep%s.", x$iter, plural(x$iter)))
   }
   iterations <- sprintf("%d iteration%s", x$iter, plural(x$iter))
-  out <- if (x$converged) {
+  out <- if (identical(x$method, "sem")) {
+    sprintf("Ran %s (stochastic EM runs a fixed number).", iterations)
+  } else if (x$converged) {
     sprintf("Converged after %s.", iterations)
   } else {
     sprintf("Not converged: stopped after %s (`max_iter`).", iterations)
@@ -329,22 +340,37 @@ convergence_text <- function(x) {
     out <- sprintf("%s %d component%s dropped on the way.", out, x$dropped,
                    if (x$dropped == 1L) " was" else "s were")
   }
+  if (x$control$reg > 0 && !x$method %in% bayes_methods) {
+    # the numbers are those of the ridge-regularised estimates: say so
+    out <- sprintf("%s Ridge reg = %s (relative to each variable's robust scale squared).",
+                   out, format(x$control$reg))
+  }
   out
 }
 
 # What a Bayesian fit adds: its objective and the occupied components.
 bayes_text <- function(x, digits) {
+  if (!x$method %in% bayes_methods) {
+    return(NULL)
+  }
+  empty <- sum(!occupied_mask(x))
+  empty_text <- if (empty > 0L) {
+    sprintf(" %d of %d components empty: left out of the tables and of df.", empty, x$k)
+  } else {
+    ""
+  }
   switch(x$method,
-    vb = sprintf("ELBO = %s; %d of %d components occupied.",
-                 format_number(x$objective, digits), x$occupied, x$k),
-    me = sprintf("log p(x, z) = %s; %d of %d components occupied.",
-                 format_number(x$objective, digits), x$occupied, x$k),
+    vb = sprintf("ELBO = %s; %d of %d components occupied.%s",
+                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
+    me = sprintf("log p(x, z) = %s; %d of %d components occupied.%s",
+                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
     gibbs = {
       counts <- table(x$draws$occupied)
       share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
                       "%", collapse = ", ")
-      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.",
-              length(x$draws$loglik), x$control$burnin, x$control$thin, share)
+      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
+              length(x$draws$loglik), x$control$burnin, x$control$thin, share,
+              sub("components empty", "components empty in the kept draw", empty_text))
     },
     NULL
   )
