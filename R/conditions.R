@@ -131,6 +131,15 @@ collapse_text <- function(component, detail, fit) {
 
 format_count <- function(v) format(signif(v, 3), nsmall = 1L)
 
+# Every one of several starts degenerated: the first start's error, said
+# to be the first of them, with its class and fields.
+stop_all_starts_failed <- function(failed) {
+  first <- failed[[1L]]
+  first$message <- sprintf("All %d starts failed; the first: %s", length(failed), first$message)
+  first$starts_failed <- length(failed)
+  stop(first)
+}
+
 # Warns that the kept fit stopped at `max_iter` before the stopping rule
 # held (not for tol = 0, which asks for exactly max_iter iterations).
 warn_max_iter <- function(fit, method, control, nstart) {

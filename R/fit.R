@@ -34,22 +34,33 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
 
   best <- NULL
   start_objective <- numeric(nstart)
+  failed <- list()
   for (s in seq_len(nstart)) {
     start <- start_responsibilities(init, x, k, weights)
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
-    run <- switch(method,
+    # of several starts, one that degenerates is no candidate: set it aside
+    # (NA in start_objective), and fail only when every start does
+    run <- tryCatch(switch(method,
       vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
       gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
       run_em(x, weights, start, k, model, core, control)
-    )
+    ), emix_error_degenerate = function(e) if (nstart > 1L) e else stop(e))
+    if (inherits(run, "emix_error_degenerate")) {
+      failed <- c(failed, list(run))
+      start_objective[s] <- NA_real_
+      next
+    }
     start_objective[s] <- run$objective
     if (is.null(best) || run$objective > best$objective) {
       best <- run
       best$start <- s
     }
+  }
+  if (is.null(best)) {
+    stop_all_starts_failed(failed)
   }
   warn_max_iter(best, method, control, nstart)
   # Take the posterior matrix out of the result and name it while nothing

@@ -133,6 +133,7 @@ summary.emix <- function(object, ...) {
       mean = object$mean[shown, , drop = FALSE],
       sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
+      start_objective = object$start_objective,
       iter = object$iter,
       dropped = object$dropped,
       control = object$control,
@@ -339,6 +340,11 @@ convergence_text <- function(x) {
   if (!is.null(x$dropped) && x$dropped > 0L) {
     out <- sprintf("%s %d component%s dropped on the way.", out, x$dropped,
                    if (x$dropped == 1L) " was" else "s were")
+  }
+  set_aside <- sum(is.na(x$start_objective))
+  if (set_aside > 0L) {
+    out <- sprintf("%s %d of %d starts ended in a degenerate component and were set aside.",
+                   out, set_aside, length(x$start_objective))
   }
   if (x$control$reg > 0 && !x$method %in% bayes_methods) {
     # the numbers are those of the ridge-regularised estimates: say so

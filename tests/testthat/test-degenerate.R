@@ -41,14 +41,21 @@ test_that("a component on tied rows has collapsed, as mclust finds too", {
   expect_equal(fit$loglik, ref_loglik(s$x, 1, ref$mean, ref$sigma), tolerance = 1e-8)
 })
 
-test_that("iris with 6 VVV components from five starts is not an ordinary fit", {
+test_that("iris with 6 VVV components from five starts keeps no degenerate component", {
   set.seed(1)
-  err <- catch(emix(iris[1:4], k = 6, nstart = 5))
+  fit <- emix(iris[1:4], k = 6, nstart = 5)
+  # the starts that ended on a component of fewer than d + 1 = 5 rows are
+  # set aside (NA), and said so; the kept fit's components have 5 or more
+  expect_identical(which(is.na(fit$start_objective)), 2:3)
+  expect_true(all(fit$pro * 150 >= 5))
+  expect_identical(fit$start, which.max(fit$start_objective))
+  expect_true(any(grepl("2 of 5 starts ended in a degenerate component and were set aside",
+                        capture.output(print(fit)), fixed = TRUE)))
+  # when every start degenerates, the first start's error, classed
+  set.seed(1)
+  err <- catch(emix(iris[1:4], k = 140, nstart = 2))
   expect_s3_class(err, "emix_error_empty")
-  expect_identical(err$needed, 5)
-  expect_lt(err$found, 5)
-  expect_true(err$component %in% 1:6)
-  expect_match(conditionMessage(err), "^EM stopped .*effective observations, fewer than the 5 a full covariance in 4 dimensions needs")
+  expect_match(conditionMessage(err), "^All 2 starts failed; the first: EM stopped at the start")
   # a start whose component 4 has too few rows: dropped, fewer components,
   # at a fixed point of EM (restarted from its own posterior it stays)
   set.seed(7)
