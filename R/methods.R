@@ -7,6 +7,11 @@
 #' the log-likelihood, the BIC, the convergence and the proportions and
 #' means of the components. `summary()` adds the covariances, the
 #' information criteria AIC, BIC and ICL and the sizes of the components.
+#' Both say when a ridge was used (so the numbers are those of the
+#' ridge-regularised estimates; see `reg` in [emix_control()]), how many
+#' starts were set aside as degenerate, and, for a Bayesian fit, how many
+#' components are empty: those are left out of the tables. A stochastic EM
+#' fit runs a fixed number of iterations, and is said to have run them.
 #'
 #' @section Information criteria:
 #' All three are on R's smaller-is-better scale, as [stats::AIC()] and
@@ -190,6 +195,18 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 #' \eqn{k d(d+1)/2} (`"VVV"`). The number of observations is the number of
 #' rows used, or the sum of the weights when the fit has weights (which have
 #' frequency meaning).
+#'
+#' With a ridge (`reg > 0` in [emix_control()]) the log-likelihood is the
+#' ordinary one at the ridge-regularised estimates, with the same `df`.
+#'
+#' A Bayesian fit (`method = "vb"`, `"me"`, `"gibbs"`) counts only its
+#' occupied components in `df` (`fit$occupied` for `"vb"` and `"me"`; for
+#' `"gibbs"`, the components that hold a row in the kept draw), as an empty
+#' component has no parameters the data speak to; its log-likelihood is
+#' that of the returned parameters (for which an empty component's
+#' proportion is tiny), so AIC and BIC are those of a mixture of the
+#' occupied components. `print()` and `summary()` leave the empty
+#' components out of their tables and say how many there are.
 #'
 #' @param object A fit returned by [emix()].
 #' @param ... Ignored.
