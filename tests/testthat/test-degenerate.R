@@ -101,6 +101,18 @@ test_that("mtcars with 9 VVI components stops on a single-row component", {
   expect_identical(err$needed, 2)
   expect_lt(err$found, 2)
   expect_match(conditionMessage(err), "a diagonal covariance needs")
+  # from a start with a one-row component mclust has no fit, and emix errs
+  x <- as.matrix(mtcars)
+  lab <- c(rep(1L, 31), 2L)
+  expect_true(is.na(mclust::meVVI(x, z = mclust::unmap(lab))$loglik))
+  expect_error(emix(x, k = 2, model = "VVI", init = lab, control = emix_control(reg = 0)),
+               class = "emix_error_empty")
+  # where mclust has a fit, emix has the same one
+  lab <- ifelse(mtcars$mpg > 20, 1L, 2L)
+  theirs <- mclust::meVVI(x, z = mclust::unmap(lab), control = mclust::emControl(tol = c(1e-10, 1e-10)))
+  ours <- emix(x, k = 2, model = "VVI", init = lab, control = emix_control(reg = 0, tol = 1e-10))
+  expect_false(is.na(theirs$loglik))
+  expect_equal(ours$loglik, theirs$loglik, tolerance = 1e-8)
 })
 
 test_that("the shared models need k + d (EEE) or k + 1 observations in all", {
