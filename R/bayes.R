@@ -21,6 +21,18 @@ occupied_components <- function(N, weights) {
   sum(N >= 0.5 * (if (is.null(weights)) 1 else mean(weights)))
 }
 
+# Which components of a Bayesian fit are occupied (NULL for the other
+# methods): VB's by occupied_components()' rule, ME's when they hold a row,
+# Gibbs's when the kept draw gives them a row. Only these count in df.
+occupied_mask <- function(fit) {
+  switch(fit$method,
+    vb = fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights)),
+    me = fit$posterior$N > 0,
+    gibbs = tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0,
+    NULL
+  )
+}
+
 # The trace of a Bayesian method: its objective per iteration; the
 # log-likelihood is not computed on the way (NA).
 bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
@@ -85,6 +97,8 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
   }
   run$prior <- prior
   run$dropped <- 0L
+  # the likelihood's free parameters are those of the occupied components
+  run$df <- model_df(model, run$occupied, ncol(x))
   run
 }
 
@@ -103,7 +117,7 @@ bayes_call <- function(x, weights, start, k, model, core, prior) {
 # only when the user set its `scale` or `df`.
 stop_bayes <- function(status, method, prior = NULL) {
   if (status[1L] == 4L) {
-    stop_degenerate(status, 0L, "") # the interrupt
+    stop_degenerate(status, NULL, 0L, NULL) # the interrupt
   }
   where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
   zero_density <- status[1L] == 3L
@@ -119,11 +133,10 @@ stop_bayes <- function(status, method, prior = NULL) {
   } else {
     "The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`emix_control(prior = emix_prior(scale = ))`, see ?emix_prior)."
   }
-  stop(structure(
-    class = c("emix_error_degenerate", "error", "condition"),
-    list(message = sprintf("%s stopped at %s: %s. %s", method_names[[method]], where, what, advice),
-      call = NULL, component = status[2L], iteration = status[4L], code = status[1L])
-  ))
+  stop_degenerate_condition(
+    if (zero_density) "emix_error_zero_density" else "emix_error_collapsed",
+    sprintf("%s stopped at %s: %s. %s", method_names[[method]], where, what, advice),
+    component = status[2L], iteration = status[4L], code = status[1L])
 }
 
 # The labels after the merger of two occupied components that raises
@@ -205,6 +218,8 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     draws = draws,
     best_draw = best,
     occupied = which.max(occupied_table),
+    # the kept draw's occupied components are its free parameters
+    df = model_df(model, sum(tabulate(res$labels[, best], nbins = k) > 0), d),
     prior = prior,
     dropped = 0L
   ))

@@ -25,34 +25,82 @@
 #' are timed. The returned parameters are those at which \eqn{\ell_t} was
 #' computed, so the returned log-likelihood is theirs.
 #'
+#' A fit that reaches `max_iter` before the rule holds warns, with class
+#' `emix_warning_max_iter` (methods `"em"`, `"cem"`, `"iem"`, `"vb"`, `"me"`;
+#' with several starts, when the kept one did not converge). Not with
+#' `tol = 0` or `max_iter = 0`, which ask for exactly that many iterations,
+#' and not for `"sem"` and `"gibbs"`, which run a fixed number by design.
+#'
 #' @section Degenerate components:
-#' A component is *empty* when its total weight \eqn{N_c = \sum_i w_i r_{ic}}
-#' falls below \eqn{\sqrt{\epsilon}}{sqrt(eps)} times the mean observation
-#' weight. It has *collapsed* when the Cholesky factorisation of its
-#' covariance fails, or when a conditional variance (a squared diagonal
-#' entry of the Cholesky factor) is below \eqn{10^{-10}} times that
-#' variable's variance in the data: the component sits on a point or a
-#' lower-dimensional subspace, where the likelihood is unbounded. With
-#' `empty = "error"` (the default) the fit stops with an error that names
-#' the component and the iteration; with `empty = "drop"` the component is
+#' A Gaussian mixture's likelihood is unbounded: a component on a point or a
+#' lower-dimensional subspace has infinite density there, and with a ridge
+#' a huge finite one, which is no fit either. A component is *degenerate*,
+#' at the start or after any M-step, when
+#' * it is supported by too few observations: its effective size
+#'   \eqn{n_c = N_c / \bar w}{n_c = N_c / mean(w)}, with
+#'   \eqn{N_c = \sum_i w_i r_{ic}}{N_c = sum_i w_i r_ic} and \eqn{\bar w}{mean(w)}
+#'   the mean observation weight, is below what its covariance needs:
+#'   \eqn{d + 1} for `"VVV"`, 2 for `"VVI"` and `"VII"`; for the models with
+#'   a shared covariance (`"EII"`, `"EEI"`, `"EEE"`) every component needs
+#'   \eqn{n_c \ge 1} and the pooled covariance
+#'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (`"EEE"`) or \eqn{k + 1}
+#'   (`"EII"`, `"EEI"`). Error class `emix_error_empty`.
+#' * it has *collapsed*: a conditional variance (a squared diagonal entry
+#'   \eqn{L_{jj}^2}{L[j, j]^2} of the Cholesky factor of its covariance) is
+#'   at most twice the ridge added to variable \eqn{j}, so the data add less
+#'   than the ridge in that direction (the ridge alone gives
+#'   \eqn{L_{jj}^2 \ge} ridge, whatever the data); with `reg = 0`, below
+#'   \eqn{10^{-10}} times the variable's scale \eqn{s_j} squared (see `reg`);
+#'   or the factorisation fails. Error class `emix_error_collapsed`. (The
+#'   test reads the conditional variances in the order of the variables, so
+#'   a component on a steep line, one whose later variable changes more than
+#'   its earlier one in units of their scales, can pass it.)
+#'
+#' Both classes also carry `emix_error_degenerate`, as does
+#' `emix_error_zero_density`, the class of a row that has zero density
+#' under every component. With `empty = "error"` (the default) the fit stops
+#' with the classed error, whose message names the method, the component,
+#' the iteration and what was found, and whose fields `component`,
+#' `iteration`, `found` (the effective size, or the conditional variance)
+#' and `needed` carry the same; with `empty = "drop"` the component is
 #' removed, its responsibilities are shared among the others in proportion
 #' to theirs, and EM goes on with one component fewer (the trace records
-#' `k` for every iteration; the log-likelihood may fall at a drop).
+#' `k` for every iteration; the log-likelihood may fall at a drop). A drop
+#' is impossible with one component or for a shared covariance, and the
+#' error says so. Of several starts (`nstart`), one that degenerates is set
+#' aside (`NA` in `fit$start_objective`, and `print()` says how many); the
+#' fit fails only when every start does. The Bayesian methods (`"vb"`,
+#' `"me"`, `"gibbs"`) never stop on an empty component: their prior keeps
+#' every covariance proper, and an empty component is reported, not
+#' removed.
 #'
 #' @param tol Tolerance of the stopping rule, a number \eqn{\ge 0}.
 #' @param max_iter Largest number of EM iterations (M-steps after the start).
 #' @param rule `"mean"`, `"relative"` or `"absolute"`; see the section
 #'   *Stopping rule*.
 #' @param reg Ridge added to the diagonal of every covariance matrix at each
-#'   M-step, relative to the data: `reg` times that variable's variance in
-#'   the data (weighted, if there are weights), or for the spherical models
-#'   (`"EII"`, `"VII"`) `reg` times the mean of the variables' variances. So
-#'   it does not depend on the units of each variable. `reg = 0` gives the
-#'   exact maximum-likelihood M-step, under which the log-likelihood never
-#'   decreases; the default `1e-6` barely moves a fit and keeps
-#'   near-singular components from stopping it.
-#' @param empty What to do with an empty or collapsed component: `"error"`
-#'   or `"drop"`; see the section *Degenerate components*.
+#'   M-step, relative to the data: `reg` times \eqn{s_j^2}, the squared
+#'   robust scale of variable \eqn{j}, or for the spherical models (`"EII"`,
+#'   `"VII"`) `reg` times the mean of the \eqn{s_j^2}. So it does not depend
+#'   on the units of each variable, and one extreme row cannot inflate it.
+#'   The scale \eqn{s_j} is 1.4826 times the weighted median absolute
+#'   deviation from the weighted median (weighted quantiles average
+#'   \eqn{\min\{x: F(x) \ge p\}}{min{x : F(x) >= p}} and
+#'   \eqn{\min\{x: F(x) > p\}}{min{x : F(x) > p}} of the weighted empirical
+#'   distribution \eqn{F}; for unit weights that is [stats::mad()]); where it
+#'   is 0 (more than half the weight on tied values), the IQR / 1.349, and
+#'   where that is 0 too, the standard deviation. `reg = 0` gives the exact
+#'   maximum-likelihood M-step, under which the log-likelihood never
+#'   decreases; the default `1e-6` barely moves a fit. With a ridge the
+#'   reported log-likelihood is the ordinary log-likelihood at the
+#'   ridge-regularised estimates, `df` counts the same parameters and the BIC
+#'   is computed from them; `print()` and `summary()` say that a ridge was
+#'   used. A ridge does not rescue a degenerate component (see the section
+#'   *Degenerate components*).
+#' @param empty What to do with a degenerate component (too few
+#'   observations, or collapsed): `"error"` (a classed error that names it)
+#'   or `"drop"` (remove it and go on); see the section *Degenerate
+#'   components*.
 #' @param blocks Number of blocks of rows for incremental EM
 #'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()]. More
 #'   blocks than rows mean one row per block. Incremental EM keeps one set of

@@ -461,7 +461,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       method = method,
       n = nrow(x),
       d = d,
-      df = model_df(model, k, d),
+      df = if (is.null(run$df)) model_df(model, k, d) else run$df,
       weights = weights,
       x = x,
       call = NULL,

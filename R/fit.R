@@ -70,6 +70,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (is.null(best)) {
     stop_all_starts_failed(start_errors, nstart)
   }
+  warn_max_iter(best, method, control, nstart)
   # Take the posterior matrix out of the result (new_emix() names it).
   run <- NULL
   z <- best$z
@@ -102,11 +103,14 @@ check_method <- function(method) {
   method
 }
 
-# The settings the C core reads, with data-dependent scales worked out.
+# The settings the C core reads, with data-dependent scales worked out: the
+# ridge and the collapse yardstick are relative to a robust scale of each
+# variable (see ?emix_control), which one extreme row cannot inflate.
 core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
-  if (any(!is.finite(var_scale))) {
-    # check_data() found the unweighted variances finite: the weights overflow
+  total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
+  if (any(!is.finite(var_scale)) || !is.finite(total_weight)) {
+    # check_data() and check_weights() passed: the weighted sums overflow
     stop_arg("weights", paste("are so large that the weighted sums of the data overflow.",
                               weights_overflow_advice))
   }
@@ -117,22 +121,17 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
       name_list(variable_names(x)[constant])
     ))
   }
-  total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
-  if (!all(is.finite(var_scale)) || !is.finite(total_weight)) {
-    stop_arg("x", if (is.null(weights)) {
-      "has values so large that their variances overflow. Rescale it."
-    } else {
-      "with `weights` gives weighted variances or a total weight that overflow. Rescale the data or the weights."
-    })
-  }
   list(
     tol = control$tol,
     max_iter = control$max_iter,
     rule_code = match(control$rule, c("relative", "absolute", "mean")) - 1L,
     total_weight = total_weight,
     reg = control$reg,
-    min_weight = sqrt(.Machine$double.eps) * (if (is.null(weights)) 1 else mean(weights)),
-    var_scale = var_scale,
+    mean_weight = if (is.null(weights)) 1 else mean(weights),
+    var_scale = .Call(C_emix_robust_scale_r, x, weights)^2,
+    # the k-means starts weigh the variables by their variances, the
+    # scaling their screening was measured with
+    start_scale = var_scale,
     threads = control$threads,
     q_step = q_step,
     blocks = as.integer(blocks)
@@ -192,7 +191,8 @@ run_em <- function(x, weights, start, k, model, core, control) {
     component <- status[2L]
     droppable <- status[1L] %in% 1:2 && !is.na(component) && k > 1L
     if (control$empty == "error" || !droppable) {
-      stop_degenerate(status, iter_done, model)
+      stop_degenerate(status, res$status_detail, iter_done,
+                      failure_context(model, k, x, core, control))
     }
     iter_done <- iter_done + status[4L]
     start <- drop_component(res$z, component, x, weights, core$var_scale)
@@ -214,6 +214,15 @@ run_em <- function(x, weights, start, k, model, core, control) {
   res
 }
 
+# What a message about a failed fit needs to know (see stop_degenerate()).
+failure_context <- function(model, k, x, core, control) {
+  spherical <- model %in% c("EII", "VII")
+  list(method = if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L],
+       model = model, k = k, d = ncol(x), vars = colnames(x), empty = control$empty,
+       reg = control$reg, ridge_scale = core$var_scale,
+       ridge = control$reg * (if (spherical) mean(core$var_scale) else core$var_scale))
+}
+
 # Responsibilities without column j, renormalised. Rows that belonged to j
 # alone go to the remaining component whose mean (under z) is nearest, in
 # units of the variables' standard deviations.
@@ -232,43 +241,6 @@ drop_component <- function(z, j, x, weights, var_scale) {
     total[lost] <- 1
   }
   z / total
-}
-
-stop_degenerate <- function(status, iter_done, model) {
-  code <- status[1L]
-  if (code == 4L) {
-    # the sampling loop saw an interrupt, saved R's RNG state and returned:
-    # act on the interrupt as R would have
-    signalCondition(structure(class = c("interrupt", "condition"),
-                              list(message = "", call = NULL)))
-    invokeRestart("abort")
-  }
-  component <- status[2L]
-  iteration <- iter_done + status[4L]
-  when <- if (iteration == 0L) "at the start" else sprintf("at iteration %d", iteration)
-  what <- switch(as.character(code),
-    "1" = sprintf("component %d is empty (it holds almost no weight)", component),
-    "2" = if (is.na(component)) {
-      sprintf("the covariance matrix shared by all components (model \"%s\") collapsed: it is singular", model)
-    } else {
-      sprintf("the covariance matrix of component %d collapsed: it is singular, the component sits on a point or a lower-dimensional subspace", component)
-    },
-    "3" = sprintf("observation %d has zero density under every component", status[3L])
-  )
-  advice <- switch(as.character(code),
-    "1" = "Try fewer components (`k`), another start (`init`, `nstart`), or `control = emix_control(empty = \"drop\")`.",
-    "2" = if (is.na(component)) {
-      "Try a ridge such as `control = emix_control(reg = 1e-4)`, or remove variables that are (nearly) linear combinations of others."
-    } else {
-      "Try a ridge such as `control = emix_control(reg = 1e-4)`, a simpler `model` (\"VVI\", \"EEE\"), fewer components (`k`), another start, or `control = emix_control(empty = \"drop\")`."
-    },
-    "3" = "Check the data for extreme values, or rescale them."
-  )
-  stop(structure(
-    class = c("emix_error_degenerate", "error", "condition"),
-    list(message = sprintf("EM stopped %s: %s. %s", when, what, advice), call = NULL,
-         component = component, iteration = iteration, code = code)
-  ))
 }
 
 # With the exact M-step (reg = 0) the objective (the log-likelihood for EM,

@@ -34,7 +34,7 @@ full_iter <- 0L
 # least inertia (weighted within-cluster sum of squares in standardised
 # units) partition all rows by nearest centre, and that is the start.
 kmeans_start <- function(x, k, weights, core, seeds) {
-  inv_var <- 1 / core$var_scale
+  inv_var <- 1 / core$start_scale
   n <- nrow(x)
   m <- screen_rows(n, k)
   rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
@@ -68,7 +68,7 @@ kmeans_start <- function(x, k, weights, core, seeds) {
 # k distinct rows drawn in proportion to their weights as centres; the
 # start is the partition by nearest centre.
 random_start <- function(x, k, weights, core) {
-  inv_var <- 1 / core$var_scale
+  inv_var <- 1 / core$start_scale
   seed <- .Call(C_emix_kmeans_seed_r, x, weights, inv_var, k, 1L)
   .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, x[seed, , drop = FALSE], 0L,
         core$threads)$labels

@@ -7,6 +7,11 @@
 #' the log-likelihood, the BIC, the convergence and the proportions and
 #' means of the components. `summary()` adds the covariances, the
 #' information criteria AIC, BIC and ICL and the sizes of the components.
+#' Both say when a ridge was used (so the numbers are those of the
+#' ridge-regularised estimates; see `reg` in [emix_control()]), how many
+#' starts were set aside as degenerate, and, for a Bayesian fit, how many
+#' components are empty: those are left out of the tables. A stochastic EM
+#' fit runs a fixed number of iterations, and is said to have run them.
 #'
 #' @section Information criteria:
 #' All three are on R's smaller-is-better scale, as [stats::AIC()] and
@@ -84,11 +89,19 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")
   }
+  # a Bayesian fit's empty components are not part of the fit: left out
+  shown <- shown_components(x)
   cat("\nMixing proportions:\n")
-  print(x$pro, digits = digits)
+  print(x$pro[shown], digits = digits)
   cat("\nMeans:\n")
-  print(x$mean, digits = digits)
+  print(x$mean[shown, , drop = FALSE], digits = digits)
   invisible(x)
+}
+
+# The components the tables show: all, except a Bayesian fit's empty ones.
+shown_components <- function(x) {
+  occupied <- occupied_mask(x)
+  if (is.null(occupied)) seq_len(x$k) else which(occupied)
 }
 
 #' @rdname print.emix
@@ -107,6 +120,7 @@ summary.emix <- function(object, ...) {
     N = unname(colSums(w * z)),
     row.names = names(object$pro)
   )
+  shown <- shown_components(object)
   structure(
     list(
       call = object$call,
@@ -123,11 +137,12 @@ summary.emix <- function(object, ...) {
       criteria = c(AIC = -2 * object$loglik + 2 * object$df, BIC = bic,
                    ICL = bic + 2 * entropy),
       entropy = entropy,
-      components = components,
-      classification = table(component = factor(object$classification, levels = seq_len(k))),
-      mean = object$mean,
-      sigma = object$sigma,
+      components = components[shown, , drop = FALSE],
+      classification = table(component = factor(object$classification, levels = shown)),
+      mean = object$mean[shown, , drop = FALSE],
+      sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
+      start_objective = object$start_objective,
       iter = object$iter,
       dropped = object$dropped,
       control = object$control,
@@ -184,6 +199,18 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 #' \eqn{k d(d+1)/2} (`"VVV"`). The number of observations is the number of
 #' rows used, or the sum of the weights when the fit has weights (which have
 #' frequency meaning).
+#'
+#' With a ridge (`reg > 0` in [emix_control()]) the log-likelihood is the
+#' ordinary one at the ridge-regularised estimates, with the same `df`.
+#'
+#' A Bayesian fit (`method = "vb"`, `"me"`, `"gibbs"`) counts only its
+#' occupied components in `df` (`fit$occupied` for `"vb"` and `"me"`; for
+#' `"gibbs"`, the components that hold a row in the kept draw), as an empty
+#' component has no parameters the data speak to; its log-likelihood is
+#' that of the returned parameters (for which an empty component's
+#' proportion is tiny), so AIC and BIC are those of a mixture of the
+#' occupied components. `print()` and `summary()` leave the empty
+#' components out of their tables and say how many there are.
 #'
 #' @param object A fit returned by [emix()].
 #' @param ... Ignored.
@@ -324,7 +351,9 @@ convergence_text <- function(x) {
     return(sprintf("Ran %d sweep%s.", x$iter, plural(x$iter)))
   }
   iterations <- sprintf("%d iteration%s", x$iter, plural(x$iter))
-  out <- if (x$converged) {
+  out <- if (identical(x$method, "sem")) {
+    sprintf("Ran %s (stochastic EM runs a fixed number).", iterations)
+  } else if (x$converged) {
     sprintf("Converged after %s.", iterations)
   } else {
     sprintf("Not converged: stopped after %s (`max_iter`).", iterations)
@@ -333,22 +362,42 @@ convergence_text <- function(x) {
     out <- sprintf("%s %d component%s dropped on the way.", out, x$dropped,
                    if (x$dropped == 1L) " was" else "s were")
   }
+  set_aside <- sum(is.na(x$start_objective))
+  if (set_aside > 0L) {
+    out <- sprintf("%s %d of %d starts ended in a degenerate component and were set aside.",
+                   out, set_aside, length(x$start_objective))
+  }
+  if (x$control$reg > 0 && !x$method %in% bayes_methods) {
+    # the numbers are those of the ridge-regularised estimates: say so
+    out <- sprintf("%s Ridge reg = %s (relative to each variable's robust scale squared).",
+                   out, format(x$control$reg))
+  }
   out
 }
 
 # What a Bayesian fit adds: its objective and the occupied components.
 bayes_text <- function(x, digits) {
+  if (!x$method %in% bayes_methods) {
+    return(NULL)
+  }
+  empty <- sum(!occupied_mask(x))
+  empty_text <- if (empty > 0L) {
+    sprintf(" %d of %d components empty: left out of the tables and of df.", empty, x$k)
+  } else {
+    ""
+  }
   switch(x$method,
-    vb = sprintf("ELBO = %s; %d of %d components occupied.",
-                 format_number(x$objective, digits), x$occupied, x$k),
-    me = sprintf("log p(x, z) = %s; %d of %d components occupied.",
-                 format_number(x$objective, digits), x$occupied, x$k),
+    vb = sprintf("ELBO = %s; %d of %d components occupied.%s",
+                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
+    me = sprintf("log p(x, z) = %s; %d of %d components occupied.%s",
+                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
     gibbs = {
       counts <- table(x$draws$occupied)
       share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
                       "%", collapse = ", ")
-      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.",
-              length(x$draws$loglik), x$control$burnin, x$control$thin, share)
+      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
+              length(x$draws$loglik), x$control$burnin, x$control$thin, share,
+              sub("components empty", "components empty in the kept draw", empty_text))
     },
     NULL
   )

@@ -26,7 +26,8 @@ gaussian_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   core <- core_control(emix_control(reg = reg), x, weights)
   res <- .Call(C_emix_mstep_gaussian, x, weights, z, model_code(model), core)
   if (res$status[1L] != 0L) {
-    stop_degenerate(res$status, 0L, model)
+    stop_degenerate(res$status, res$status_detail, 0L,
+                    failure_context(model, ncol(z), x, core, emix_control(reg = reg)))
   }
   res[c("pro", "mean", "sigma")]
 }

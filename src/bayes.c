@@ -184,7 +184,9 @@ static emix_status vb_update(const void *vst, void *vpar, const emix_control *ct
         bp->g.pro[c] = bp->alpha[c] / total_alpha;
         bp->g.log_weight[c] = log_weight(bp, c, digamma_total);
     }
-    return gauss_factor(&bp->g, ctl->var_scale);
+    /* no ridge here: the prior keeps the covariances proper, and only a
+     * numerically singular one is flagged */
+    return gauss_factor(&bp->g, ctl->var_scale, 1e-10, 0);
 }
 
 /* the bound, less the entropy of q(z), which the loop adds */

@@ -64,7 +64,7 @@ static inline double emix_weight(const emix_data *dat, int i)
 /* What went wrong, if anything; R turns the code into a message. */
 enum {
     EMIX_OK = 0,
-    EMIX_EMPTY = 1,       /* a component holds (almost) no weight */
+    EMIX_EMPTY = 1,       /* a component has too few observations for its covariance */
     EMIX_COLLAPSED = 2,   /* a covariance matrix is (nearly) singular */
     EMIX_ZERO_DENSITY = 3, /* an observation has no finite log-density under any component */
     EMIX_INTERRUPTED = 4   /* the user interrupted a loop that holds R's RNG state */
@@ -74,6 +74,8 @@ typedef struct {
     int code;
     int component; /* 0-based; -1 for a covariance shared by all */
     int row;       /* 0-based, or -1 */
+    int variable;  /* EMIX_COLLAPSED: the variable (0-based) whose conditional variance failed */
+    double value;  /* EMIX_EMPTY: the effective size found; EMIX_COLLAPSED: that variance */
 } emix_status;
 
 /* Settings of one fit, checked in R. */
@@ -85,8 +87,10 @@ typedef struct {
     int rule;
     double total_weight;     /* W = sum of the weights: the mean rule's divisor */
     double reg;              /* ridge on covariance diagonals, relative to var_scale */
-    double min_weight;       /* a component with less total weight is empty */
-    const double *var_scale; /* the d variances of the data: yardstick for collapse */
+    double mean_weight;      /* the mean observation weight: N_c / mean_weight is the
+                              * effective number of observations of component c */
+    const double *var_scale; /* the d squared robust scales of the data (scale.c): what
+                              * the ridge and the collapse yardstick are relative to */
     int threads;
     int q_step;              /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
     int blocks;              /* incremental EM: blocks of rows; 0 for the other methods */
@@ -304,8 +308,10 @@ int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);
 gauss_stats *gauss_stats_alloc(int k, int d, int model);
-/* Cholesky factors and log-determinants of every sigma; flags collapse. */
-emix_status gauss_factor(gauss_par *par, const double *var_scale);
+/* Cholesky factors and log-determinants of every sigma; flags collapse: a
+ * squared diagonal entry of a factor at or below factor * yardstick_j (or
+ * factor times the mean of the yardsticks, when spherical). */
+emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor, int spherical);
 /* The exact M-step from an n x k responsibility matrix z, or else from
  * labels in 1..k: two passes, the second centred at the means found by the
  * first. */
@@ -441,6 +447,12 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP co
 void emix_col_moments(const emix_data *dat, double *mean, double *var);
 
 SEXP emix_first_nonfinite(SEXP x);
+
+/* ---- Robust scales of the data's columns (scale.c) ------------------------ */
+
+/* 1.4826 x weighted MAD per column, else IQR / 1.349, else the sd */
+void emix_robust_scale(const emix_data *dat, double *scale);
+SEXP emix_robust_scale_r(SEXP x, SEXP w);
 SEXP emix_col_moments_r(SEXP x, SEXP w);
 
 /* ---- Entry point for checking the S-step (qstep.c) ------------------------ */

@@ -164,8 +164,8 @@ emix_control control_view(SEXP control, int d)
     ctl.total_weight = check_real(list_elt(control, "total_weight"), "control$total_weight",
                                   DBL_MIN, R_PosInf);
     ctl.reg = check_real(list_elt(control, "reg"), "control$reg", 0.0, R_PosInf);
-    ctl.min_weight = check_real(list_elt(control, "min_weight"), "control$min_weight", 0.0,
-                                R_PosInf);
+    ctl.mean_weight = check_real(list_elt(control, "mean_weight"), "control$mean_weight",
+                                 DBL_MIN, R_PosInf);
     ctl.var_scale = check_reals(list_elt(control, "var_scale"), "control$var_scale", d, 0.0);
     ctl.threads = check_int(list_elt(control, "threads"), "control$threads", 1, INT_MAX);
     ctl.q_step = check_int(list_elt(control, "q_step"), "control$q_step", 0, EMIX_Q_DRAW);
@@ -181,6 +181,16 @@ SEXP status_vector(emix_status st, int iter)
     INTEGER(out)[1] = st.component >= 0 ? st.component + 1 : NA_INTEGER;
     INTEGER(out)[2] = st.row >= 0 ? st.row + 1 : NA_INTEGER;
     INTEGER(out)[3] = iter;
+    UNPROTECT(1);
+    return out;
+}
+
+/* what a failure found: c(variable (1-based) or NA, effective size or variance) */
+SEXP status_detail(emix_status st)
+{
+    SEXP out = PROTECT(allocVector(REALSXP, 2));
+    REAL(out)[0] = st.code == EMIX_COLLAPSED && st.variable >= 0 ? st.variable + 1.0 : NA_REAL;
+    REAL(out)[1] = st.code == EMIX_OK ? NA_REAL : st.value;
     UNPROTECT(1);
     return out;
 }
@@ -239,14 +249,14 @@ void result_alloc(emix_result *res, int max_iter)
     res->converged = 0;
     res->loglik = NA_REAL;
     res->abs_loglik = NA_REAL;
-    res->status.code = EMIX_OK;
+    res->status = (emix_status) {EMIX_OK, -1, -1, -1, 0.0};
     res->status_iter = 0;
 }
 
 SEXP run_result(const gauss_par *par, const emix_result *res, SEXP z)
 {
     const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "objective",
-                           "iter", "converged", "z", "abs_loglik", "status", ""};
+                           "iter", "converged", "z", "abs_loglik", "status", "status_detail", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     set_parameters(out, par);
     SET_VECTOR_ELT(out, 3, ScalarReal(res->loglik));
@@ -259,6 +269,7 @@ SEXP run_result(const gauss_par *par, const emix_result *res, SEXP z)
     SET_VECTOR_ELT(out, 9, z);
     SET_VECTOR_ELT(out, 10, ScalarReal(res->abs_loglik));
     SET_VECTOR_ELT(out, 11, status_vector(res->status, res->status_iter));
+    SET_VECTOR_ELT(out, 12, status_detail(res->status));
     UNPROTECT(1);
     return out;
 }

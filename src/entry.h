@@ -30,6 +30,8 @@ emix_data data_view(SEXP x, SEXP w);
 emix_control control_view(SEXP control, int d);
 /* status as c(code, component, row, iteration), 1-based where it applies */
 SEXP status_vector(emix_status st, int iter);
+/* what a failure found: c(variable (1-based) or NA, effective size or variance) */
+SEXP status_detail(emix_status st);
 SEXP copy_real(const double *src, R_xlen_t len);
 /* pro, mean (k x d) and sigma (d x d x k) as R objects, into list slots 0-2 */
 void set_parameters(SEXP out, const gauss_par *par);

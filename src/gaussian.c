@@ -82,12 +82,16 @@ static void forward_solve(const double *L, int d, const double *v, double *y)
     }
 }
 
-emix_status gauss_factor(gauss_par *par, const double *var_scale)
+emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor, int spherical)
 {
-    emix_status status = {EMIX_OK, -1, -1};
+    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
     int d = par->d, k = par->k, info = 0;
     size_t dd = (size_t) d * d;
     int shared = gauss_model_is_shared(par->model);
+    double mean_yardstick = 0.0;
+    for (int j = 0; j < d; j++) {
+        mean_yardstick += yardstick[j] / d;
+    }
     for (int c = 0; c < k; c++) {
         double *L = par->chol + dd * c;
         const double *S = par->sigma + dd * c;
@@ -110,13 +114,19 @@ emix_status gauss_factor(gauss_par *par, const double *var_scale)
             }
         }
         /* Collapse: the factorisation fails, or a conditional variance
-         * L_jj^2 is negligible next to the data's variance of variable j. */
+         * L_jj^2 is at or below the yardstick of variable j. */
         int collapsed = info != 0;
+        if (collapsed) {
+            status.variable = info - 1;
+            status.value = NA_REAL;
+        }
         double logdet = 0.0;
         for (int j = 0; j < d && !collapsed; j++) {
             double ljj = L[j + (size_t) d * j];
-            if (!R_FINITE(ljj) || ljj * ljj <= 1e-10 * var_scale[j]) {
+            if (!R_FINITE(ljj) || ljj * ljj <= factor * (spherical ? mean_yardstick : yardstick[j])) {
                 collapsed = 1;
+                status.variable = j;
+                status.value = ljj * ljj;
             }
             logdet += 2.0 * log(ljj);
         }
@@ -514,21 +524,47 @@ static void scatter_matrix(const gauss_stats *st, int c, double W, double *out)
     }
 }
 
+/* Whether every component has the observations its covariance needs:
+ * an effective size n_c = N_c / (mean weight) of at least d + 1 (VVV) or
+ * 2 (VVI, VII); for the shared models n_c >= 1 each and, for the pooled
+ * covariance, sum n_c >= k + d (EEE) or k + 1 (EII, EEI). Below that the
+ * maximum likelihood covariance is singular, and with a ridge it is the
+ * ridge's: a spike of density, not a fit. */
+static emix_status check_support(const gauss_stats *st, int model, double mean_weight)
+{
+    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
+    int k = st->k, d = st->d, shared = gauss_model_is_shared(model);
+    double need = model == EMIX_VVV ? d + 1.0 : (shared ? 1.0 : 2.0), total = 0.0;
+    for (int c = 0; c < k; c++) {
+        double n_c = st->N[c] / mean_weight;
+        if (!(n_c >= need)) {
+            status.code = EMIX_EMPTY;
+            status.component = c;
+            status.value = n_c;
+            return status;
+        }
+        total += n_c;
+    }
+    if (shared && !(total >= k + (model == EMIX_EEE ? d : 1.0))) {
+        status.code = EMIX_EMPTY;
+        status.value = total;
+    }
+    return status;
+}
+
 static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
 {
     const gauss_stats *st = vst;
     gauss_par *par = vpar;
     int k = par->k, d = par->d, model = par->model;
     size_t dd = (size_t) d * d;
-    emix_status status = {EMIX_OK, -1, -1};
+    emix_status status = check_support(st, model, ctl->mean_weight);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
 
     double W = 0.0;
     for (int c = 0; c < k; c++) {
-        if (!(st->N[c] >= ctl->min_weight)) {
-            status.code = EMIX_EMPTY;
-            status.component = c;
-            return status;
-        }
         W += st->N[c];
     }
     for (int c = 0; c < k; c++) {
@@ -557,8 +593,9 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
                 sig[j + (size_t) d * j] = tr / d;
             }
         }
-        /* the ridge: reg times each variable's variance, or times their
-         * mean for the spherical models, whose variance is one number */
+        /* the ridge: reg times each variable's squared robust scale, or
+         * times their mean for the spherical models, whose variance is one
+         * number */
         double mean_var = 0.0;
         for (int j = 0; j < d; j++) {
             mean_var += ctl->var_scale[j] / d;
@@ -574,7 +611,15 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     for (int c = 1; shared && c < k; c++) {
         memcpy(par->sigma + dd * c, par->sigma, dd * sizeof(double));
     }
-    return gauss_factor(par, ctl->var_scale);
+    /* Collapse: the data add less than the ridge in some direction, as the
+     * Schur complements of S + R are at least R's, so L_jj^2 >= ridge_j
+     * whatever S is: the yardstick is twice the ridge. Without a ridge, a
+     * conditional variance below 1e-10 of the variable's scale squared. */
+    int spherical = model == EMIX_EII || model == EMIX_VII;
+    if (ctl->reg > 0.0) {
+        return gauss_factor(par, ctl->var_scale, 2.0 * ctl->reg, spherical);
+    }
+    return gauss_factor(par, ctl->var_scale, 1e-10, 0);
 }
 
 /* tr(sigma^{-1} M) for sigma = L L' and M symmetric, both given by their
@@ -654,7 +699,7 @@ emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const doubl
                                const int *labels, double min_weight, gauss_stats *st)
 {
     int n = dat->n, d = dat->d, k = par->k;
-    emix_status status = {EMIX_OK, -1, -1};
+    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
     double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
     double *one_hot = (double *) R_alloc((size_t) EMIX_BLOCK * k, sizeof(double));
 
@@ -702,7 +747,9 @@ emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const int *labels, const emix_control *ctl)
 {
     gauss_stats *st = gauss_stats_alloc(par->k, dat->d, par->model);
-    emix_status status = gauss_stats_from_z(par, dat, z, labels, ctl->min_weight, st);
+    /* an empty component passes here (its mean is the data's): the M-step
+     * judges whether each has the observations it needs */
+    emix_status status = gauss_stats_from_z(par, dat, z, labels, 0.0, st);
     if (status.code != EMIX_OK) {
         return status;
     }

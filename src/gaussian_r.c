@@ -39,7 +39,7 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
      * yardstick accepts any positive definite sigma */
     double *zero_scale = (double *) R_alloc(dat.d, sizeof(double));
     memset(zero_scale, 0, (size_t) dat.d * sizeof(double));
-    emix_status st = gauss_factor(&par, zero_scale);
+    emix_status st = gauss_factor(&par, zero_scale, 0.0, 0);
 
     const char *names[] = {"z", "row_loglik", "loglik", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
@@ -71,10 +71,11 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
     gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));
     emix_status status = gauss_mstep_from_z(&par, &dat, REAL(z), NULL, &ctl);
 
-    const char *names[] = {"pro", "mean", "sigma", "status", ""};
+    const char *names[] = {"pro", "mean", "sigma", "status", "status_detail", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     set_parameters(out, &par);
     SET_VECTOR_ELT(out, 3, status_vector(status, 0));
+    SET_VECTOR_ELT(out, 4, status_detail(status));
     UNPROTECT(1);
     return out;
 }

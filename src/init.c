@@ -14,6 +14,7 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_openmp_info, 0),
     CALLDEF(emix_first_nonfinite, 1),
     CALLDEF(emix_col_moments_r, 2),
+    CALLDEF(emix_robust_scale_r, 2),
     CALLDEF(emix_draw_labels, 2),
     CALLDEF(emix_kmeans_seed_r, 5),
     CALLDEF(emix_kmeans_lloyd_r, 6),

@@ -54,10 +54,37 @@ ref_var_scale <- function(x, weights = NULL) {
   colSums(w * (t(t(x) - centre))^2) / sum(w)
 }
 
+# The robust scale the ridge is relative to, in plain R: 1.4826 x the
+# weighted median absolute deviation from the weighted median, else
+# IQR / 1.349, else the standard deviation. The weighted quantile at p
+# averages min{x : F(x) >= p} and min{x : F(x) > p} of the weighted
+# empirical distribution F (R's type 2 for unit weights).
+ref_weighted_quantile <- function(v, w, p) {
+  o <- order(v)
+  v <- v[o]
+  cum <- cumsum(w[o])
+  target <- p * sum(w)
+  (v[which(cum >= target)[1L]] + v[which(cum > target)[1L]]) / 2
+}
+
+ref_robust_scale <- function(x, weights = NULL) {
+  x <- as.matrix(x)
+  w <- ref_weights(x, weights)
+  apply(x, 2L, function(v) {
+    s <- 1.4826 * ref_weighted_quantile(abs(v - ref_weighted_quantile(v, w, 0.5)), w, 0.5)
+    if (s == 0) {
+      s <- (ref_weighted_quantile(v, w, 0.75) - ref_weighted_quantile(v, w, 0.25)) / 1.349
+    }
+    if (s == 0) {
+      s <- sqrt(sum(w * (v - sum(w * v) / sum(w))^2) / sum(w))
+    }
+    s
+  })
+}
+
 # M-step: exact maximum likelihood from responsibilities z for the six
-# models; reg > 0 adds reg times each column's weighted variance (times
-# their mean for the spherical models)
-# of x to every diagonal element.
+# models; reg > 0 adds reg times each column's squared robust scale (times
+# their mean for the spherical models) to every diagonal element.
 ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   x <- as.matrix(x)
   z <- as.matrix(z)
@@ -93,7 +120,7 @@ ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
       EII = diag(sum(N * trace_S) / (W * d), d),
       stop("unknown model ", model)
     )
-    v <- ref_var_scale(x, w)
+    v <- ref_robust_scale(x, w)^2
     ridge <- if (model %in% c("EII", "VII")) rep(mean(v), d) else v
     sigma[, , c] <- sigma[, , c] + diag(reg * ridge, d)
   }

@@ -61,7 +61,7 @@ test_that("the run routines refuse bad control fields", {
   a <- adapter_args()
   bad <- list(max_iter = -1L, max_iter = NA_integer_, tol = -1, tol = NaN, tol = Inf,
               threads = 0L, blocks = -1L, q_step = 3L, rule_code = 3L, reg = -1,
-              total_weight = 0, var_scale = 1, var_scale = c(1, NA), min_weight = "a")
+              total_weight = 0, var_scale = 1, var_scale = c(1, NA), mean_weight = "a", mean_weight = 0)
   for (routine in c("run", "bayes", "mstep")) {
     for (i in seq_along(bad)) {
       field <- names(bad)[i]

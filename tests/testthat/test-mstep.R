@@ -61,7 +61,9 @@ test_that("T1: the M-step and E-step agree with the worked example", {
   expect_equal(m, 0.183102048111352, tolerance = 1e-14)
   expect_equal(v, 0.167631800112859, tolerance = 1e-14)
   for (model in c("VII", "VVI", "VVV")) {
-    got <- gaussian_mstep(x, z, model = model)
+    # the rows twice: the same estimates, from the 3 observations per
+    # component a variance needs (1.5 each would be degenerate)
+    got <- gaussian_mstep(rbind(x, x), rbind(z, z), model = model)
     expect_equal(as.numeric(got$pro), c(1 / 2, 1 / 2), tolerance = 1e-14, info = model)
     expect_equal(as.numeric(got$mean), c(-m, m), tolerance = 1e-14, info = model)
     expect_equal(as.numeric(got$sigma), c(v, v), tolerance = 1e-14, info = model)
@@ -139,13 +141,13 @@ test_that("zero weights are the same as leaving the rows out", {
   }
 })
 
-test_that("reg adds reg times each variable's weighted variance to the diagonal", {
+test_that("reg adds reg times each variable's squared weighted robust scale to the diagonal", {
   set.seed(34)
   x <- mstep_data
   w <- runif(nrow(x), 0.2, 4)
   z <- ref_random_z(nrow(x), 3)
   reg <- 0.01
-  v <- diag(stats::cov.wt(x, wt = w / sum(w), method = "ML")$cov)
+  v <- ref_robust_scale(x, w)^2
   for (model in ref_models) {
     ridge <- reg * if (model %in% c("EII", "VII")) rep(mean(v), 3) else v
     exact <- gaussian_mstep(x, z, model = model, weights = w, reg = 0)

@@ -1,0 +1,150 @@
+# The conditions a fit signals when it cannot go on: one constructor for
+# them all, and the message of each kind of degenerate component.
+#
+# Classes: emix_error_empty (too few observations for a covariance),
+# emix_error_collapsed (a singular covariance) and emix_error_zero_density
+# (a row no component can explain) all carry emix_error_degenerate, so one
+# handler catches them; emix_warning_max_iter says a fit stopped at max_iter.
+
+# An error of class `class` (and emix_error_degenerate) with the fields in
+# `...` (component, iteration, ...) beside the message.
+stop_degenerate_condition <- function(class, message, ...) {
+  stop(structure(
+    class = c(class, "emix_error_degenerate", "error", "condition"),
+    list(message = message, call = NULL, ...)
+  ))
+}
+
+degenerate_classes <- c("1" = "emix_error_empty", "2" = "emix_error_collapsed",
+                        "3" = "emix_error_zero_density")
+
+# The observations the covariance of `model` needs: per component and, for
+# the models whose covariance is shared, all components together.
+needed_observations <- function(model, k, d) {
+  shared <- model %in% c("EII", "EEI", "EEE")
+  list(
+    each = switch(model, VVV = d + 1, VVI = , VII = 2, 1),
+    total = if (shared) k + (if (model == "EEE") d else 1) else NA_real_
+  )
+}
+
+# Stops a fit whose compiled loop reported `status` = c(code, component,
+# row, iteration) with `detail` = c(variable, value): what it found, where,
+# and what to try. `fit` holds what the message needs to be right: the
+# method, model, k, d, the variables' names, the ridge and `empty`.
+stop_degenerate <- function(status, detail, iter_done, fit) {
+  code <- status[1L]
+  if (code == 4L) {
+    # the sampling loop saw an interrupt, saved R's RNG state and returned:
+    # act on the interrupt as R would have
+    signalCondition(structure(class = c("interrupt", "condition"),
+                              list(message = "", call = NULL)))
+    invokeRestart("abort")
+  }
+  component <- status[2L]
+  iteration <- iter_done + status[4L]
+  when <- if (iteration == 0L) "at the start" else sprintf("at iteration %d", iteration)
+  found <- detail[2L]
+  need <- needed_observations(fit$model, fit$k, fit$d)
+  shared <- is.na(component)
+  what <- switch(as.character(code),
+    "1" = if (shared) {
+      sprintf("the components together are supported by %s effective observations, fewer than the %d (k + %s) that the covariance shared by all components (model \"%s\") needs",
+              format_count(found), need$total, if (fit$model == "EEE") "d" else "1", fit$model)
+    } else {
+      sprintf("component %d is supported by %s effective observations, fewer than the %d %s needs",
+              component, format_count(found), need$each, covariance_kind(fit$model, fit$d))
+    },
+    "2" = collapse_text(component, detail, fit),
+    "3" = sprintf("observation %d has zero density under every component", status[3L])
+  )
+  droppable <- code %in% 1:2 && !shared && fit$k > 1L
+  options <- switch(as.character(code),
+    "1" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
+            "a model with fewer covariance parameters (\"VVI\", \"EEE\", \"EEI\")"),
+    "2" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
+            "a simpler `model` (\"VVI\", \"EEE\")",
+            "dropping variables that are constant within groups or (nearly) linear combinations of others")
+  )
+  if (droppable && fit$empty == "error") {
+    options <- c(options, "`control = emix_control(empty = \"drop\")`")
+  }
+  advice <- if (code == 3L) {
+    "Check the data for extreme values, or rescale them."
+  } else {
+    sprintf("Try %s or %s.", paste(options[-length(options)], collapse = ", "),
+            options[length(options)])
+  }
+  if (code %in% 1:2 && fit$empty == "drop" && !droppable) {
+    advice <- sprintf("%s `empty = \"drop\"` cannot help here: %s.", advice,
+                      if (shared) "the covariance is shared by all components, so no one component can be dropped"
+                      else "there is no other component to take over its observations (k = 1)")
+  }
+  stop_degenerate_condition(
+    degenerate_classes[[as.character(code)]],
+    sprintf("%s stopped %s: %s. %s", method_names[[fit$method]], when, what, advice),
+    component = component, iteration = iteration, code = code,
+    variable = if (code == 2L && !is.na(detail[1L])) fit$vars[detail[1L]] else NA_character_,
+    found = if (code %in% 1:2) found else NA_real_,
+    needed = if (code == 1L) as.numeric(if (shared) need$total else need$each) else NA_real_,
+    method = fit$method
+  )
+}
+
+covariance_kind <- function(model, d) {
+  switch(model,
+    VVV = sprintf("a full covariance in %d dimension%s", d, plural(d)),
+    VVI = "a diagonal covariance",
+    VII = "a spherical covariance",
+    "every component of a model with a shared covariance"
+  )
+}
+
+# What was found when a covariance collapsed: the conditional variance
+# (squared diagonal entry of the Cholesky factor) against its yardstick.
+collapse_text <- function(component, detail, fit) {
+  whose <- if (is.na(component)) {
+    sprintf("the covariance shared by all components (model \"%s\")", fit$model)
+  } else {
+    sprintf("the covariance of component %d", component)
+  }
+  variable <- if (is.na(detail[1L])) "" else sprintf("`%s`", fit$vars[detail[1L]])
+  if (is.na(detail[2L]) || !is.finite(detail[2L])) {
+    return(sprintf("%s is not positive definite (its Cholesky factorisation failed at %s)",
+                   whose, if (nzchar(variable)) variable else "some variable"))
+  }
+  yardstick <- if (fit$reg > 0) {
+    sprintf("no more than twice the ridge added to it (%s): the data add (almost) nothing to the ridge in that direction",
+            format(2 * fit$ridge[detail[1L]], digits = 3))
+  } else {
+    sprintf("below 1e-10 times the variable's scale squared (%s)",
+            format(1e-10 * fit$ridge_scale[detail[1L]], digits = 3))
+  }
+  variance <- if (fit$model %in% c("VVV", "EEE")) {
+    sprintf("the conditional variance of %s given the variables before it", variable)
+  } else {
+    sprintf("the variance of %s", variable)
+  }
+  sprintf("%s collapsed: %s is %s, %s; the component sits on a point or a lower-dimensional subspace",
+          whose, variance, format(detail[2L], digits = 3), yardstick)
+}
+
+format_count <- function(v) format(signif(v, 3), nsmall = 1L)
+
+# Warns that the kept fit stopped at `max_iter` before the stopping rule
+# held (not for tol = 0, which asks for exactly max_iter iterations).
+warn_max_iter <- function(fit, method, control, nstart) {
+  if (!method %in% c("em", "cem", "iem", "vb", "me") || control$tol == 0 ||
+      control$max_iter == 0L ||
+      !identical(fit$converged, FALSE)) {
+    return(invisible())
+  }
+  which <- if (nstart > 1L) sprintf(" (the best of %d starts)", nstart) else ""
+  warning(structure(
+    class = c("emix_warning_max_iter", "warning", "condition"),
+    list(message = sprintf(
+      "%s did not converge%s: it stopped at `max_iter` (%d iteration%s) before the stopping rule (tol = %s) held. Raise `max_iter` in `emix_control()`, or look at the trace (`fit$trace`).",
+      method_names[[method]], which, control$max_iter, plural(control$max_iter), format(control$tol)),
+      call = NULL, iterations = fit$iter, method = method)
+  ))
+}
