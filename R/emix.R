@@ -265,10 +265,12 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @rdname emix
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
-                         init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
+                         init = "kmeans++", nstart = 1L, control = emix_control(),
+                         noise = FALSE, noise_volume = NULL, ...) {
   check_dots_empty(...)
   fit <- emix_fit(x, k, model = model, method = method, weights = weights,
-                  init = init, nstart = nstart, control = control)
+                  init = init, nstart = nstart, control = control,
+                  noise = noise, noise_volume = noise_volume)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
   fit
@@ -305,16 +307,19 @@ numeric_design <- function(terms, mf, arg) {
 # The one constructor of an "emix" object, from the loop's result.
 new_emix <- function(run, z, x, model, method, weights, control) {
   vars <- colnames(x)
-  k <- length(run$pro)
+  k <- nrow(run$mean)
   d <- ncol(x)
   components <- as.character(seq_len(k))
+  noise <- !is.null(run$noise)
+  classification <- max.col(z, ties.method = "first")
+  classification[classification > k] <- 0L # the noise, as mclust
   mean <- run$mean
   dimnames(mean) <- list(components, vars)
   sigma <- run$sigma
   dimnames(sigma) <- list(vars, vars, components)
   structure(
     list(
-      pro = stats::setNames(run$pro, components),
+      pro = stats::setNames(run$pro, c(components, if (noise) "noise")),
       mean = mean,
       sigma = sigma,
       loglik = run$loglik,
@@ -322,13 +327,13 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       converged = run$converged,
       iter = run$iter,
       z = z,
-      classification = max.col(z, ties.method = "first"),
+      classification = classification,
       k = k,
       model = model,
       method = method,
       n = nrow(x),
       d = d,
-      df = model_df(model, k, d),
+      df = model_df(model, k, d) + noise,
       weights = weights,
       x = x,
       call = NULL,
@@ -343,7 +348,8 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       prior = run$prior,
       posterior = run$posterior,
       draws = run$draws,
-      best_draw = run$best_draw
+      best_draw = run$best_draw,
+      noise = run$noise
     ),
     class = "emix"
   )

@@ -2,7 +2,8 @@
 # compiled loop once per start and keeps the best fit.
 
 emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
-                     init = "kmeans++", nstart = 1L, control = emix_control()) {
+                     init = "kmeans++", nstart = 1L, control = emix_control(),
+                     noise = FALSE, noise_volume = NULL) {
   x <- check_data(x)
   n <- nrow(x)
   k <- check_count(k, "k")
@@ -11,7 +12,8 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   weights <- check_weights(weights, n)
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
-  init <- check_init(init, n, k)
+  noise <- check_noise(noise, noise_volume, n, method)
+  init <- check_init(init, n, k + noise_in_init(init, noise, k))
   if (nstart > 1L && init$type %in% c("labels", "matrix")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels or a matrix: every start would be the same.")
   }
@@ -31,11 +33,19 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (method == "gibbs" && nstart > 1L) {
     stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
   }
+  region <- if (!is.null(noise)) noise_region(x, weights, noise_volume)
 
   best <- NULL
   start_objective <- numeric(nstart)
   for (s in seq_len(nstart)) {
-    start <- start_responsibilities(init, x, k, weights)
+    start <- if (is.null(noise)) {
+      start_responsibilities(init, x, k, weights)
+    } else {
+      noise_start(init, x, k, weights, noise)
+    }
+    if (!is.null(noise)) {
+      core$var_scale <- noise_var_scale(x, weights, start)
+    }
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
@@ -43,7 +53,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
     run <- switch(method,
       vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
       gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
-      run_em(x, weights, start, k, model, core, control)
+      run_em(x, weights, start, k, model, core, control, region$log_volume)
     )
     start_objective[s] <- run$objective
     if (is.null(best) || run$objective > best$objective) {
@@ -56,7 +66,9 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   run <- NULL
   z <- best$z
   best$z <- NULL
-  dimnames(z) <- list(rownames(x), as.character(seq_len(ncol(z))))
+  dimnames(z) <- list(rownames(x), c(as.character(seq_len(nrow(best$mean))),
+                                      if (!is.null(noise)) "noise"))
+  best$noise <- region[c("volume", "log_density", "box")]
   best$start_objective <- start_objective
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
            control = control)
@@ -106,12 +118,13 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
 # EM from `start` (labels or responsibilities, see start_responsibilities())
 # with k components. A degenerate component is an error, or with
 # `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(x, weights, start, k, model, core, control) {
+run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL) {
   segments <- list()
   iter_done <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
-    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core)
+    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core,
+                 if (is.null(log_volume)) NA_real_ else log_volume)
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,

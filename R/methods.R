@@ -80,6 +80,9 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")
   }
+  if (!is.null(x$noise)) {
+    cat(noise_text(x, digits), "\n", sep = "")
+  }
   cat("\nMixing proportions:\n")
   print(x$pro, digits = digits)
   cat("\nMeans:\n")
@@ -97,9 +100,10 @@ summary.emix <- function(object, ...) {
   nobs <- attr(ll, "nobs")
   entropy <- -sum(w * ifelse(z > 0, z * log(z), 0))
   bic <- -2 * object$loglik + log(nobs) * object$df
+  labels <- c(seq_len(k), if (!is.null(object$noise)) 0L) # 0: the noise
   components <- data.frame(
     proportion = unname(object$pro),
-    size = tabulate(object$classification, nbins = k),
+    size = tabulate(match(object$classification, labels), nbins = length(labels)),
     N = unname(colSums(w * z)),
     row.names = names(object$pro)
   )
@@ -120,14 +124,15 @@ summary.emix <- function(object, ...) {
                    ICL = bic + 2 * entropy),
       entropy = entropy,
       components = components,
-      classification = table(component = factor(object$classification, levels = seq_len(k))),
+      classification = table(component = factor(object$classification, levels = labels)),
       mean = object$mean,
       sigma = object$sigma,
       converged = object$converged,
       iter = object$iter,
       dropped = object$dropped,
       control = object$control,
-      bayes = bayes_text(object, max(3L, getOption("digits") - 3L))
+      bayes = bayes_text(object, max(3L, getOption("digits") - 3L)),
+      noise = if (!is.null(object$noise)) noise_text(object, max(3L, getOption("digits") - 3L))
     ),
     class = "summary.emix"
   )
@@ -147,6 +152,9 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
   cat(convergence_text(x), "\n", sep = "")
   if (!is.null(x$bayes)) {
     cat(x$bayes, "\n", sep = "")
+  }
+  if (!is.null(x$noise)) {
+    cat(x$noise, "\n", sep = "")
   }
   cat("\n")
   values <- format_number(c(x$loglik, x$criteria), digits)
@@ -239,19 +247,19 @@ nobs.emix <- function(object, ...) {
 coef.emix <- function(object, ...) {
   vars <- colnames(object$mean)
   d <- length(vars)
-  k <- length(object$pro)
+  k <- object$k # the Gaussian components; a noise component has no column
   lower <- lower.tri(diag(d), diag = TRUE)
   where <- which(lower, arr.ind = TRUE)
   covariances <- matrix(apply(object$sigma, 3L, function(s) s[lower]), ncol = k)
   out <- rbind(
-    matrix(object$pro, nrow = 1L),
+    matrix(object$pro[seq_len(k)], nrow = 1L),
     t(object$mean),
     covariances
   )
   dimnames(out) <- list(
     c("pro", paste0("mean.", vars),
       paste("sigma", vars[where[, "row"]], vars[where[, "col"]], sep = ".")),
-    names(object$pro)
+    names(object$pro)[seq_len(k)]
   )
   out
 }

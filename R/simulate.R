@@ -16,6 +16,11 @@
 #' restored on exit, so a given seed always gives the same data and the
 #' stream of the session is not disturbed.
 #'
+#' For a fit with a noise component, a row drawn from the noise (component
+#' 0, with probability `pro["noise"]`) is uniform on the box the noise was
+#' fitted on (see the section *Noise* of [emix()]); its normal draws are
+#' discarded.
+#'
 #' With weights, the fit's rows are observations of unequal weight, but
 #' each simulated row is one observation; draw larger data sets with a
 #' larger `nsim`.
@@ -25,7 +30,7 @@
 #' @param seed `NULL`, or a number passed to [set.seed()]; see Details.
 #' @param ... Ignored.
 #' @return A data frame of `nsim * n` rows with columns `sim` (which data
-#'   set, `1..nsim`), `component` (the component drawn, `1..k`) and then one
+#'   set, `1..nsim`), `component` (the component drawn, `1..k`, 0 for the noise) and then one
 #'   column per variable of the fit, named as in the fit. It has an
 #'   attribute `"seed"` as described in [stats::simulate()]: the seed with
 #'   the kind of generator as attribute `"kind"` when `seed` is given, and
@@ -52,10 +57,11 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, ...) {
     rng_state <- structure(seed, kind = as.list(RNGkind()))
     on.exit(assign(".Random.seed", saved_seed, envir = .GlobalEnv))
   }
-  k <- length(object$pro)
+  k <- object$k
   d <- ncol(object$mean)
   total <- nsim * object$n
-  component <- sample.int(k, total, replace = TRUE, prob = object$pro)
+  component <- sample.int(length(object$pro), total, replace = TRUE, prob = object$pro)
+  component[component > k] <- 0L # the noise
   values <- matrix(stats::rnorm(total * d), total, d)
   for (c in seq_len(k)) {
     rows <- component == c
@@ -63,6 +69,9 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, ...) {
       values[rows, ] <- values[rows, , drop = FALSE] %*% chol(object$sigma[, , c]) +
         rep(object$mean[c, ], each = sum(rows))
     }
+  }
+  if (!is.null(object$noise)) {
+    values[component == 0L, ] <- uniform_in_box(sum(component == 0L), object$noise$box)
   }
   colnames(values) <- colnames(object$mean)
   out <- data.frame(

@@ -66,8 +66,11 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
 }
 
 /* EM from `start`: an n x k responsibility matrix, or an integer vector of
- * labels in 1..k. */
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control)
+ * labels in 1..k. With a log-volume log V (not NA) a uniform noise component
+ * of density 1 / V is fitted too: then `start` is an n x (k + 1) matrix whose
+ * last column is the noise, and z and pro get k + 1 columns. */
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control,
+                       SEXP log_volume)
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control);
@@ -76,29 +79,41 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     const int *labels = isReal(start) ? NULL : INTEGER(start);
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, asInteger(model));
+    noise_par np;
+    noise_par_init(&np, &par, noise_log_volume_arg(log_volume));
+    int noise = !ISNAN(np.log_volume);
+    const emix_family *fam = noise ? &emix_noise_family : &emix_gaussian_family;
+    void *fpar = noise ? (void *) &np : (void *) &par;
+    int kz = k + noise; /* columns of z */
+    if (noise && (!z0 || XLENGTH(start) != (R_xlen_t) n * kz)) {
+        error("internal error in emix: a fit with noise starts from an n x (k + 1) matrix");
+    }
 
-    SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
+    SEXP z = PROTECT(allocMatrix(REALSXP, n, kz));
     emix_result res;
     result_alloc(&res, ctl.max_iter);
 
     /* the start: one exact M-step from the given responsibilities */
     res.status = gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
+    if (noise && res.status.code == EMIX_OK) {
+        noise_start(&np, &dat, z0);
+    }
     if (res.status.code == EMIX_OK) {
-        void *st = emix_gaussian_family.stats_new(&par);
+        void *st = fam->stats_new(fpar);
         emix_workspace ws;
-        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1, ctl.blocks);
+        emix_workspace_init(&ws, fam, fpar, n, kz, ctl.threads, 1, ctl.blocks);
         ws.q_step = ctl.q_step;
         if (ctl.q_step != EMIX_Q_SOFT) {
-            ws.labels = start_labels(z0, labels, n, k);
+            ws.labels = start_labels(z0, labels, n, kz);
         }
         if (ctl.q_step == EMIX_Q_DRAW) {
             ws.uniforms = (double *) R_alloc(n, sizeof(double));
             GetRNGstate();
         }
         if (ctl.blocks > 0) {
-            emix_iem(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+            emix_iem(fam, fpar, st, &dat, kz, REAL(z), &ctl, &ws, &res);
         } else {
-            emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+            emix_em(fam, fpar, st, &dat, kz, REAL(z), &ctl, &ws, &res);
         }
         if (ctl.q_step == EMIX_Q_DRAW) {
             PutRNGstate();
@@ -106,7 +121,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     } else {
         /* the start itself, for the R side's handling of the failure */
         if (z0) {
-            memcpy(REAL(z), z0, (size_t) n * k * sizeof(double));
+            memcpy(REAL(z), z0, (size_t) n * kz * sizeof(double));
         } else {
             memset(REAL(z), 0, (size_t) n * k * sizeof(double));
             for (int i = 0; i < n; i++) {
@@ -115,7 +130,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
         }
     }
 
-    SEXP out = run_result(&par, &res, z);
+    SEXP out = noise ? noise_run_result(&np, &res, z) : run_result(&par, &res, z);
     UNPROTECT(1);
     return out;
 }

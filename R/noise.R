@@ -1,0 +1,196 @@
+# The uniform noise component (Banfield and Raftery 1993): its argument
+# checks, the region it is uniform on, the initial guess of the noise rows
+# and the E-step with noise at given parameters. The EM itself is the C
+# family in src/noise.c.
+
+# `noise` as NULL (no noise component) or a list(rows, auto): rows is the
+# logical vector of the initial noise rows (NULL for the automatic guess).
+check_noise <- function(noise, noise_volume, n, method) {
+  if (identical(noise, FALSE)) {
+    if (!is.null(noise_volume)) {
+      stop_arg("noise_volume", "is only used with a noise component; set `noise = TRUE` or drop `noise_volume`.")
+    }
+    return(NULL)
+  }
+  if (method %in% c("vb", "me", "gibbs")) {
+    stop_arg("noise", sprintf(
+      "cannot be used with method \"%s\": the noise component is fitted by \"em\", \"cem\", \"sem\" and \"iem\" only.",
+      method
+    ))
+  }
+  if (!is.null(noise_volume)) {
+    check_number(noise_volume, "noise_volume")
+    if (noise_volume <= 0) {
+      stop_arg("noise_volume", "must be a positive finite number, the volume of the region the noise is uniform on.")
+    }
+  }
+  if (identical(noise, TRUE)) {
+    return(list(rows = NULL))
+  }
+  if (!is.logical(noise) || length(noise) != n || anyNA(noise)) {
+    stop_arg("noise", sprintf(
+      "must be FALSE, TRUE (an automatic initial guess) or a logical vector without NA with one value per row (%d) marking the initial noise rows.",
+      n
+    ))
+  }
+  if (!any(noise)) {
+    stop_arg("noise", "as a logical vector must mark at least one row: a noise proportion that starts at 0 stays at 0. Use `noise = TRUE` for the automatic guess.")
+  }
+  if (all(noise)) {
+    stop_arg("noise", "as a logical vector must leave some rows to the Gaussian components; it marks every row as noise.")
+  }
+  list(rows = as.vector(noise))
+}
+
+# 1 when `init` is an n x (k + 1) matrix of responsibilities whose last
+# column is the noise (allowed with `noise = TRUE`), else 0.
+noise_in_init <- function(init, noise, k) {
+  given <- is.matrix(init) && ncol(init) == k + 1L
+  if (given && !is.null(noise$rows)) {
+    stop_arg("noise", "must be TRUE when `init` is a matrix with a noise column: the initial noise is then that column.")
+  }
+  as.integer(given && !is.null(noise))
+}
+
+# The region the noise is uniform on, a box {x : lower <= x R <= upper} for
+# an orthogonal d x d rotation R, with log_volume = log V and log_density
+# = -log V. By default (as mclust's hypvol()) the smaller of the data's
+# bounding box (R = I) and its box along the principal axes (R the
+# eigenvectors of the weighted covariance), over the rows of positive
+# weight; a given `volume` keeps the bounding box's centre and shape,
+# scaled to that volume.
+noise_region <- function(x, weights, volume = NULL) {
+  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
+  xp <- x[w > 0, , drop = FALSE]
+  d <- ncol(x)
+  box <- function(rotation) {
+    scores <- xp %*% rotation
+    list(rotation = rotation, lower = apply(scores, 2L, min), upper = apply(scores, 2L, max))
+  }
+  log_volume <- function(b) sum(log(b$upper - b$lower))
+  boxes <- list(box(diag(d)))
+  if (d > 1L) {
+    centre <- colSums(w * x) / sum(w)
+    covariance <- crossprod(sqrt(w) * sweep(x, 2L, centre)) / sum(w)
+    boxes[[2L]] <- box(eigen(covariance, symmetric = TRUE)$vectors)
+  }
+  sizes <- vapply(boxes, log_volume, numeric(1))
+  # a flat principal box (collinear data) has no volume to spread over
+  sizes[!is.finite(sizes)] <- Inf
+  chosen <- boxes[[which.min(sizes)]]
+  if (!is.null(volume)) {
+    chosen <- boxes[[1L]]
+    stretch <- exp((log(volume) - sizes[1L]) / d)
+    mid <- (chosen$lower + chosen$upper) / 2
+    half <- stretch * (chosen$upper - chosen$lower) / 2
+    chosen$lower <- mid - half
+    chosen$upper <- mid + half
+  }
+  lv <- if (is.null(volume)) min(sizes) else log(volume)
+  dimnames(chosen$rotation) <- list(colnames(x), NULL)
+  list(volume = exp(lv), log_volume = lv, log_density = -lv, box = chosen)
+}
+
+# The n x (k + 1) start of a fit with noise, the noise last. The Gaussian
+# start (as `init` says) is drawn from the rows not marked as noise. For the
+# automatic guess (`noise = TRUE`) the marked rows are those far from
+# everything: first far from the coordinatewise median of the data, then,
+# after the Gaussian start, far from every start cluster (see far_rows());
+# every other row keeps a noise responsibility of 1 / n, so the noise
+# proportion starts positive even when no row is marked.
+noise_start <- function(init, x, k, weights, noise) {
+  n <- nrow(x)
+  if (identical(init$type, "matrix") && ncol(init$z) == k + 1L) {
+    return(init$z)
+  }
+  auto <- is.null(noise$rows)
+  marked <- if (auto) far_rows(x, rep(1L, n), weights) else noise$rows
+  if (all(marked)) {
+    stop_arg("noise", "= TRUE marked every row as noise: the data have no bulk to fit. Give the initial noise rows as a logical vector.")
+  }
+  keep <- !marked
+  gauss <- switch(init$type,
+    labels = init$labels[keep],
+    matrix = init$z[keep, , drop = FALSE],
+    start_responsibilities(init, x[keep, , drop = FALSE], k,
+                           if (is.null(weights)) NULL else weights[keep])
+  )
+  if (!is.matrix(gauss)) {
+    gauss <- diag(k)[gauss, , drop = FALSE]
+  }
+  z <- matrix(0, n, k + 1L)
+  z[keep, seq_len(k)] <- gauss
+  if (auto) {
+    groups <- rep(0L, n)
+    groups[keep] <- max.col(gauss, ties.method = "first")
+    marked <- marked | (keep & far_rows(x, groups, weights))
+    rest <- !marked
+    z[rest, ] <- cbind(z[rest, seq_len(k), drop = FALSE] * (1 - 1 / n), 1 / n)
+  }
+  z[marked, ] <- rep(c(numeric(k), 1), each = sum(marked))
+  z
+}
+
+# The variances that scale the ridge and judge collapse, of the rows
+# outside the initial noise (each weighted by its initial share of the
+# Gaussian components): an outlier would otherwise inflate them.
+noise_var_scale <- function(x, weights, start) {
+  share <- 1 - start[, ncol(start)]
+  w <- if (is.null(weights)) share else weights * share
+  .Call(C_emix_col_moments_r, x, w)$var
+}
+
+# Rows whose squared robust distance to the nearest group exceeds the
+# chi-square 0.999 quantile with d degrees of freedom: per group (groups > 0)
+# the coordinatewise median and MAD of its rows of positive weight. Where a
+# group's MAD is 0 (many tied values) its standard deviation stands in, and
+# where that is 0 too, the data's.
+far_rows <- function(x, groups, weights) {
+  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
+  fallback <- apply(x[w > 0, , drop = FALSE], 2L, stats::sd)
+  nearest <- rep(Inf, nrow(x))
+  for (g in setdiff(unique(groups), 0L)) {
+    members <- x[groups == g & w > 0, , drop = FALSE]
+    centre <- apply(members, 2L, stats::median)
+    spread <- apply(members, 2L, stats::mad)
+    spread <- ifelse(spread > 0, spread, apply(members, 2L, stats::sd))
+    spread <- ifelse(is.finite(spread) & spread > 0, spread, fallback)
+    nearest <- pmin(nearest, colSums(((t(x) - centre) / spread)^2))
+  }
+  nearest > stats::qchisq(0.999, ncol(x))
+}
+
+# Posterior probabilities (k + 1 columns, the noise last) and row
+# log-likelihoods of the rows of x under a fit with noise: the Gaussian
+# E-step at the Gaussian proportions (which sum to 1 - pi_0), then the noise
+# term log pi_0 - log V added in log space.
+noise_estep <- function(object, x, threads) {
+  k <- object$k
+  res <- gaussian_estep(x, object$pro[seq_len(k)], object$mean, object$sigma,
+                        object$model, threads = threads)
+  gauss <- res$row_loglik
+  noise <- log(object$pro[[k + 1L]]) + object$noise$log_density
+  top <- pmax(gauss, noise)
+  row_loglik <- top + log(exp(gauss - top) + exp(noise - top))
+  z <- res$z * exp(gauss - row_loglik)
+  # a row of zero Gaussian density has NaN Gaussian responsibilities
+  z[gauss == -Inf, ] <- 0
+  list(z = cbind(z, exp(noise - row_loglik)), row_loglik = row_loglik)
+}
+
+# The line print() and summary() give a fit with noise.
+noise_text <- function(x, digits) {
+  rows <- sum(x$classification == 0L)
+  sprintf("Noise: proportion %s, %d row%s classified as noise; uniform density 1/V, V = %s.",
+          format(x$pro[["noise"]], digits = digits), rows, plural(rows),
+          format(x$noise$volume, digits = digits))
+}
+
+# m points uniform on the box {y : lower <= y R <= upper} (R orthogonal):
+# uniform scores u in [lower, upper], then y = u R'.
+uniform_in_box <- function(m, box) {
+  d <- length(box$lower)
+  scores <- matrix(stats::runif(m * d), m, d)
+  scores <- sweep(sweep(scores, 2L, box$upper - box$lower, "*"), 2L, box$lower, "+")
+  scores %*% t(box$rotation)
+}

@@ -1,0 +1,213 @@
+/* A uniform noise component beside the Gaussian ones (Banfield and Raftery
+ * 1993): density 1 / V over a region of volume V, with its own proportion
+ * pi_0. It is a family that wraps the Gaussian table: the log joint has the
+ * k Gaussian columns and a last column log pi_0 - log V; the statistics are
+ * the Gaussian ones (which read only the first k columns of the
+ * responsibilities) plus the noise weight N_0; the M-step is the Gaussian
+ * one, after which the Gaussian proportions are scaled by 1 - pi_0, with
+ * pi_0 = N_0 / (N_0 + sum_c N_c). */
+#include "emix.h"
+#include "entry.h"
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    void *gauss; /* the Gaussian statistics */
+    double N0;   /* sum_i w_i r_i0, the weight of the noise column */
+} noise_stats;
+
+static const emix_family *const G = &emix_gaussian_family;
+
+/* log pi_0, or -Inf (not NaN) for an empty noise component */
+static double log_noise_weight(const noise_par *np)
+{
+    return np->pro0 > 0.0 ? log(np->pro0) : R_NegInf;
+}
+
+static void noise_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
+                            double *lj, double *scratch)
+{
+    const noise_par *np = vpar;
+    G->log_joint(np->g, dat, i0, nb, lj, scratch);
+    double *col = lj + (size_t) nb * np->g->k;
+    double value = log_noise_weight(np) - np->log_volume;
+    for (int i = 0; i < nb; i++) {
+        col[i] = value;
+    }
+}
+
+static void *noise_stats_new(const void *vpar)
+{
+    const noise_par *np = vpar;
+    noise_stats *st = (noise_stats *) R_alloc(1, sizeof(noise_stats));
+    st->gauss = G->stats_new(np->g);
+    st->N0 = 0.0;
+    return st;
+}
+
+static void noise_stats_reset(void *vst, const void *vpar)
+{
+    noise_stats *st = vst;
+    const noise_par *np = vpar;
+    G->stats_reset(st->gauss, np->g);
+    st->N0 = 0.0;
+}
+
+/* the noise column of a block: resp + ld * k */
+static double noise_column_weight(const emix_data *dat, int i0, int nb, const double *r0)
+{
+    double N0 = 0.0;
+    for (int i = 0; i < nb; i++) {
+        N0 += emix_weight(dat, i0 + i) * r0[i];
+    }
+    return N0;
+}
+
+static void noise_stats_add(void *vst, const emix_data *dat, int i0, int nb,
+                            const double *resp, int ld, double *scratch)
+{
+    noise_stats *st = vst;
+    const gauss_stats *gs = st->gauss;
+    G->stats_add(st->gauss, dat, i0, nb, resp, ld, scratch);
+    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+}
+
+/* labels equal to k (the noise) match no Gaussian component, so the
+ * Gaussian statistics skip those rows */
+static void noise_stats_add_labels(void *vst, const emix_data *dat, int i0, int nb,
+                                   const double *resp, int ld, const int *labels,
+                                   double *scratch)
+{
+    noise_stats *st = vst;
+    const gauss_stats *gs = st->gauss;
+    G->stats_add_labels(st->gauss, dat, i0, nb, resp, ld, labels, scratch);
+    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+}
+
+static void noise_stats_merge(void *vinto, const void *vfrom, double alpha)
+{
+    noise_stats *into = vinto;
+    const noise_stats *from = vfrom;
+    G->stats_merge(into->gauss, from->gauss, alpha);
+    into->N0 += alpha * from->N0;
+}
+
+static void noise_stats_reshift(void *vst, const void *vpar)
+{
+    noise_stats *st = vst;
+    const noise_par *np = vpar;
+    G->stats_reshift(st->gauss, np->g);
+}
+
+/* pi_0 from the noise weight and the Gaussian weight W; the Gaussian
+ * proportions (which sum to 1 among themselves) are scaled by 1 - pi_0 */
+static void noise_set_proportion(noise_par *np, double N0, double W)
+{
+    /* incremental EM subtracts and adds back a block's weight: a noise
+     * weight that should be 0 may come out as -1e-17 */
+    if (N0 < 0.0) {
+        N0 = 0.0;
+    }
+    np->pro0 = N0 / (N0 + W);
+    for (int c = 0; c < np->g->k; c++) {
+        np->g->pro[c] *= 1.0 - np->pro0;
+    }
+}
+
+static emix_status noise_mstep(const void *vst, void *vpar, const emix_control *ctl)
+{
+    const noise_stats *st = vst;
+    noise_par *np = vpar;
+    emix_status status = G->mstep(st->gauss, np->g, ctl);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    const gauss_stats *gs = st->gauss;
+    double W = 0.0;
+    for (int c = 0; c < gs->k; c++) {
+        W += gs->N[c];
+    }
+    noise_set_proportion(np, st->N0, W);
+    return status;
+}
+
+static double noise_expected_loglik(const void *vst, const void *vpar)
+{
+    const noise_stats *st = vst;
+    const noise_par *np = vpar;
+    double q = G->expected_loglik(st->gauss, np->g);
+    /* 0 log 0 = 0: no weight on an empty noise component */
+    if (st->N0 > 0.0) {
+        q += st->N0 * (log_noise_weight(np) - np->log_volume);
+    }
+    return q;
+}
+
+static size_t noise_scratch_size(const void *vpar)
+{
+    const noise_par *np = vpar;
+    return G->scratch_size(np->g);
+}
+
+const emix_family emix_noise_family = {
+    "gaussian with noise",
+    noise_log_joint,
+    noise_stats_new,
+    noise_stats_reset,
+    noise_stats_add,
+    noise_stats_add_labels,
+    noise_stats_merge,
+    noise_stats_reshift,
+    noise_mstep,
+    noise_expected_loglik,
+    noise_scratch_size,
+    0
+};
+
+/* The log-volume argument of an entry point: a single number, NA for no
+ * noise component, or finite. */
+double noise_log_volume_arg(SEXP log_volume)
+{
+    if (!isReal(log_volume) || LENGTH(log_volume) != 1) {
+        error("internal error in emix: the log-volume must be a single double");
+    }
+    double v = REAL(log_volume)[0];
+    if (!ISNA(v) && !R_FINITE(v)) {
+        error("internal error in emix: the log-volume must be finite or NA");
+    }
+    return v;
+}
+
+void noise_par_init(noise_par *np, gauss_par *g, double log_volume)
+{
+    np->g = g;
+    np->log_volume = log_volume;
+    np->pro0 = 0.0;
+}
+
+void noise_start(noise_par *np, const emix_data *dat, const double *z0)
+{
+    int n = dat->n, k = np->g->k;
+    double N0 = noise_column_weight(dat, 0, n, z0 + (size_t) n * k);
+    double W = 0.0;
+    for (int i = 0; i < n; i++) {
+        double gauss_part = 0.0;
+        for (int c = 0; c < k; c++) {
+            gauss_part += z0[i + (size_t) n * c];
+        }
+        W += emix_weight(dat, i) * gauss_part;
+    }
+    noise_set_proportion(np, N0, W);
+}
+
+SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z)
+{
+    SEXP out = PROTECT(run_result(np->g, res, z));
+    int k = np->g->k;
+    SEXP pro = PROTECT(allocVector(REALSXP, k + 1));
+    memcpy(REAL(pro), np->g->pro, (size_t) k * sizeof(double));
+    REAL(pro)[k] = np->pro0;
+    SET_VECTOR_ELT(out, 0, pro);
+    UNPROTECT(2);
+    return out;
+}
