@@ -147,6 +147,45 @@
 #' run and the fit with the largest objective (see the section *Methods*) is
 #' kept.
 #'
+#' @section Noise:
+#' With `noise = TRUE` (or a logical vector) the mixture gets a noise
+#' component (Banfield and Raftery 1993; Fraley and Raftery 2002), for
+#' outliers and scattered rows that no normal component should have to
+#' absorb: a uniform density \eqn{1/V} with its own proportion \eqn{\pi_0},
+#' \deqn{f(x) = \sum_{c=1}^k \pi_c \phi(x; \mu_c, \Sigma_c) + \pi_0 / V, \quad \pi_0 + \sum_c \pi_c = 1,}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c]) + pro0 / V,}
+#' fitted by the same EM: the E-step gives every row a posterior probability
+#' of being noise, and the M-step sets \eqn{\pi_0} to the share of that
+#' posterior weight and the normal components from the rest. Methods
+#' `"em"`, `"cem"`, `"sem"` and `"iem"` take it; `"vb"`, `"me"` and
+#' `"gibbs"` do not.
+#'
+#' \eqn{V} is the volume of the region the noise is uniform on. By default,
+#' as mclust's `hypvol()`, it is the smaller of the volume of the data's
+#' bounding box and that of its box along the principal axes (of the
+#' weighted covariance), over the rows of positive weight. `noise_volume`
+#' sets it instead (say, the volume of the region where an instrument can
+#' measure); the noise's box is then the bounding box scaled about its
+#' centre to that volume. The box is kept in `noise$box` for [simulate()];
+#' elsewhere, as in mclust, the noise density is taken to be \eqn{1/V}
+#' everywhere.
+#'
+#' The initial noise rows are the `TRUE` rows of a logical `noise` (as
+#' mclust's `initialization$noise`), or a last column of an `init` matrix
+#' with `k + 1` columns. With `noise = TRUE` they are guessed: a row is
+#' initial noise when its squared robust distance exceeds the chi-square
+#' 0.999 quantile on \eqn{d} degrees of freedom, first to the data's
+#' coordinatewise median (in units of the median absolute deviations), then,
+#' after the normal start (`init`) drawn from the other rows, to the median
+#' of every start cluster (in units of that cluster's median absolute
+#' deviations). Every other row keeps a noise responsibility of \eqn{1/n}
+#' so that \eqn{\pi_0} starts positive even when no row is flagged (a
+#' proportion that starts at 0 stays at 0). The ridge `reg` and the
+#' yardstick of collapse are relative to the variances of the rows outside
+#' the initial noise, which an outlier would otherwise inflate.
+#'
+#' The noise adds one free parameter (\eqn{\pi_0}) to `df`. Rows whose most
+#' probable component is the noise have `classification` 0.
+#'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency
 #' meaning: integer weights give exactly the fit to the data with each row
@@ -168,15 +207,24 @@
 #' @param init How to start; see the section *Starting values*.
 #' @param nstart Number of random starts.
 #' @param control Settings from [emix_control()].
+#' @param noise `FALSE` (the default) for a mixture of normals only; `TRUE`
+#'   for a uniform noise component with an automatic initial guess of the
+#'   noise rows; or a logical vector with one value per row, `TRUE` for the
+#'   initial noise rows. See the section *Noise*.
+#' @param noise_volume The volume \eqn{V} of the region the noise is
+#'   uniform on, a positive number; `NULL` (the default) for the smaller of
+#'   the data's bounding box and its principal-axes box.
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
 #'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
 #' @param ... Further arguments: for the formula method, those of the
-#'   default method (`model`, `method`, `init`, `nstart`, `control`).
+#'   default method (`model`, `method`, `init`, `nstart`, `control`,
+#'   `noise`, `noise_volume`).
 #'
 #' @return An object of class `"emix"`, a list with
 #' \describe{
-#'   \item{`pro`}{mixing proportions, length `k`.}
+#'   \item{`pro`}{mixing proportions, length `k`; with noise, length
+#'     `k + 1`, the last named `"noise"`, all summing to 1.}
 #'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
 #'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
@@ -193,7 +241,12 @@
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
 #'     of iterations (for `"gibbs"`: `NA`, and the number of sweeps).}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
-#'     most probable component.}
+#'     most probable component; with noise, `z` has a last column `"noise"`
+#'     and `classification` is 0 for the rows most probably noise.}
+#'   \item{`noise`}{with noise, a list of `volume` (\eqn{V}), `log_density`
+#'     (\eqn{-\log V}) and `box` (`lower`, `upper` and `rotation` \eqn{R}:
+#'     the box is \eqn{\{x : lower \le x R \le upper\}}); `NULL`
+#'     otherwise.}
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
@@ -218,6 +271,12 @@
 #'     (d x d x k x draws), `loglik`, `occupied` and `labels` (n x draws);
 #'     and which of them the returned parameters are.}
 #' }
+#' @references Banfield, J. D. and Raftery, A. E. (1993). Model-based
+#'   Gaussian and non-Gaussian clustering. *Biometrics*, 49(3), 803--821.
+#'
+#'   Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+#'   discriminant analysis, and density estimation. *Journal of the American
+#'   Statistical Association*, 97(458), 611--631.
 #' @seealso [emix_control()]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
 #' @examples
@@ -231,6 +290,10 @@
 #' set.seed(1)
 #' emix(~ ., data = faithful, k = 3, method = "gibbs",
 #'      control = emix_control(burnin = 100, draws = 200))
+#' # an outlier, taken by a noise component (class 0)
+#' fit <- emix(rbind(as.matrix(iris[1:4]), 1e10), k = 3, noise = TRUE)
+#' fit$pro
+#' table(fit$classification)
 #' @export
 emix <- function(x, ...) {
   UseMethod("emix")

@@ -185,7 +185,8 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 #' The number of free parameters (`df`) is \eqn{k - 1} proportions,
 #' \eqn{kd} means, and for the covariances: 1 (`"EII"`), \eqn{k} (`"VII"`),
 #' \eqn{d} (`"EEI"`), \eqn{kd} (`"VVI"`), \eqn{d(d+1)/2} (`"EEE"`) or
-#' \eqn{k d(d+1)/2} (`"VVV"`). The number of observations is the number of
+#' \eqn{k d(d+1)/2} (`"VVV"`), plus 1 for the proportion of a noise
+#' component. The number of observations is the number of
 #' rows used, or the sum of the weights when the fit has weights (which have
 #' frequency meaning).
 #'
@@ -236,7 +237,8 @@ nobs.emix <- function(object, ...) {
 #' @param object A fit returned by [emix()].
 #' @param ... Ignored.
 #' @return A numeric matrix with \eqn{1 + d + d(d+1)/2} rows and `k` columns
-#'   named `"1"` to `"k"`.
+#'   named `"1"` to `"k"`, one per normal component: a noise component has
+#'   no column (its proportion is `object$pro["noise"]`).
 #' @seealso [emix()] for the fields `pro`, `mean` and `sigma`, which hold the
 #'   same values in their natural shapes.
 #' @examples

@@ -51,7 +51,8 @@
 #' @param newdata New observations; see the section *New data*. If missing,
 #'   the data used for the fit.
 #' @param type What to predict:
-#'   * `"class"`: the most probable component (an integer in `1..k`);
+#'   * `"class"`: the most probable component (an integer in `1..k`, or 0 for
+#'     the noise; see the section *Noise*);
 #'   * `"posterior"`: the posterior probabilities of the components;
 #'   * `"density"`: the density of the fitted mixture,
 #'     \eqn{f(x) = \sum_c \pi_c \phi(x; \mu_c, \Sigma_c)}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c])};
