@@ -172,18 +172,22 @@
 #' The initial noise rows are the `TRUE` rows of a logical `noise` (as
 #' mclust's `initialization$noise`), or a last column of an `init` matrix
 #' with `k + 1` columns. With `noise = TRUE` they are guessed: a row is
-#' initial noise when its squared robust distance exceeds the chi-square
-#' 0.999 quantile on \eqn{d} degrees of freedom, first to the data's
-#' coordinatewise median (in units of the median absolute deviations), then,
-#' after the normal start (`init`) drawn from the other rows, to the median
-#' of every start cluster (in units of that cluster's median absolute
-#' deviations). Every other row keeps a noise responsibility of \eqn{1/n}
-#' so that \eqn{\pi_0} starts positive even when no row is flagged (a
-#' proportion that starts at 0 stays at 0). The ridge `reg` and the
-#' yardstick of collapse are relative to the variances of the rows outside
-#' the initial noise, which an outlier would otherwise inflate.
+#' initial noise when its squared robust distance to the data's
+#' coordinatewise median, in units of the median absolute deviations,
+#' exceeds the chi-square 0.999 quantile on \eqn{d} degrees of freedom.
+#' Several clusters spread the median absolute deviations, so this marks
+#' only rows far from the bulk of the data; noise scattered among the
+#' clusters is left to EM. Every other row keeps a noise responsibility of
+#' \eqn{1/n}, so that \eqn{\pi_0} starts positive even when no row is
+#' marked (a proportion that starts at 0 stays at 0). The start of the
+#' normal components (`init`) is drawn from the rows not marked (labels or
+#' a matrix given as `init` still have one row per data row; those of the
+#' marked rows are not used). The ridge
+#' `reg` and the yardstick of collapse are relative to the variances of the
+#' rows outside the initial noise, which an outlier would otherwise inflate.
 #'
-#' The noise adds one free parameter (\eqn{\pi_0}) to `df`. Rows whose most
+#' The noise adds one free parameter (\eqn{\pi_0}) to `df` (mclust adds
+#' two, counting \eqn{V} as estimated too). Rows whose most
 #' probable component is the noise have `classification` 0.
 #'
 #' @section Weights:

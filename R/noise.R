@@ -18,11 +18,9 @@ check_noise <- function(noise, noise_volume, n, method) {
       method
     ))
   }
-  if (!is.null(noise_volume)) {
-    check_number(noise_volume, "noise_volume")
-    if (noise_volume <= 0) {
-      stop_arg("noise_volume", "must be a positive finite number, the volume of the region the noise is uniform on.")
-    }
+  if (!is.null(noise_volume) && !(is.numeric(noise_volume) && length(noise_volume) == 1L &&
+                                   is.finite(noise_volume) && noise_volume > 0)) {
+    stop_arg("noise_volume", "must be a single positive finite number, the volume of the region the noise is uniform on, or NULL for the data's.")
   }
   if (identical(noise, TRUE)) {
     return(list(rows = NULL))
@@ -93,21 +91,18 @@ noise_region <- function(x, weights, volume = NULL) {
 
 # The n x (k + 1) start of a fit with noise, the noise last. The Gaussian
 # start (as `init` says) is drawn from the rows not marked as noise. For the
-# automatic guess (`noise = TRUE`) the marked rows are those far from
-# everything: first far from the coordinatewise median of the data, then,
-# after the Gaussian start, far from every start cluster (see far_rows());
-# every other row keeps a noise responsibility of 1 / n, so the noise
-# proportion starts positive even when no row is marked.
+# automatic guess (`noise = TRUE`) the marked rows are those far from the
+# bulk of the data (see far_rows()), and every other row keeps a noise
+# responsibility of 1 / n, so the noise proportion starts positive even
+# when no row is marked.
 noise_start <- function(init, x, k, weights, noise) {
   n <- nrow(x)
   if (identical(init$type, "matrix") && ncol(init$z) == k + 1L) {
     return(init$z)
   }
   auto <- is.null(noise$rows)
-  marked <- if (auto) far_rows(x, rep(1L, n), weights) else noise$rows
-  if (all(marked)) {
-    stop_arg("noise", "= TRUE marked every row as noise: the data have no bulk to fit. Give the initial noise rows as a logical vector.")
-  }
+  # far_rows() measures from the median, so it never marks every row
+  marked <- if (auto) far_rows(x, weights) else noise$rows
   keep <- !marked
   gauss <- switch(init$type,
     labels = init$labels[keep],
@@ -119,15 +114,8 @@ noise_start <- function(init, x, k, weights, noise) {
     gauss <- diag(k)[gauss, , drop = FALSE]
   }
   z <- matrix(0, n, k + 1L)
-  z[keep, seq_len(k)] <- gauss
-  if (auto) {
-    groups <- rep(0L, n)
-    groups[keep] <- max.col(gauss, ties.method = "first")
-    marked <- marked | (keep & far_rows(x, groups, weights))
-    rest <- !marked
-    z[rest, ] <- cbind(z[rest, seq_len(k), drop = FALSE] * (1 - 1 / n), 1 / n)
-  }
-  z[marked, ] <- rep(c(numeric(k), 1), each = sum(marked))
+  z[keep, ] <- if (auto) cbind(gauss * (1 - 1 / n), 1 / n) else cbind(gauss, 0)
+  z[marked, k + 1L] <- 1
   z
 }
 
@@ -140,24 +128,20 @@ noise_var_scale <- function(x, weights, start) {
   .Call(C_emix_col_moments_r, x, w)$var
 }
 
-# Rows whose squared robust distance to the nearest group exceeds the
-# chi-square 0.999 quantile with d degrees of freedom: per group (groups > 0)
-# the coordinatewise median and MAD of its rows of positive weight. Where a
-# group's MAD is 0 (many tied values) its standard deviation stands in, and
-# where that is 0 too, the data's.
-far_rows <- function(x, groups, weights) {
+# Rows far from the bulk of the data: their squared robust distance to the
+# coordinatewise median of the rows of positive weight, in units of the
+# median absolute deviations, exceeds the chi-square 0.999 quantile with d
+# degrees of freedom. Where a MAD is 0 (many tied values) the standard
+# deviation stands in. Several clusters spread the MADs, so only rows far
+# from all of them are marked; scattered noise among the clusters is left
+# to EM.
+far_rows <- function(x, weights) {
   w <- if (is.null(weights)) rep(1, nrow(x)) else weights
-  fallback <- apply(x[w > 0, , drop = FALSE], 2L, stats::sd)
-  nearest <- rep(Inf, nrow(x))
-  for (g in setdiff(unique(groups), 0L)) {
-    members <- x[groups == g & w > 0, , drop = FALSE]
-    centre <- apply(members, 2L, stats::median)
-    spread <- apply(members, 2L, stats::mad)
-    spread <- ifelse(spread > 0, spread, apply(members, 2L, stats::sd))
-    spread <- ifelse(is.finite(spread) & spread > 0, spread, fallback)
-    nearest <- pmin(nearest, colSums(((t(x) - centre) / spread)^2))
-  }
-  nearest > stats::qchisq(0.999, ncol(x))
+  bulk <- x[w > 0, , drop = FALSE]
+  centre <- apply(bulk, 2L, stats::median)
+  spread <- apply(bulk, 2L, stats::mad)
+  spread <- ifelse(spread > 0, spread, apply(bulk, 2L, stats::sd))
+  colSums(((t(x) - centre) / spread)^2) > stats::qchisq(0.999, ncol(x))
 }
 
 # Posterior probabilities (k + 1 columns, the noise last) and row
