@@ -68,8 +68,12 @@ noise_region <- function(x, weights, volume = NULL) {
   log_volume <- function(b) sum(log(b$upper - b$lower))
   boxes <- list(box(diag(d)))
   if (d > 1L) {
-    centre <- colSums(w * x) / sum(w)
-    covariance <- crossprod(sqrt(w) * sweep(x, 2L, centre)) / sum(w)
+    # scaled by the largest deviation from the median, so that an extreme
+    # row's square does not overflow; the scale does not move the axes
+    scaled <- sweep(x, 2L, apply(xp, 2L, stats::median))
+    scaled <- scaled / max(abs(scaled))
+    centred <- sweep(scaled, 2L, colSums(w * scaled) / sum(w))
+    covariance <- crossprod(sqrt(w) * centred) / sum(w)
     boxes[[2L]] <- box(eigen(covariance, symmetric = TRUE)$vectors)
   }
   sizes <- vapply(boxes, log_volume, numeric(1))

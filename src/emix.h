@@ -334,9 +334,10 @@ typedef struct {
 extern const emix_family emix_noise_family;
 
 void noise_par_init(noise_par *np, gauss_par *g, double log_volume);
-/* pi_0 from the last column of an n x (k + 1) start z0, and the Gaussian
- * proportions (from its first k columns) scaled by 1 - pi_0 */
-void noise_start(noise_par *np, const emix_data *dat, const double *z0);
+/* The start: the exact M-step from an n x (k + 1) matrix z0, the noise
+ * last */
+emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
+                        const emix_control *ctl);
 /* the log-volume argument of an entry point, checked: NA_real_ for none */
 double noise_log_volume_arg(SEXP log_volume);
 /* run_result() with pro of length k + 1, the noise last */

@@ -94,10 +94,8 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     result_alloc(&res, ctl.max_iter);
 
     /* the start: one exact M-step from the given responsibilities */
-    res.status = gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
-    if (noise && res.status.code == EMIX_OK) {
-        noise_start(&np, &dat, z0);
-    }
+    res.status = noise ? noise_start(&np, &dat, z0, &ctl)
+                       : gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
     if (res.status.code == EMIX_OK) {
         void *st = fam->stats_new(fpar);
         emix_workspace ws;

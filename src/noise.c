@@ -185,19 +185,73 @@ void noise_par_init(noise_par *np, gauss_par *g, double log_volume)
     np->pro0 = 0.0;
 }
 
-void noise_start(noise_par *np, const emix_data *dat, const double *z0)
+/* Each Gaussian column's statistics from z0, about its current shift
+ * (g->mean), into st; a column under min_weight is empty. */
+static emix_status start_pass(noise_par *np, const emix_data *dat, const double *z0,
+                              double min_weight, gauss_stats *st, double *scratch)
 {
-    int n = dat->n, k = np->g->k;
-    double N0 = noise_column_weight(dat, 0, n, z0 + (size_t) n * k);
-    double W = 0.0;
-    for (int i = 0; i < n; i++) {
-        double gauss_part = 0.0;
-        for (int c = 0; c < k; c++) {
-            gauss_part += z0[i + (size_t) n * c];
-        }
-        W += emix_weight(dat, i) * gauss_part;
+    emix_status status = {EMIX_OK, -1, -1};
+    int n = dat->n;
+    G->stats_reset(st, np->g);
+    for (int i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
+        int nb = n - i0 < EMIX_BLOCK ? n - i0 : EMIX_BLOCK;
+        G->stats_add(st, dat, i0, nb, z0 + i0, n, scratch);
     }
-    noise_set_proportion(np, N0, W);
+    for (int c = 0; c < st->k; c++) {
+        if (!(st->N[c] >= min_weight)) {
+            status.code = EMIX_EMPTY;
+            status.component = c;
+            return status;
+        }
+    }
+    return status;
+}
+
+/* The start: the exact M-step from an n x (k + 1) matrix z0. The Gaussian
+ * statistics are first taken about each column's most probable row, not
+ * about the data's mean as gauss_mstep_from_z() does: with an extreme row
+ * in the data (the case noise is for) the data's mean is far from every
+ * component, and the sums about it would cancel. A second pass is about the
+ * means the first finds. */
+emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
+                        const emix_control *ctl)
+{
+    gauss_par *g = np->g;
+    int n = dat->n, k = g->k, d = dat->d;
+    gauss_stats *st = G->stats_new(g);
+    double *scratch = (double *) R_alloc(G->scratch_size(g), sizeof(double));
+    for (int c = 0; c < k; c++) {
+        int top = 0;
+        for (int i = 1; i < n; i++) {
+            if (z0[i + (size_t) n * c] > z0[top + (size_t) n * c]) {
+                top = i;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            g->mean[c + (size_t) k * j] = dat->x[top + (size_t) n * j];
+        }
+    }
+    emix_status status = start_pass(np, dat, z0, ctl->min_weight, st, scratch);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    for (size_t e = 0; e < (size_t) k * d; e++) {
+        g->mean[e] = st->shift[e] + st->s[e] / st->N[e % k];
+    }
+    status = start_pass(np, dat, z0, ctl->min_weight, st, scratch);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    status = G->mstep(st, g, ctl);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    double W = 0.0;
+    for (int c = 0; c < k; c++) {
+        W += st->N[c];
+    }
+    noise_set_proportion(np, noise_column_weight(dat, 0, n, z0 + (size_t) n * k), W);
+    return status;
 }
 
 SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z)

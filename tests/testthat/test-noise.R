@@ -115,6 +115,18 @@ test_that("an outlier goes to the noise and the normal components stay those of 
   expect_identical(noisy$classification, c(clean$classification, 0L))
   expect_equal(noisy$mean, clean$mean, tolerance = 1e-8)
   expect_equal(noisy$sigma, clean$sigma, tolerance = 1e-8)
+  # a row so far that its square overflows: still one row of noise, and the
+  # normal components agree with the clean fit up to where each stops (its
+  # log-likelihood, and so the relative stopping rule, includes -log V)
+  tight <- emix_control(reg = 0, tol = 1e-13, max_iter = 5000)
+  clean <- emix(x, k = 3, init = labels, control = tight)
+  far <- emix(rbind(x, "151" = 1e200), k = 3, init = c(labels, 1L), noise = TRUE,
+              control = tight)
+  expect_identical(far$classification, c(clean$classification, 0L))
+  expect_equal(far$pro[["noise"]], 1 / 151, tolerance = 1e-10)
+  expect_equal(far$mean, clean$mean, tolerance = 1e-6)
+  expect_equal(far$sigma, clean$sigma, tolerance = 1e-6)
+  expect_true(is.finite(far$loglik))
   # without noise the outlier ruins the fit: a component is spent on it, and
   # the ridge, scaled by the variances it inflates, swamps every covariance
   set.seed(5)
