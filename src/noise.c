@@ -18,10 +18,11 @@ typedef struct {
 
 static const emix_family *const G = &emix_gaussian_family;
 
-/* log pi_0, or -Inf (not NaN) for an empty noise component */
+/* log pi_0, or -Inf (not NaN) for an empty noise component; called in the
+ * parallel E-step, so plain C (INFINITY), no R API */
 static double log_noise_weight(const noise_par *np)
 {
-    return np->pro0 > 0.0 ? log(np->pro0) : R_NegInf;
+    return np->pro0 > 0.0 ? log(np->pro0) : -INFINITY;
 }
 
 static void noise_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,

@@ -247,6 +247,16 @@ test_that("classification EM, stochastic EM and incremental EM take the noise", 
   labels <- max.col(ref_noise_estep(d$x, cem$pro, cem$mean, cem$sigma,
                                     log(d$volume))$z, ties.method = "first")
   expect_equal(unname(cem$pro), c(tabulate(labels, 3)) / nrow(d$x), tolerance = 1e-12)
+  # no row of faithful is ever most probably noise: CEM empties the noise,
+  # whose log proportion is then -Inf, and every number stays defined
+  set.seed(8)
+  empty <- emix(as.matrix(faithful), k = 2, noise = TRUE, method = "cem",
+                control = emix_control(reg = 0))
+  expect_identical(empty$pro[["noise"]], 0)
+  expect_false(anyNA(empty$trace[-1, c("loglik", "objective", "bound")]))
+  expect_equal(empty$loglik,
+               ref_noise_estep(faithful, empty$pro, empty$mean, empty$sigma,
+                               log(empty$noise$volume))$loglik, tolerance = 1e-12)
   set.seed(7)
   sem <- emix(d$x, k = 2, init = z0, noise = TRUE, method = "sem",
               control = emix_control(max_iter = 50))
