@@ -68,10 +68,9 @@ noise_region <- function(x, weights, volume = NULL) {
   log_volume <- function(b) sum(log(b$upper - b$lower))
   boxes <- list(box(diag(d)))
   if (d > 1L) {
-    # scaled by the largest deviation from the median, so that an extreme
-    # row's square does not overflow; the scale does not move the axes
-    scaled <- sweep(x, 2L, apply(xp, 2L, stats::median))
-    scaled <- scaled / max(abs(scaled))
+    # scaled by the largest value, so that an extreme row's square does not
+    # overflow; the scale does not move the axes
+    scaled <- x / max(abs(x))
     centred <- sweep(scaled, 2L, colSums(w * scaled) / sum(w))
     covariance <- crossprod(sqrt(w) * centred) / sum(w)
     boxes[[2L]] <- box(eigen(covariance, symmetric = TRUE)$vectors)
