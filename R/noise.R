@@ -3,8 +3,8 @@
 # and the E-step with noise at given parameters. The EM itself is the C
 # family in src/noise.c.
 
-# `noise` as NULL (no noise component) or a list(rows, auto): rows is the
-# logical vector of the initial noise rows (NULL for the automatic guess).
+# `noise` as NULL (no noise component) or a list(rows): the logical vector
+# of the initial noise rows, or NULL for the automatic guess.
 check_noise <- function(noise, noise_volume, n, method) {
   if (identical(noise, FALSE)) {
     if (!is.null(noise_volume)) {
@@ -81,13 +81,19 @@ noise_region <- function(x, weights, volume = NULL) {
   chosen <- boxes[[which.min(sizes)]]
   if (!is.null(volume)) {
     chosen <- boxes[[1L]]
-    stretch <- exp((log(volume) - sizes[1L]) / d)
-    mid <- (chosen$lower + chosen$upper) / 2
-    half <- stretch * (chosen$upper - chosen$lower) / 2
+    mid <- chosen$lower / 2 + chosen$upper / 2
+    half <- exp((log(volume) - sizes[1L]) / d) * (chosen$upper - chosen$lower) / 2
+    if (!is.finite(sizes[1L])) {
+      # a bounding box too wide (or flat) to scale: a cube about its centre
+      half <- rep(exp(log(volume) / d) / 2, d)
+    }
     chosen$lower <- mid - half
     chosen$upper <- mid + half
   }
   lv <- if (is.null(volume)) min(sizes) else log(volume)
+  if (!is.finite(lv)) {
+    stop_arg("noise_volume", "must be given for these data: their box spans more than a double can hold, so its volume cannot be found. Rescale the data, or give the volume.")
+  }
   dimnames(chosen$rotation) <- list(colnames(x), NULL)
   list(volume = exp(lv), log_volume = lv, log_density = -lv, box = chosen)
 }

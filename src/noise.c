@@ -30,7 +30,14 @@ static void noise_log_joint(const void *vpar, const emix_data *dat, int i0, int 
 {
     const noise_par *np = vpar;
     G->log_joint(np->g, dat, i0, nb, lj, scratch);
-    double *col = lj + (size_t) nb * np->g->k;
+    /* A row so far out that its whitened distance overflows (Inf - Inf in
+     * the triangular solve) gets NaN; its density under that component is
+     * 0, and the noise is there to take it. */
+    size_t gauss_cells = (size_t) nb * np->g->k;
+    for (size_t e = 0; e < gauss_cells; e++) {
+        lj[e] = isnan(lj[e]) ? -INFINITY : lj[e];
+    }
+    double *col = lj + gauss_cells;
     double value = log_noise_weight(np) - np->log_volume;
     for (int i = 0; i < nb; i++) {
         col[i] = value;

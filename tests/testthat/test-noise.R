@@ -115,18 +115,21 @@ test_that("an outlier goes to the noise and the normal components stay those of 
   expect_identical(noisy$classification, c(clean$classification, 0L))
   expect_equal(noisy$mean, clean$mean, tolerance = 1e-8)
   expect_equal(noisy$sigma, clean$sigma, tolerance = 1e-8)
-  # a row so far that its square overflows: still one row of noise, and the
+  # a row so far that its square overflows (1e200), or even its whitened
+  # distance (near the largest double): still one row of noise, and the
   # normal components agree with the clean fit up to where each stops (its
   # log-likelihood, and so the relative stopping rule, includes -log V)
   tight <- emix_control(reg = 0, tol = 1e-13, max_iter = 5000)
   clean <- emix(x, k = 3, init = labels, control = tight)
-  far <- emix(rbind(x, "151" = 1e200), k = 3, init = c(labels, 1L), noise = TRUE,
-              control = tight)
-  expect_identical(far$classification, c(clean$classification, 0L))
-  expect_equal(far$pro[["noise"]], 1 / 151, tolerance = 1e-10)
-  expect_equal(far$mean, clean$mean, tolerance = 1e-6)
-  expect_equal(far$sigma, clean$sigma, tolerance = 1e-6)
-  expect_true(is.finite(far$loglik))
+  for (value in c(1e200, -1.7e308)) {
+    far <- emix(rbind(x, "151" = value), k = 3, init = c(labels, 1L), noise = TRUE,
+                control = tight)
+    expect_identical(far$classification, c(clean$classification, 0L), info = value)
+    expect_equal(far$pro[["noise"]], 1 / 151, tolerance = 1e-10, info = value)
+    expect_equal(far$mean, clean$mean, tolerance = 1e-6, info = value)
+    expect_equal(far$sigma, clean$sigma, tolerance = 1e-6, info = value)
+    expect_true(is.finite(far$loglik), info = value)
+  }
   # without noise the outlier ruins the fit: a component is spent on it, and
   # the ridge, scaled by the variances it inflates, swamps every covariance
   set.seed(5)
@@ -150,6 +153,19 @@ test_that("noise = TRUE starts the noise proportion above 0 when no row is flagg
             5 * mean(fit$classification[!added] == 0L))
 })
 
+test_that("data whose box overflows need noise_volume", {
+  x <- rbind(as.matrix(iris[1:4]), 1.7e308, -1.7e308)
+  cnd <- expect_error(emix(x, k = 3, noise = TRUE), class = "emix_error_argument")
+  expect_identical(cnd$argument, "noise_volume")
+  fit <- emix(x, k = 3, noise = TRUE, noise_volume = 1e300,
+              init = c(rep(1:3, each = 50), 1L, 1L))
+  expect_identical(fit$classification[151:152], c(0L, 0L))
+  expect_equal(fit$noise$log_density, -log(1e300))
+  # its box for simulate(): a cube of that volume
+  box <- fit$noise$box
+  expect_equal(sum(log(box$upper - box$lower)), log(1e300), tolerance = 1e-12)
+})
+
 test_that("the default volume is the smaller of the bounding and principal-axes boxes", {
   skip_if_not_installed("mclust")
   d <- noisy_faithful()
@@ -160,6 +176,15 @@ test_that("the default volume is the smaller of the bounding and principal-axes 
   colnames(rotated) <- c("a", "b")
   fit <- emix(rotated, k = 2, noise = TRUE, init = pmin(d$labels, 2L))
   expect_equal(fit$noise$volume, mclust::hypvol(rotated), tolerance = 1e-10)
+  # a given volume: the bounding box scaled about its centre to it
+  fit <- emix(d$x, k = 2, noise = TRUE, noise_volume = 500, init = pmin(d$labels, 2L))
+  box <- fit$noise$box
+  expect_equal(fit$noise$log_density, -log(500))
+  expect_equal(prod(box$upper - box$lower), 500, tolerance = 1e-12)
+  expect_equal(unname((box$upper + box$lower) / 2),
+               unname((apply(d$x, 2, max) + apply(d$x, 2, min)) / 2), tolerance = 1e-12)
+  expect_equal(unname((box$upper - box$lower) / (apply(d$x, 2, max) - apply(d$x, 2, min))),
+               rep(sqrt(500 / d$volume), 2), tolerance = 1e-12)
 })
 
 test_that("predict() with noise equals the plain R posterior and density", {
