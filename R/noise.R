@@ -162,6 +162,8 @@ noise_estep <- function(object, x, threads) {
   res <- gaussian_estep(x, object$pro[seq_len(k)], object$mean, object$sigma,
                         object$model, threads = threads)
   gauss <- res$row_loglik
+  # a distance that overflows: density 0 under the normals, as in the fit
+  gauss[is.nan(gauss)] <- -Inf
   noise <- log(object$pro[[k + 1L]]) + object$noise$log_density
   top <- pmax(gauss, noise)
   row_loglik <- top + log(exp(gauss - top) + exp(noise - top))

@@ -207,6 +207,11 @@ test_that("predict() with noise equals the plain R posterior and density", {
   expected_class[expected_class == 3L] <- 0L
   expect_identical(unname(predict(fit, new)), c(expected_class, NA))
   expect_identical(expected_class[4], 0L) # far from the data: noise
+  # rows whose distance overflows: wholly noise, density pi_0 / V
+  extreme <- rbind(c(1.7e308, -1.7e308), c(1e200, 1))
+  expect_equal(unname(predict(fit, extreme, type = "posterior")), rbind(c(0, 0, 1), c(0, 0, 1)))
+  expect_equal(unname(predict(fit, extreme, type = "logdensity")),
+               rep(log(fit$pro[["noise"]]) - log(fit$noise$volume), 2), tolerance = 1e-12)
   # the fitted rows: the fit's own z and classification
   expect_equal(predict(fit, type = "posterior"), fit$z, tolerance = 1e-12)
   expect_identical(unname(predict(fit)), fit$classification)
