@@ -184,6 +184,50 @@
 #' come last). A Gibbs sampler's labels may switch from draw to draw, so for
 #' `"gibbs"` it is the start that is put in this order.
 #'
+#' @section Noise:
+#' With `noise = TRUE` (or a logical vector) the mixture gets a noise
+#' component (Banfield and Raftery 1993; Fraley and Raftery 2002), for
+#' outliers and scattered rows that no normal component should have to
+#' absorb: a uniform density \eqn{1/V} with its own proportion \eqn{\pi_0},
+#' \deqn{f(x) = \sum_{c=1}^k \pi_c \phi(x; \mu_c, \Sigma_c) + \pi_0 / V, \quad \pi_0 + \sum_c \pi_c = 1,}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c]) + pro0 / V,}
+#' fitted by the same EM: the E-step gives every row a posterior probability
+#' of being noise, and the M-step sets \eqn{\pi_0} to the share of that
+#' posterior weight and the normal components from the rest. Methods
+#' `"em"`, `"cem"`, `"sem"` and `"iem"` take it; `"vb"`, `"me"` and
+#' `"gibbs"` do not.
+#'
+#' \eqn{V} is the volume of the region the noise is uniform on. By default,
+#' as mclust's `hypvol()`, it is the smaller of the volume of the data's
+#' bounding box and that of its box along the principal axes (of the
+#' weighted covariance), over the rows of positive weight. `noise_volume`
+#' sets it instead (say, the volume of the region where an instrument can
+#' measure); the noise's box is then the bounding box scaled about its
+#' centre to that volume. The box is kept in `noise$box` for [simulate()];
+#' elsewhere, as in mclust, the noise density is taken to be \eqn{1/V}
+#' everywhere.
+#'
+#' The initial noise rows are the `TRUE` rows of a logical `noise` (as
+#' mclust's `initialization$noise`), or a last column of an `init` matrix
+#' with `k + 1` columns. With `noise = TRUE` they are guessed: a row is
+#' initial noise when its squared robust distance to the data's
+#' coordinatewise median, in units of the median absolute deviations,
+#' exceeds the chi-square 0.999 quantile on \eqn{d} degrees of freedom.
+#' Several clusters spread the median absolute deviations, so this marks
+#' only rows far from the bulk of the data; noise scattered among the
+#' clusters is left to EM. Every other row keeps a noise responsibility of
+#' \eqn{1/n}, so that \eqn{\pi_0} starts positive even when no row is
+#' marked (a proportion that starts at 0 stays at 0). The start of the
+#' normal components (`init`) is drawn from the rows not marked (labels or
+#' a matrix given as `init` still have one row per data row; those of the
+#' marked rows are not used); the k-means starts weigh the variables by
+#' the variances of those rows, and the ridge `reg` and the yardstick of
+#' collapse are relative to their robust scales (each row weighted by its
+#' initial share of the normal components).
+#'
+#' The noise adds one free parameter (\eqn{\pi_0}) to `df` (mclust adds
+#' two, counting \eqn{V} as estimated too). Rows whose most
+#' probable component is the noise have `classification` 0.
+#'
 #' @section Weights:
 #' `weights` are non-negative real observation weights with frequency
 #' meaning: integer weights give exactly the fit to the data with each row
@@ -213,15 +257,24 @@
 #' @param nstart Number of random starts, each a whole fit (the number of
 #'   k-means++ seeds screened within one start is `emix_control(seeds = )`).
 #' @param control Settings from [emix_control()].
+#' @param noise `FALSE` (the default) for a mixture of normals only; `TRUE`
+#'   for a uniform noise component with an automatic initial guess of the
+#'   noise rows; or a logical vector with one value per row, `TRUE` for the
+#'   initial noise rows. See the section *Noise*.
+#' @param noise_volume The volume \eqn{V} of the region the noise is
+#'   uniform on, a positive number; `NULL` (the default) for the smaller of
+#'   the data's bounding box and its principal-axes box.
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
 #'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
 #' @param ... Further arguments: for the formula method, those of the
-#'   default method (`model`, `method`, `init`, `nstart`, `control`).
+#'   default method (`model`, `method`, `init`, `nstart`, `control`,
+#'   `noise`, `noise_volume`).
 #'
 #' @return An object of class `"emix"`, a list with
 #' \describe{
-#'   \item{`pro`}{mixing proportions, length `k`.}
+#'   \item{`pro`}{mixing proportions, length `k`; with noise, length
+#'     `k + 1`, the last named `"noise"`, all summing to 1.}
 #'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
 #'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
@@ -238,7 +291,12 @@
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
 #'     of iterations (for `"gibbs"`: `NA`, and the number of sweeps).}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
-#'     most probable component.}
+#'     most probable component; with noise, `z` has a last column `"noise"`
+#'     and `classification` is 0 for the rows most probably noise.}
+#'   \item{`noise`}{with noise, a list of `volume` (\eqn{V}), `log_density`
+#'     (\eqn{-\log V}) and `box` (`lower`, `upper` and `rotation` \eqn{R}:
+#'     the box is \eqn{\{x : lower \le x R \le upper\}}); `NULL`
+#'     otherwise.}
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
 #'     covariance model, method, rows used and free parameters.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
@@ -272,6 +330,9 @@
 #' Arthur, D. and Vassilvitskii, S. (2007). k-means++: the advantages of
 #' careful seeding. In *Proceedings of the Eighteenth Annual ACM-SIAM
 #' Symposium on Discrete Algorithms (SODA 2007)*, 1027--1035.
+#'
+#' Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
+#' non-Gaussian clustering. *Biometrics*, 49(3), 803--821.
 #'
 #' Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*.
 #' Springer, New York. Chapter 10.
@@ -313,6 +374,10 @@
 #' set.seed(1)
 #' emix(~ ., data = faithful, k = 3, method = "gibbs",
 #'      control = emix_control(burnin = 100, draws = 200))
+#' # an outlier, taken by a noise component (class 0)
+#' fit <- emix(rbind(as.matrix(iris[1:4]), 1e10), k = 3, noise = TRUE)
+#' fit$pro
+#' table(fit$classification)
 #' @export
 emix <- function(x, ...) {
   UseMethod("emix")
@@ -360,7 +425,8 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @rdname emix
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
-                         init = "kmeans++", nstart = 1L, control = emix_control(), ...) {
+                         init = "kmeans++", nstart = 1L, control = emix_control(), ...,
+                         noise = FALSE, noise_volume = NULL) {
   if (missing(x)) {
     stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
   }
@@ -375,7 +441,8 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   # for one variable the six models reduce to "E" and "V"
   model <- resolve_model(model, NCOL(x))
   fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
-                  init = init, nstart = nstart, control = control)
+                  init = init, nstart = nstart, control = control,
+                  noise = noise, noise_volume = noise_volume)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
   fit
@@ -433,9 +500,10 @@ numeric_design <- function(terms, mf, arg) {
 # The one constructor of an "emix" object, from the loop's result.
 new_emix <- function(run, z, x, model, method, weights, control) {
   vars <- variable_names(x)
-  k <- length(run$pro)
+  k <- nrow(run$mean)
   d <- ncol(x)
   components <- as.character(seq_len(k))
+  noise <- !is.null(run$noise)
   mean <- run$mean
   dimnames(mean) <- list(components, vars)
   sigma <- run$sigma
@@ -444,10 +512,11 @@ new_emix <- function(run, z, x, model, method, weights, control) {
   # result, so naming it gives a wrapper around the shared numbers, which
   # the first writing access (max.col() asks for one) would copy, n x k.
   classification <- max.col(z, ties.method = "first")
-  dimnames(z) <- list(rownames(x), components)
+  classification[classification > k] <- 0L # the noise, as mclust
+  dimnames(z) <- list(rownames(x), c(components, if (noise) "noise"))
   structure(
     list(
-      pro = stats::setNames(run$pro, components),
+      pro = stats::setNames(run$pro, c(components, if (noise) "noise")),
       mean = mean,
       sigma = sigma,
       loglik = run$loglik,
@@ -461,7 +530,7 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       method = method,
       n = nrow(x),
       d = d,
-      df = if (is.null(run$df)) model_df(model, k, d) else run$df,
+      df = (if (is.null(run$df)) model_df(model, k, d) else run$df) + noise,
       weights = weights,
       x = x,
       call = NULL,
@@ -477,7 +546,8 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       prior = run$prior,
       posterior = run$posterior,
       draws = run$draws,
-      best_draw = run$best_draw
+      best_draw = run$best_draw,
+      noise = run$noise
     ),
     class = "emix"
   )

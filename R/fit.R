@@ -2,7 +2,8 @@
 # compiled loop once per start and keeps the best fit.
 
 emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
-                     init = "kmeans++", nstart = 1L, control = emix_control()) {
+                     init = "kmeans++", nstart = 1L, control = emix_control(),
+                     noise = FALSE, noise_volume = NULL) {
   x <- check_data(x)
   n <- nrow(x)
   model <- resolve_model(model)
@@ -10,9 +11,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   weights <- check_weights(weights, n)
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
-  init <- check_init(init, x, k)
-  k <- init$k
-  check_sizes(n, ncol(x), k, draws = if (method == "gibbs") control$draws else 0L)
+  noise <- check_noise(noise, noise_volume, n, method)
+  # an init matrix may carry the noise as a last column
+  noise_column <- if (is.null(k)) 0L else noise_in_init(init, noise, k)
+  init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
+  k <- init$k - noise_column
+  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") control$draws else 0L)
   if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
@@ -35,13 +39,21 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   if (method == "gibbs" && nstart > 1L) {
     stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
   }
+  region <- if (!is.null(noise)) noise_region(x, weights, noise_volume)
 
   best <- NULL
   start_objective <- numeric() # grown start by start: nstart may be huge
   start_errors <- list()
   for (s in seq_len(nstart)) {
     start_objective[s] <- NA_real_
-    start <- start_responsibilities(init, x, k, weights, core, control$seeds)
+    start <- if (is.null(noise)) {
+      start_responsibilities(init, x, k, weights, core, control$seeds)
+    } else {
+      noise_start(init, x, k, weights, noise, core, control$seeds)
+    }
+    if (!is.null(noise)) {
+      core$var_scale <- noise_ridge_scale(x, weights, start)
+    }
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
@@ -53,7 +65,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
       run <- switch(method,
         vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
         gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
-        run_em(x, weights, start, k, model, core, control)
+        run_em(x, weights, start, k, model, core, control, region$log_volume)
       )
       NULL # the run is assigned, not returned: see try_start()
     }, several = nstart > 1L)
@@ -77,8 +89,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   best$z <- NULL
   best$start <- best_start
   if (method != "gibbs") {
-    best <- reorder_components(best, z, component_order(best$pro, best$mean))
+    # the noise, if any, stays the last column
+    k_now <- nrow(best$mean) # after any drops
+    perm <- component_order(best$pro[seq_len(k_now)], best$mean)
+    best <- reorder_components(best, z, c(perm, if (!is.null(noise)) k_now + 1L))
   }
+  best$noise <- region[c("volume", "log_density", "box")]
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
   new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
@@ -171,12 +187,13 @@ format_bytes <- function(bytes) {
 # EM from `start` (labels or responsibilities, see start_responsibilities())
 # with k components. A degenerate component is an error, or with
 # `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(x, weights, start, k, model, core, control) {
+run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL) {
   segments <- list()
   iter_done <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
-    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core)
+    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core,
+                 if (is.null(log_volume)) NA_real_ else log_volume)
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,

@@ -249,9 +249,11 @@ reorder_components <- function(run, z, perm) {
   if (identical(perm, seq_along(perm))) {
     return(run)
   }
+  # a noise column, if any, comes last in perm and has no mean or covariance
+  gaussian <- perm[seq_len(nrow(run$mean))]
   run$pro <- run$pro[perm]
-  run$mean <- run$mean[perm, , drop = FALSE]
-  run$sigma <- run$sigma[, , perm, drop = FALSE]
+  run$mean <- run$mean[gaussian, , drop = FALSE]
+  run$sigma <- run$sigma[, , gaussian, drop = FALSE]
   .Call(C_emix_permute_columns_r, z, perm)
   if (!is.null(run$posterior)) {
     run$posterior <- reorder_posterior(run$posterior, perm)

@@ -89,6 +89,9 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")
   }
+  if (!is.null(x$noise)) {
+    cat(noise_text(x, digits), "\n", sep = "")
+  }
   # a Bayesian fit's empty components are not part of the fit: left out
   shown <- shown_components(x)
   cat("\nMixing proportions:\n")
@@ -114,9 +117,10 @@ summary.emix <- function(object, ...) {
   nobs <- attr(ll, "nobs")
   entropy <- -sum(w * ifelse(z > 0, z * log(z), 0))
   bic <- -2 * object$loglik + log(nobs) * object$df
+  labels <- c(seq_len(k), if (!is.null(object$noise)) 0L) # 0: the noise
   components <- data.frame(
     proportion = unname(object$pro),
-    size = tabulate(object$classification, nbins = k),
+    size = tabulate(match(object$classification, labels), nbins = length(labels)),
     N = unname(colSums(w * z)),
     row.names = names(object$pro)
   )
@@ -137,8 +141,9 @@ summary.emix <- function(object, ...) {
       criteria = c(AIC = -2 * object$loglik + 2 * object$df, BIC = bic,
                    ICL = bic + 2 * entropy),
       entropy = entropy,
-      components = components[shown, , drop = FALSE],
-      classification = table(component = factor(object$classification, levels = shown)),
+      components = components[c(shown, if (!is.null(object$noise)) k + 1L), , drop = FALSE],
+      classification = table(component = factor(object$classification,
+                                                 levels = c(shown, if (!is.null(object$noise)) 0L))),
       mean = object$mean[shown, , drop = FALSE],
       sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
@@ -146,7 +151,8 @@ summary.emix <- function(object, ...) {
       iter = object$iter,
       dropped = object$dropped,
       control = object$control,
-      bayes = bayes_text(object, max(3L, getOption("digits") - 3L))
+      bayes = bayes_text(object, max(3L, getOption("digits") - 3L)),
+      noise = if (!is.null(object$noise)) noise_text(object, max(3L, getOption("digits") - 3L))
     ),
     class = "summary.emix"
   )
@@ -166,6 +172,9 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
   cat(convergence_text(x), "\n", sep = "")
   if (!is.null(x$bayes)) {
     cat(x$bayes, "\n", sep = "")
+  }
+  if (!is.null(x$noise)) {
+    cat(x$noise, "\n", sep = "")
   }
   cat("\n")
   values <- format_number(c(x$loglik, x$criteria), digits)
@@ -196,7 +205,8 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 #' The number of free parameters (`df`) is \eqn{k - 1} proportions,
 #' \eqn{kd} means, and for the covariances: 1 (`"EII"`), \eqn{k} (`"VII"`),
 #' \eqn{d} (`"EEI"`), \eqn{kd} (`"VVI"`), \eqn{d(d+1)/2} (`"EEE"`) or
-#' \eqn{k d(d+1)/2} (`"VVV"`). The number of observations is the number of
+#' \eqn{k d(d+1)/2} (`"VVV"`), plus 1 for the proportion of a noise
+#' component. The number of observations is the number of
 #' rows used, or the sum of the weights when the fit has weights (which have
 #' frequency meaning).
 #'
@@ -259,7 +269,8 @@ nobs.emix <- function(object, ...) {
 #' @param object A fit returned by [emix()].
 #' @param ... Ignored.
 #' @return A numeric matrix with \eqn{1 + d + d(d+1)/2} rows and `k` columns
-#'   named `"1"` to `"k"`.
+#'   named `"1"` to `"k"`, one per normal component: a noise component has
+#'   no column (its proportion is `object$pro["noise"]`).
 #' @seealso [emix()] for the fields `pro`, `mean` and `sigma`, which hold the
 #'   same values in their natural shapes.
 #' @examples
@@ -270,19 +281,19 @@ nobs.emix <- function(object, ...) {
 coef.emix <- function(object, ...) {
   vars <- colnames(object$mean)
   d <- length(vars)
-  k <- length(object$pro)
+  k <- object$k # the Gaussian components; a noise component has no column
   lower <- lower.tri(diag(d), diag = TRUE)
   where <- which(lower, arr.ind = TRUE)
   covariances <- matrix(apply(object$sigma, 3L, function(s) s[lower]), ncol = k)
   out <- rbind(
-    matrix(object$pro, nrow = 1L),
+    matrix(object$pro[seq_len(k)], nrow = 1L),
     t(object$mean),
     covariances
   )
   dimnames(out) <- list(
     c("pro", paste0("mean.", vars),
       paste("sigma", vars[where[, "row"]], vars[where[, "col"]], sep = ".")),
-    names(object$pro)
+    names(object$pro)[seq_len(k)]
   )
   out
 }

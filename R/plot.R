@@ -150,15 +150,22 @@ plot_bound <- function(x, dots) {
 plot_classification <- function(x, dots) {
   data <- x$x
   vars <- variable_names(data)
-  k <- length(x$pro)
+  k <- x$k
   colours <- component_colours(k)
   class <- x$classification
-  main <- sprintf("Classification (%s, %d component%s)", x$model, k, plural(k))
+  # noise rows (class 0) in grey, with their own symbol
+  noise <- !is.null(x$noise)
+  row_col <- c(colours, "grey50")[ifelse(class == 0L, k + 1L, class)]
+  row_pch <- ifelse(class == 0L, 4, 1)
+  main <- sprintf("Classification (%s, %d component%s%s)", x$model, k, plural(k),
+                  if (noise) " and noise" else "")
   if (x$d == 1L) {
-    values <- split(data[, 1L], factor(class, levels = seq_len(k)))
+    levels <- c(seq_len(k), if (noise) 0L)
+    values <- split(data[, 1L], factor(class, levels = levels, labels = names(x$pro)))
     sd <- sqrt(x$sigma[1L, 1L, ])
     do.call(graphics::stripchart, with_defaults(dots, list(
-      x = values, method = "jitter", pch = 1, col = colours,
+      x = values, method = "jitter", pch = ifelse(levels == 0L, 4, 1),
+      col = c(colours, "grey50")[seq_along(levels)],
       xlim = range(data, x$mean[, 1L] - 1.96 * sd, x$mean[, 1L] + 1.96 * sd),
       xlab = vars, ylab = "Component", main = main
     )))
@@ -168,7 +175,7 @@ plot_classification <- function(x, dots) {
   } else if (x$d == 2L) {
     outlines <- do.call(rbind, ellipses(x, 1L, 2L))
     do.call(graphics::plot, with_defaults(dots, list(
-      x = data[, 1L], y = data[, 2L], col = colours[class], pch = 1,
+      x = data[, 1L], y = data[, 2L], col = row_col, pch = row_pch,
       xlim = range(data[, 1L], outlines[, 1L]), ylim = range(data[, 2L], outlines[, 2L]),
       xlab = vars[1L], ylab = vars[2L], main = main
     )))
@@ -176,7 +183,7 @@ plot_classification <- function(x, dots) {
   } else {
     columns <- lapply(seq_len(x$d), function(j) unname(data[, j]))
     panel <- function(u, v, ...) {
-      graphics::points(u, v, col = colours[class], pch = 1, cex = 0.6)
+      graphics::points(u, v, col = row_col, pch = row_pch, cex = 0.6)
       j <- Position(function(column) identical(column, unname(u)), columns)
       i <- Position(function(column) identical(column, unname(v)), columns)
       if (!is.na(i) && !is.na(j)) {
@@ -200,9 +207,13 @@ plot_density_1d <- function(x, dots) {
   hist$density <- counts / (sum(w) * diff(hist$breaks))
   grid <- seq(min(hist$breaks), max(hist$breaks), length.out = 512L)
   sd <- sqrt(x$sigma[1L, 1L, ])
-  parts <- vapply(seq_along(x$pro), function(c) {
+  parts <- vapply(seq_len(x$k), function(c) {
     x$pro[[c]] * stats::dnorm(grid, x$mean[c, 1L], sd[c])
   }, numeric(length(grid)))
+  if (!is.null(x$noise)) {
+    # the noise density pro0 / V, taken to hold everywhere (as predict())
+    parts <- cbind(parts, x$pro[["noise"]] * exp(x$noise$log_density))
+  }
   parts <- matrix(parts, nrow = length(grid))
   total <- rowSums(parts)
   do.call(graphics::plot, with_defaults(dots, list(
@@ -210,7 +221,7 @@ plot_density_1d <- function(x, dots) {
     ylim = c(0, max(hist$density, total)), xlab = var, ylab = "Density",
     main = sprintf("Fitted density (%s, %d component%s)", x$model, x$k, plural(x$k))
   )))
-  colours <- component_colours(ncol(parts))
+  colours <- c(component_colours(x$k), "grey50") # the noise in grey
   for (c in seq_len(ncol(parts))) {
     graphics::lines(grid, parts[, c], col = colours[c], lty = 2, lwd = 1.5)
   }
@@ -259,7 +270,7 @@ ellipses <- function(x, i, j) {
   radius <- sqrt(stats::qchisq(0.95, df = 2))
   angle <- seq(0, 2 * pi, length.out = 101L)
   circle <- radius * cbind(cos(angle), sin(angle))
-  lapply(seq_along(x$pro), function(c) {
+  lapply(seq_len(x$k), function(c) {
     outline <- circle %*% chol(x$sigma[c(i, j), c(i, j), c])
     sweep(outline, 2L, x$mean[c, c(i, j)], "+")
   })

@@ -18,6 +18,15 @@
 #'   case there must be one column per variable. A numeric vector is taken
 #'   as one column when the fit has a single variable.
 #'
+#' @section Noise:
+#' For a fit with a noise component (`emix(noise = TRUE)`), `"posterior"`
+#' has `k + 1` columns, the last named `"noise"`; `"class"` is 0 for rows
+#' whose most probable component is the noise; and `"density"` is
+#' \eqn{f(x) = \sum_c \pi_c \phi(x; \mu_c, \Sigma_c) + \pi_0 / V}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c]) + pro0 / V}.
+#' As in mclust, the noise density \eqn{1/V} is taken to hold everywhere,
+#' also outside the region of volume \eqn{V} it was fitted on, so a new row
+#' far from the data gets density \eqn{\pi_0 / V} and class 0.
+#'
 #' @section Bayesian fits:
 #' For `method = "vb"` and `"me"`, `"posterior"` and `"class"` give the
 #' variational \eqn{q(z)} of each row under the fitted \eqn{q(\theta)}
@@ -48,7 +57,8 @@
 #' @param newdata New observations; see the section *New data*. If missing,
 #'   the data used for the fit.
 #' @param type What to predict:
-#'   * `"class"`: the most probable component (an integer in `1..k`);
+#'   * `"class"`: the most probable component (an integer in `1..k`, or 0 for
+#'     the noise; see the section *Noise*);
 #'   * `"posterior"`: the posterior probabilities of the components;
 #'   * `"density"`: the density of the fitted mixture,
 #'     \eqn{f(x) = \sum_c \pi_c \phi(x; \mu_c, \Sigma_c)}{f(x) = sum_c pro[c] phi(x; mean[c, ], sigma[, , c])};
@@ -95,8 +105,12 @@ predict_matrix <- function(object, x, type) {
   if (any(complete)) {
     xc <- x[complete, , drop = FALSE]
     threads <- object$control$threads
-    res <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                          threads = threads)
+    res <- if (is.null(object$noise)) {
+      gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
+                     threads = threads)
+    } else {
+      noise_estep(object, xc, threads)
+    }
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
     if (object$method %in% c("vb", "me")) {
@@ -118,6 +132,7 @@ predict_matrix <- function(object, x, type) {
       out <- rep(NA_integer_, n)
       defined <- !is.na(z[, 1L])
       out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
+      out[which(out > object$k)] <- 0L # the noise, as mclust
       stats::setNames(out, rownames(x))
     },
     posterior = z,

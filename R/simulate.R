@@ -17,6 +17,11 @@
 #' restored on exit, so a given seed always gives the same data and the
 #' stream of the session is not disturbed.
 #'
+#' For a fit with a noise component, a row drawn from the noise (component
+#' 0, with probability `pro["noise"]`) is uniform on the box the noise was
+#' fitted on (see the section *Noise* of [emix()]); its normal draws are
+#' discarded.
+#'
 #' With weights, the fit's rows are observations of unequal weight, but
 #' each simulated row is one observation; draw larger data sets with a
 #' larger `n`.
@@ -38,7 +43,8 @@
 #'   means 1000 rows (an exact name wins over the partial match with `nsim`).
 #' @param ... Ignored.
 #' @return A data frame of `nsim * n` rows with columns `.sim` (which data
-#'   set, `1..nsim`), `.component` (the component drawn, `1..k`) and then one
+#'   set, `1..nsim`), `.component` (the component drawn, `1..k`, 0 for the
+#'   noise) and then one
 #'   column per variable of the fit, named as in the fit. It has an
 #'   attribute `"seed"` as described in [stats::simulate()]: the seed with
 #'   the kind of generator as attribute `"kind"` when `seed` is given, and
@@ -84,9 +90,10 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, n = object$n, ...) {
     rng_state <- structure(seed, kind = as.list(RNGkind()))
     on.exit(assign(".Random.seed", saved_seed, envir = .GlobalEnv))
   }
-  k <- length(object$pro)
+  k <- object$k
   d <- ncol(object$mean)
-  component <- sample.int(k, total, replace = TRUE, prob = object$pro)
+  component <- sample.int(length(object$pro), total, replace = TRUE, prob = object$pro)
+  component[component > k] <- 0L # the noise
   values <- matrix(stats::rnorm(total * d), total, d)
   for (c in seq_len(k)) {
     rows <- component == c
@@ -94,6 +101,9 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, n = object$n, ...) {
       values[rows, ] <- values[rows, , drop = FALSE] %*% chol(object$sigma[, , c]) +
         rep(object$mean[c, ], each = sum(rows))
     }
+  }
+  if (!is.null(object$noise)) {
+    values[component == 0L, ] <- uniform_in_box(sum(component == 0L), object$noise$box)
   }
   colnames(values) <- vars
   out <- data.frame(

@@ -334,6 +334,29 @@ void gauss_stats_merge(void *into, const void *from, double alpha);
 void gauss_stats_reshift(void *stats, const void *par);
 size_t gauss_scratch_size(const void *par);
 
+/* ---- A uniform noise component beside the Gaussian ones (noise.c) -------- */
+
+/* The Gaussian parameters, whose k proportions sum to 1 - pro0, and the
+ * noise: proportion pro0 and density 1 / V everywhere. */
+typedef struct {
+    gauss_par *g;
+    double pro0;
+    double log_volume; /* log V */
+} noise_par;
+
+/* The Gaussian family with a last column for the noise. */
+extern const emix_family emix_noise_family;
+
+void noise_par_init(noise_par *np, gauss_par *g, double log_volume);
+/* The start: the exact M-step from an n x (k + 1) matrix z0, the noise
+ * last */
+emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
+                        const emix_control *ctl);
+/* the log-volume argument of an entry point, checked: NA_real_ for none */
+double noise_log_volume_arg(SEXP log_volume);
+/* run_result() with pro of length k + 1, the noise last */
+SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z);
+
 /* ---- Conjugate Bayesian Gaussian mixtures (bayes.c, gibbs.c) -------------- */
 
 /* The prior: pi ~ Dirichlet(alpha 1); per component a Normal-Wishart
@@ -430,7 +453,8 @@ SEXP emix_permute_columns_r(SEXP z, SEXP perm);
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
                          SEXP threads, SEXP log_weight);
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control);
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
+                       SEXP log_volume);
 SEXP emix_openmp_info(void);
 
 /* ---- Entry points of the Bayesian methods (bayes_r.c) --------------------- */

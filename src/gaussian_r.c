@@ -81,43 +81,56 @@ SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control)
 }
 
 /* EM from `start`: an n x k responsibility matrix, or an integer vector of
- * labels in 1..k. */
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control)
+ * labels in 1..k. With a log-volume log V (not NA) a uniform noise component
+ * of density 1 / V is fitted too: then `start` is an n x (k + 1) matrix whose
+ * last column is the noise, and z and pro get k + 1 columns. */
+SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP control,
+                       SEXP log_volume)
 {
     emix_data dat = data_view(x, w);
     emix_control ctl = control_view(control, dat.d);
     int k = check_int(k_, "k", 1, dat.n), n = dat.n;
-    const double *z0;
-    const int *labels;
-    start_view(start, n, k, &z0, &labels);
     if (ctl.blocks > 0 && ctl.q_step != EMIX_Q_SOFT) {
         error("emix: incremental EM ('control$blocks' > 0) has a soft q-step ('q_step' 0)");
     }
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));
+    noise_par np;
+    noise_par_init(&np, &par, noise_log_volume_arg(log_volume));
+    int noise = !ISNAN(np.log_volume);
+    const emix_family *fam = noise ? &emix_noise_family : &emix_gaussian_family;
+    void *fpar = noise ? (void *) &np : (void *) &par;
+    int kz = k + noise; /* columns of z */
+    const double *z0;
+    const int *labels;
+    start_view(start, n, kz, &z0, &labels);
+    if (noise && !z0) {
+        error("emix: a fit with noise starts from an n x (k + 1) matrix 'start'");
+    }
 
-    SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
+    SEXP z = PROTECT(allocMatrix(REALSXP, n, kz));
     emix_result res;
     result_alloc(&res, ctl.max_iter);
 
     /* the start: one exact M-step from the given responsibilities */
-    res.status = gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
+    res.status = noise ? noise_start(&np, &dat, z0, &ctl)
+                       : gauss_mstep_from_z(&par, &dat, z0, labels, &ctl);
     if (res.status.code == EMIX_OK) {
-        void *st = emix_gaussian_family.stats_new(&par);
+        void *st = fam->stats_new(fpar);
         emix_workspace ws;
-        emix_workspace_init(&ws, &emix_gaussian_family, &par, n, k, ctl.threads, 1, ctl.blocks);
+        emix_workspace_init(&ws, fam, fpar, n, kz, ctl.threads, 1, ctl.blocks);
         ws.q_step = ctl.q_step;
         if (ctl.q_step != EMIX_Q_SOFT) {
-            ws.labels = start_labels(z0, labels, n, k);
+            ws.labels = start_labels(z0, labels, n, kz);
         }
         if (ctl.q_step == EMIX_Q_DRAW) {
             ws.uniforms = (double *) R_alloc(n, sizeof(double));
             GetRNGstate();
         }
         if (ctl.blocks > 0) {
-            emix_iem(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+            emix_iem(fam, fpar, st, &dat, kz, REAL(z), &ctl, &ws, &res);
         } else {
-            emix_em(&emix_gaussian_family, &par, st, &dat, k, REAL(z), &ctl, &ws, &res);
+            emix_em(fam, fpar, st, &dat, kz, REAL(z), &ctl, &ws, &res);
         }
         if (ctl.q_step == EMIX_Q_DRAW) {
             PutRNGstate();
@@ -125,7 +138,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     } else {
         /* the start itself, for the R side's handling of the failure */
         if (z0) {
-            memcpy(REAL(z), z0, (size_t) n * k * sizeof(double));
+            memcpy(REAL(z), z0, (size_t) n * kz * sizeof(double));
         } else {
             memset(REAL(z), 0, (size_t) n * k * sizeof(double));
             for (int i = 0; i < n; i++) {
@@ -134,7 +147,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
         }
     }
 
-    SEXP out = run_result(&par, &res, z);
+    SEXP out = noise ? noise_run_result(&np, &res, z) : run_result(&par, &res, z);
     UNPROTECT(1);
     return out;
 }

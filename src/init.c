@@ -8,7 +8,7 @@
 static const R_CallMethodDef call_methods[] = {
     CALLDEF(emix_estep_gaussian, 8),
     CALLDEF(emix_mstep_gaussian, 5),
-    CALLDEF(emix_run_gaussian, 6),
+    CALLDEF(emix_run_gaussian, 7),
     CALLDEF(emix_run_bayes, 7),
     CALLDEF(emix_gibbs_gaussian, 8),
     CALLDEF(emix_openmp_info, 0),

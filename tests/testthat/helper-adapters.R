@@ -12,7 +12,8 @@ adapter_args <- function() {
     x = x, w = NULL, labels = lab, k = k, model = 5L, core = core,
     prior = emix:::resolve_prior(control$prior, x, NULL, k, "VVV"),
     pro = fit$pro, mean = unname(fit$mean), sigma = unname(fit$sigma),
-    z = unname(fit$z), sampling = c(5L, 5L, 1L), u = seq(0, 0.99, length.out = nrow(x))
+    z = unname(fit$z), sampling = c(5L, 5L, 1L), u = seq(0, 0.99, length.out = nrow(x)),
+    log_volume = NA_real_
   )
 }
 
@@ -21,7 +22,8 @@ adapter_routines <- list(
   estep = list(fun = "C_emix_estep_gaussian",
                args = c("x", "w", "pro", "mean", "sigma", "model", "threads", "log_weight")),
   mstep = list(fun = "C_emix_mstep_gaussian", args = c("x", "w", "z", "model", "core")),
-  run = list(fun = "C_emix_run_gaussian", args = c("x", "w", "labels", "k", "model", "core")),
+  run = list(fun = "C_emix_run_gaussian",
+             args = c("x", "w", "labels", "k", "model", "core", "log_volume")),
   bayes = list(fun = "C_emix_run_bayes",
                args = c("x", "w", "labels", "k", "model", "core", "prior")),
   gibbs = list(fun = "C_emix_gibbs_gaussian",

@@ -214,11 +214,14 @@ ref_random_z <- function(n, k) {
 # A reference's components in the order emix reports them: decreasing
 # proportion, ties by the first variable's mean; z and labels follow.
 ref_fit_order <- function(ref) {
-  perm <- order(-ref$pro, ref$mean[, 1])
-  ref$pro <- ref$pro[perm]
+  # a noise proportion and column, if any, come after the k components
+  k <- nrow(ref$mean)
+  perm <- order(-ref$pro[seq_len(k)], ref$mean[, 1])
+  all <- c(perm, seq_along(ref$pro)[-seq_len(k)])
+  ref$pro <- ref$pro[all]
   ref$mean <- ref$mean[perm, , drop = FALSE]
   ref$sigma <- ref$sigma[, , perm, drop = FALSE]
-  if (!is.null(ref$z)) ref$z <- ref$z[, perm, drop = FALSE]
+  if (!is.null(ref$z)) ref$z <- ref$z[, all, drop = FALSE]
   if (!is.null(ref$labels)) ref$labels <- match(ref$labels, perm)
   ref
 }

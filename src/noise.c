@@ -1,0 +1,276 @@
+/* A uniform noise component beside the Gaussian ones (Banfield and Raftery
+ * 1993): density 1 / V over a region of volume V, with its own proportion
+ * pi_0. It is a family that wraps the Gaussian table: the log joint has the
+ * k Gaussian columns and a last column log pi_0 - log V; the statistics are
+ * the Gaussian ones (which read only the first k columns of the
+ * responsibilities) plus the noise weight N_0; the M-step is the Gaussian
+ * one, after which the Gaussian proportions are scaled by 1 - pi_0, with
+ * pi_0 = N_0 / (N_0 + sum_c N_c). */
+#include "emix.h"
+#include "entry.h"
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    void *gauss; /* the Gaussian statistics */
+    double N0;   /* sum_i w_i r_i0, the weight of the noise column */
+} noise_stats;
+
+static const emix_family *const G = &emix_gaussian_family;
+
+/* log pi_0, or -Inf (not NaN) for an empty noise component; called in the
+ * parallel E-step, so plain C (INFINITY), no R API */
+static double log_noise_weight(const noise_par *np)
+{
+    return np->pro0 > 0.0 ? log(np->pro0) : -INFINITY;
+}
+
+static void noise_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
+                            double *lj, double *scratch)
+{
+    const noise_par *np = vpar;
+    G->log_joint(np->g, dat, i0, nb, lj, scratch);
+    /* A row so far out that its whitened distance overflows (Inf - Inf in
+     * the triangular solve) gets NaN; its density under that component is
+     * 0, and the noise is there to take it. */
+    size_t gauss_cells = (size_t) nb * np->g->k;
+    for (size_t e = 0; e < gauss_cells; e++) {
+        lj[e] = isnan(lj[e]) ? -INFINITY : lj[e];
+    }
+    double *col = lj + gauss_cells;
+    double value = log_noise_weight(np) - np->log_volume;
+    for (int i = 0; i < nb; i++) {
+        col[i] = value;
+    }
+}
+
+static void *noise_stats_new(const void *vpar)
+{
+    const noise_par *np = vpar;
+    noise_stats *st = (noise_stats *) R_alloc(1, sizeof(noise_stats));
+    st->gauss = G->stats_new(np->g);
+    st->N0 = 0.0;
+    return st;
+}
+
+static void noise_stats_reset(void *vst, const void *vpar)
+{
+    noise_stats *st = vst;
+    const noise_par *np = vpar;
+    G->stats_reset(st->gauss, np->g);
+    st->N0 = 0.0;
+}
+
+/* the noise column of a block: resp + ld * k */
+static double noise_column_weight(const emix_data *dat, int i0, int nb, const double *r0)
+{
+    double N0 = 0.0;
+    for (int i = 0; i < nb; i++) {
+        N0 += emix_weight(dat, i0 + i) * r0[i];
+    }
+    return N0;
+}
+
+static void noise_stats_add(void *vst, const emix_data *dat, int i0, int nb,
+                            const double *resp, int ld, double *scratch)
+{
+    noise_stats *st = vst;
+    const gauss_stats *gs = st->gauss;
+    G->stats_add(st->gauss, dat, i0, nb, resp, ld, scratch);
+    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+}
+
+/* labels equal to k (the noise) match no Gaussian component, so the
+ * Gaussian statistics skip those rows */
+static void noise_stats_add_labels(void *vst, const emix_data *dat, int i0, int nb,
+                                   const double *resp, int ld, const int *labels,
+                                   double *scratch)
+{
+    noise_stats *st = vst;
+    const gauss_stats *gs = st->gauss;
+    G->stats_add_labels(st->gauss, dat, i0, nb, resp, ld, labels, scratch);
+    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+}
+
+static void noise_stats_merge(void *vinto, const void *vfrom, double alpha)
+{
+    noise_stats *into = vinto;
+    const noise_stats *from = vfrom;
+    G->stats_merge(into->gauss, from->gauss, alpha);
+    into->N0 += alpha * from->N0;
+}
+
+static void noise_stats_reshift(void *vst, const void *vpar)
+{
+    noise_stats *st = vst;
+    const noise_par *np = vpar;
+    G->stats_reshift(st->gauss, np->g);
+}
+
+/* pi_0 from the noise weight and the Gaussian weight W; the Gaussian
+ * proportions (which sum to 1 among themselves) are scaled by 1 - pi_0 */
+static void noise_set_proportion(noise_par *np, double N0, double W)
+{
+    /* incremental EM subtracts and adds back a block's weight: a noise
+     * weight that should be 0 may come out as -1e-17 */
+    if (N0 < 0.0) {
+        N0 = 0.0;
+    }
+    np->pro0 = N0 / (N0 + W);
+    for (int c = 0; c < np->g->k; c++) {
+        np->g->pro[c] *= 1.0 - np->pro0;
+    }
+}
+
+static emix_status noise_mstep(const void *vst, void *vpar, const emix_control *ctl)
+{
+    const noise_stats *st = vst;
+    noise_par *np = vpar;
+    emix_status status = G->mstep(st->gauss, np->g, ctl);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    const gauss_stats *gs = st->gauss;
+    double W = 0.0;
+    for (int c = 0; c < gs->k; c++) {
+        W += gs->N[c];
+    }
+    noise_set_proportion(np, st->N0, W);
+    return status;
+}
+
+static double noise_expected_loglik(const void *vst, const void *vpar)
+{
+    const noise_stats *st = vst;
+    const noise_par *np = vpar;
+    double q = G->expected_loglik(st->gauss, np->g);
+    /* 0 log 0 = 0: no weight on an empty noise component */
+    if (st->N0 > 0.0) {
+        q += st->N0 * (log_noise_weight(np) - np->log_volume);
+    }
+    return q;
+}
+
+static size_t noise_scratch_size(const void *vpar)
+{
+    const noise_par *np = vpar;
+    return G->scratch_size(np->g);
+}
+
+const emix_family emix_noise_family = {
+    "gaussian with noise",
+    noise_log_joint,
+    noise_stats_new,
+    noise_stats_reset,
+    noise_stats_add,
+    noise_stats_add_labels,
+    noise_stats_merge,
+    noise_stats_reshift,
+    noise_mstep,
+    noise_expected_loglik,
+    noise_scratch_size,
+    0
+};
+
+/* The log-volume argument of an entry point: a single number, NA for no
+ * noise component, or finite. */
+double noise_log_volume_arg(SEXP log_volume)
+{
+    if (!isReal(log_volume) || LENGTH(log_volume) != 1) {
+        error("internal error in emix: the log-volume must be a single double");
+    }
+    double v = REAL(log_volume)[0];
+    if (!ISNA(v) && !R_FINITE(v)) {
+        error("internal error in emix: the log-volume must be finite or NA");
+    }
+    return v;
+}
+
+void noise_par_init(noise_par *np, gauss_par *g, double log_volume)
+{
+    np->g = g;
+    np->log_volume = log_volume;
+    np->pro0 = 0.0;
+}
+
+/* Each Gaussian column's statistics from z0, about its current shift
+ * (g->mean), into st; a column of no weight at all is empty (the M-step
+ * then judges whether the others hold enough observations). */
+static emix_status start_pass(noise_par *np, const emix_data *dat, const double *z0,
+                              gauss_stats *st, double *scratch)
+{
+    emix_status status = {EMIX_OK, -1, -1};
+    int n = dat->n;
+    G->stats_reset(st, np->g);
+    for (int i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
+        int nb = n - i0 < EMIX_BLOCK ? n - i0 : EMIX_BLOCK;
+        G->stats_add(st, dat, i0, nb, z0 + i0, n, scratch);
+    }
+    for (int c = 0; c < st->k; c++) {
+        if (!(st->N[c] > 0.0)) {
+            status.code = EMIX_EMPTY;
+            status.component = c;
+            return status;
+        }
+    }
+    return status;
+}
+
+/* The start: the exact M-step from an n x (k + 1) matrix z0. The Gaussian
+ * statistics are first taken about each column's most probable row, not
+ * about the data's mean as gauss_mstep_from_z() does: with an extreme row
+ * in the data (the case noise is for) the data's mean is far from every
+ * component, and the sums about it would cancel. A second pass is about the
+ * means the first finds. */
+emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
+                        const emix_control *ctl)
+{
+    gauss_par *g = np->g;
+    int n = dat->n, k = g->k, d = dat->d;
+    gauss_stats *st = G->stats_new(g);
+    double *scratch = (double *) R_alloc(G->scratch_size(g), sizeof(double));
+    for (int c = 0; c < k; c++) {
+        int top = 0;
+        for (int i = 1; i < n; i++) {
+            if (z0[i + (size_t) n * c] > z0[top + (size_t) n * c]) {
+                top = i;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            g->mean[c + (size_t) k * j] = dat->x[top + (size_t) n * j];
+        }
+    }
+    emix_status status = start_pass(np, dat, z0, st, scratch);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    for (size_t e = 0; e < (size_t) k * d; e++) {
+        g->mean[e] = st->shift[e] + st->s[e] / st->N[e % k];
+    }
+    status = start_pass(np, dat, z0, st, scratch);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    status = G->mstep(st, g, ctl);
+    if (status.code != EMIX_OK) {
+        return status;
+    }
+    double W = 0.0;
+    for (int c = 0; c < k; c++) {
+        W += st->N[c];
+    }
+    noise_set_proportion(np, noise_column_weight(dat, 0, n, z0 + (size_t) n * k), W);
+    return status;
+}
+
+SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z)
+{
+    SEXP out = PROTECT(run_result(np->g, res, z));
+    int k = np->g->k;
+    SEXP pro = PROTECT(allocVector(REALSXP, k + 1));
+    memcpy(REAL(pro), np->g->pro, (size_t) k * sizeof(double));
+    REAL(pro)[k] = np->pro0;
+    SET_VECTOR_ELT(out, 0, pro);
+    UNPROTECT(2);
+    return out;
+}
