@@ -100,8 +100,11 @@ covariance_kind <- function(model, d) {
   )
 }
 
-# What was found when a covariance collapsed: the conditional variance
-# (squared diagonal entry of the Cholesky factor) against its yardstick.
+# What was found when a covariance collapsed: a diagonal model's variance
+# against its yardstick, or for a full model the ratio of its variance in
+# its flattest direction to the yardsticks there (the smallest eigenvalue
+# of Y^{-1/2} sigma Y^{-1/2}, Y the yardsticks) and the variable that
+# weighs most in that direction.
 collapse_text <- function(component, detail, fit) {
   whose <- if (is.na(component)) {
     sprintf("the covariance shared by all components (model \"%s\")", fit$model)
@@ -113,6 +116,21 @@ collapse_text <- function(component, detail, fit) {
     return(sprintf("%s is not positive definite (its Cholesky factorisation failed at %s)",
                    whose, if (nzchar(variable)) variable else "some variable"))
   }
+  if (fit$model %in% c("VVV", "EEE")) {
+    yardstick <- if (fit$reg > 0) {
+      "twice the ridge added to it: the data add (almost) nothing to the ridge in that direction"
+    } else {
+      "1e-10 times the variables' scales squared"
+    }
+    found <- if (detail[2L] > 0) {
+      sprintf("its variance in its flattest direction (mostly along %s) is only %s times %s",
+              variable, format(detail[2L], digits = 3), yardstick)
+    } else {
+      sprintf("it has no variance, to rounding, in its flattest direction (mostly along %s)", variable)
+    }
+    return(sprintf("%s collapsed: %s; the component sits on a point or a lower-dimensional subspace",
+                   whose, found))
+  }
   yardstick <- if (fit$reg > 0) {
     sprintf("no more than twice the ridge added to it (%s): the data add (almost) nothing to the ridge in that direction",
             format(2 * fit$ridge[detail[1L]], digits = 3))
@@ -120,11 +138,7 @@ collapse_text <- function(component, detail, fit) {
     sprintf("below 1e-10 times the variable's scale squared (%s)",
             format(1e-10 * fit$ridge_scale[detail[1L]], digits = 3))
   }
-  variance <- if (fit$model %in% c("VVV", "EEE")) {
-    sprintf("the conditional variance of %s given the variables before it", variable)
-  } else {
-    sprintf("the variance of %s", variable)
-  }
+  variance <- sprintf("the variance of %s", variable)
   sprintf("%s collapsed: %s is %s, %s; the component sits on a point or a lower-dimensional subspace",
           whose, variance, format(detail[2L], digits = 3), yardstick)
 }

@@ -45,23 +45,25 @@
 #'   \eqn{n_c \ge 1} and the pooled covariance
 #'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (`"EEE"`) or \eqn{k + 1}
 #'   (`"EII"`, `"EEI"`). Error class `emix_error_empty`.
-#' * it has *collapsed*: a conditional variance (a squared diagonal entry
-#'   \eqn{L_{jj}^2}{L[j, j]^2} of the Cholesky factor of its covariance) is
-#'   at most twice the ridge added to variable \eqn{j}, so the data add less
-#'   than the ridge in that direction (the ridge alone gives
-#'   \eqn{L_{jj}^2 \ge} ridge, whatever the data); with `reg = 0`, below
-#'   \eqn{10^{-10}} times the variable's scale \eqn{s_j} squared (see `reg`);
-#'   or the factorisation fails. Error class `emix_error_collapsed`. (The
-#'   test reads the conditional variances in the order of the variables, so
-#'   a component on a steep line, one whose later variable changes more than
-#'   its earlier one in units of their scales, can pass it.)
+#' * it has *collapsed*: in some direction its covariance is at most twice
+#'   the ridge, so the data add less than the ridge there (the ridge
+#'   alone gives every direction at least the ridge, whatever the data).
+#'   With \eqn{Y} the diagonal matrix of these yardsticks (twice the ridge
+#'   of each variable; with `reg = 0`, \eqn{10^{-10}} times each variable's
+#'   scale \eqn{s_j} squared, see `reg`), a full covariance \eqn{\Sigma_c}
+#'   has collapsed when the smallest eigenvalue of
+#'   \eqn{Y^{-1/2} \Sigma_c Y^{-1/2}} is at most 1, which does not depend on
+#'   the order of the variables; a diagonal one when a variance is at most
+#'   its yardstick; and any one whose Cholesky factorisation fails. Error
+#'   class `emix_error_collapsed`.
 #'
 #' Both classes also carry `emix_error_degenerate`, as does
 #' `emix_error_zero_density`, the class of a row that has zero density
 #' under every component. With `empty = "error"` (the default) the fit stops
 #' with the classed error, whose message names the method, the component,
 #' the iteration and what was found, and whose fields `component`,
-#' `iteration`, `found` (the effective size, or the conditional variance)
+#' `iteration`, `found` (the effective size; for a collapse, the variance
+#' found, or for a full covariance that smallest eigenvalue), `variable`
 #' and `needed` carry the same; with `empty = "drop"` the component is
 #' removed, its responsibilities are shared among the others in proportion
 #' to theirs, and EM goes on with one component fewer (the trace records

@@ -82,6 +82,48 @@ static void forward_solve(const double *L, int d, const double *v, double *y)
     }
 }
 
+/* The smallest eigenvalue of D S D, D = diag(1 / sqrt(factor * yardstick)),
+ * for S symmetric positive definite (lower triangle read), and through
+ * *variable the variable that weighs most in its eigenvector: how far S
+ * rises above the yardstick in its flattest direction, whatever the order
+ * of the variables. */
+static double flattest_ratio(const double *S, int d, const double *yardstick, double factor,
+                             int *variable)
+{
+    const void *vmax = vmaxget(); /* the scratch is freed on return */
+    double *M = (double *) R_alloc((size_t) d * d, sizeof(double));
+    double *scale = (double *) R_alloc(d, sizeof(double));
+    for (int j = 0; j < d; j++) {
+        scale[j] = 1.0 / sqrt(factor * yardstick[j]);
+    }
+    for (int j = 0; j < d; j++) {
+        for (int l = j; l < d; l++) {
+            M[l + (size_t) d * j] = scale[l] * S[l + (size_t) d * j] * scale[j];
+        }
+    }
+    int one = 1, found = 0, info = 0, lwork = -1, liwork = -1, iwork_size = 0;
+    double vl = 0.0, vu = 0.0, abstol = 0.0, lambda = 0.0, work_size = 0.0;
+    double *vec = (double *) R_alloc(d, sizeof(double));
+    int isuppz[2];
+    F77_CALL(dsyevr)("V", "I", "L", &d, M, &d, &vl, &vu, &one, &one, &abstol, &found, &lambda,
+                     vec, &d, isuppz, &work_size, &lwork, &iwork_size, &liwork, &info
+                     FCONE FCONE FCONE);
+    lwork = (int) work_size;
+    liwork = iwork_size;
+    double *work = (double *) R_alloc(lwork, sizeof(double));
+    int *iwork = (int *) R_alloc(liwork, sizeof(int));
+    F77_CALL(dsyevr)("V", "I", "L", &d, M, &d, &vl, &vu, &one, &one, &abstol, &found, &lambda,
+                     vec, &d, isuppz, work, &lwork, iwork, &liwork, &info FCONE FCONE FCONE);
+    *variable = 0;
+    for (int j = 1; j < d; j++) {
+        if (fabs(vec[j]) > fabs(vec[*variable])) {
+            *variable = j;
+        }
+    }
+    vmaxset(vmax);
+    return info == 0 && found == 1 ? lambda : R_NaN;
+}
+
 emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor, int spherical)
 {
     emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
@@ -113,8 +155,11 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
                 L[j + (size_t) d * j] = sqrt(v);
             }
         }
-        /* Collapse: the factorisation fails, or a conditional variance
-         * L_jj^2 is at or below the yardstick of variable j. */
+        /* Collapse: the factorisation fails, or the covariance is at or
+         * below the yardstick in some direction: for a diagonal one, a
+         * variance at or below its variable's yardstick; for a full one, the
+         * smallest eigenvalue of Y^{-1/2} S Y^{-1/2} at or below 1 (Y the
+         * diagonal of yardsticks; status.value is that ratio). */
         int collapsed = info != 0;
         if (collapsed) {
             status.variable = info - 1;
@@ -123,12 +168,22 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
         double logdet = 0.0;
         for (int j = 0; j < d && !collapsed; j++) {
             double ljj = L[j + (size_t) d * j];
-            if (!R_FINITE(ljj) || ljj * ljj <= factor * (spherical ? mean_yardstick : yardstick[j])) {
+            if (!R_FINITE(ljj) || (!gauss_model_is_full(par->model) &&
+                                   ljj * ljj <= factor * (spherical ? mean_yardstick : yardstick[j]))) {
                 collapsed = 1;
                 status.variable = j;
                 status.value = ljj * ljj;
             }
             logdet += 2.0 * log(ljj);
+        }
+        if (!collapsed && factor > 0.0 && gauss_model_is_full(par->model)) {
+            int variable = 0;
+            double ratio = flattest_ratio(S, d, yardstick, factor, &variable);
+            if (!(ratio > 1.0)) {
+                collapsed = 1;
+                status.variable = variable;
+                status.value = ratio;
+            }
         }
         if (collapsed) {
             status.code = EMIX_COLLAPSED;
@@ -611,10 +666,10 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     for (int c = 1; shared && c < k; c++) {
         memcpy(par->sigma + dd * c, par->sigma, dd * sizeof(double));
     }
-    /* Collapse: the data add less than the ridge in some direction, as the
-     * Schur complements of S + R are at least R's, so L_jj^2 >= ridge_j
-     * whatever S is: the yardstick is twice the ridge. Without a ridge, a
-     * conditional variance below 1e-10 of the variable's scale squared. */
+    /* Collapse: the data add less than the ridge in some direction. S + R
+     * is at least R in every direction whatever S is, so the yardstick is
+     * twice the ridge R. Without a ridge, 1e-10 of the variables' scales
+     * squared. */
     int spherical = model == EMIX_EII || model == EMIX_VII;
     if (ctl->reg > 0.0) {
         return gauss_factor(par, ctl->var_scale, 2.0 * ctl->reg, spherical);

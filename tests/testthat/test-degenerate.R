@@ -19,8 +19,9 @@ test_that("a component on tied rows has collapsed, as mclust finds too", {
   expect_match(conditionMessage(err), "^EM stopped at the start: the covariance of component 2 collapsed")
   expect_identical(err$component, 2L)
   expect_identical(err$iteration, 0L)
-  # with the ridge r_1 = 1e-6 s_1^2 and no spread, L_11^2 is the ridge
-  expect_equal(err$found, 1e-6 * ref_robust_scale(s$x)[1]^2, tolerance = 1e-8)
+  # no spread: the covariance is the ridge R, and found, its variance in
+  # its flattest direction in units of twice the ridge, is exactly 1/2
+  expect_equal(err$found, 0.5, tolerance = 1e-8)
   # the same start in mclust, without a ridge: no fit (NA)
   theirs <- mclust::meVVV(s$x, z = mclust::unmap(s$labels))
   expect_true(is.na(theirs$loglik))
@@ -196,12 +197,23 @@ test_that("a component on a line collapses with the default ridge, a tight clust
   err <- catch(emix(x, k = 2, init = rep(1:2, c(5, 30))))
   expect_s3_class(err, "emix_error_collapsed")
   expect_identical(err$component, 1L)
-  # closed form: the Schur complement of S + R for the line
+  # closed form: the smallest eigenvalue of Y^-1/2 (S + R) Y^-1/2 for the
+  # line, Y = 2R, and the variable that weighs most in its eigenvector
   r <- 1e-6 * ref_robust_scale(x)^2
   S <- crossprod(sweep(line, 2, colMeans(line))) / 5 + diag(r)
-  expect_equal(err$found, S[2, 2] - S[1, 2]^2 / S[1, 1], tolerance = 1e-6)
-  expect_lt(err$found, 2 * r[2])
-  expect_identical(err$variable, "x2")
+  scaled <- diag(1 / sqrt(2 * r)) %*% S %*% diag(1 / sqrt(2 * r))
+  flattest <- eigen(scaled, symmetric = TRUE)
+  expect_equal(err$found, min(flattest$values), tolerance = 1e-6)
+  expect_lt(err$found, 1)
+  expect_identical(err$variable, paste0("x", which.max(abs(flattest$vectors[, 2]))))
+  # the rule does not depend on the order of the variables: a steep line
+  # (whose conditional variances, in one order, stay above twice the ridge)
+  # collapses either way round
+  for (steep in list(cbind(1:5, 2 * (1:5)), cbind(2 * (1:5), 1:5))) {
+    err <- catch(emix(rbind(steep, matrix(rnorm(60, 20), 30)), k = 2,
+                      init = rep(1:2, c(5, 30))))
+    expect_s3_class(err, "emix_error_collapsed")
+  }
   # a genuine cluster with sd 1e-2 in data of sd 1 is a fit
   set.seed(4)
   y <- rbind(matrix(rnorm(100, sd = 1e-2), 50), matrix(rnorm(100), 50))

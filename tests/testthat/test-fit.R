@@ -85,9 +85,14 @@ test_that("a collapsing component is an error that names it", {
   expect_s3_class(err, "emix_error_degenerate")
   expect_identical(err$component, 1L)
   expect_identical(err$iteration, 0L)
-  # the ridge keeps it fitted
-  fit <- emix(x, k = 2, init = lab, control = emix_control(reg = 1e-3))
-  expect_true(is.finite(fit$loglik))
+  # a ridge does not hide it: the data add nothing to the ridge across the
+  # line, whichever variable comes first
+  for (columns in list(1:2, 2:1)) {
+    err <- tryCatch(emix(x[, columns], k = 2, init = lab, control = emix_control(reg = 1e-3)),
+                    error = function(e) e)
+    expect_s3_class(err, "emix_error_collapsed")
+    expect_identical(err$component, 1L)
+  }
 })
 
 test_that("the collapse message says what happened and what to try", {
