@@ -42,16 +42,16 @@
 #' e$argument
 #' conditionMessage(e)
 #'
-#' # ten copies of one point: without a ridge, a component holding only
-#' # them collapses; catch that and fit again with the default ridge
+#' # ten copies of one point: a component holding only them collapses (a
+#' # ridge does not hide it); catch that and fit again, dropping it
 #' x <- rbind(as.matrix(faithful), matrix(c(3, 70), 10, 2, byrow = TRUE))
 #' start <- rep(1:3, c(100, 172, 10))
 #' fit <- tryCatch(
-#'   emix(x, k = 3, init = start, control = emix_control(reg = 0)),
+#'   emix(x, k = 3, init = start),
 #'   emix_error_degenerate = function(e) {
 #'     message("component ", e$component, " degenerated at iteration ",
-#'             e$iteration, "; refitting with a ridge")
-#'     emix(x, k = 3, init = start)
+#'             e$iteration, "; refitting without it")
+#'     emix(x, k = 3, init = start, control = emix_control(empty = "drop"))
 #'   }
 #' )
 #' fit$k

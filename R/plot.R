@@ -157,7 +157,10 @@ plot_classification <- function(x, dots) {
   noise <- !is.null(x$noise)
   row_col <- c(colours, "grey50")[ifelse(class == 0L, k + 1L, class)]
   row_pch <- ifelse(class == 0L, 4, 1)
-  main <- sprintf("Classification (%s, %d component%s%s)", x$model, k, plural(k),
+  # a Bayesian fit's empty components hold no rows and are not drawn
+  shown <- shown_components(x)
+  main <- sprintf("Classification (%s, %d component%s%s%s)", x$model, k, plural(k),
+                  if (length(shown) < k) sprintf(", %d empty", k - length(shown)) else "",
                   if (noise) " and noise" else "")
   if (x$d == 1L) {
     levels <- c(seq_len(k), if (noise) 0L)
@@ -169,9 +172,9 @@ plot_classification <- function(x, dots) {
       xlim = range(data, x$mean[, 1L] - 1.96 * sd, x$mean[, 1L] + 1.96 * sd),
       xlab = vars, ylab = "Component", main = main
     )))
-    graphics::segments(x$mean[, 1L] - 1.96 * sd, seq_len(k), x$mean[, 1L] + 1.96 * sd,
-                       seq_len(k), col = colours, lwd = 2)
-    graphics::points(x$mean[, 1L], seq_len(k), pch = 3, cex = 2, lwd = 2, col = colours)
+    graphics::segments(x$mean[shown, 1L] - 1.96 * sd[shown], shown,
+                       x$mean[shown, 1L] + 1.96 * sd[shown], shown, col = colours[shown], lwd = 2)
+    graphics::points(x$mean[shown, 1L], shown, pch = 3, cex = 2, lwd = 2, col = colours[shown])
   } else if (x$d == 2L) {
     outlines <- do.call(rbind, ellipses(x, 1L, 2L))
     do.call(graphics::plot, with_defaults(dots, list(
@@ -254,23 +257,26 @@ plot_density_2d <- function(x, dots) {
   graphics::points(data[, 1L], data[, 2L], pch = 20, cex = 0.5, col = "grey50")
 }
 
-# The 95% ellipse of each component in variables i (horizontal) and j,
-# with its centre.
+# The 95% ellipse of each component shown in variables i (horizontal) and
+# j, with its centre.
 draw_ellipses <- function(x, i, j, colours) {
+  shown <- shown_components(x)
   outlines <- ellipses(x, i, j)
-  for (c in seq_along(outlines)) {
-    graphics::lines(outlines[[c]], col = colours[c], lwd = 1.5)
+  for (s in seq_along(shown)) {
+    c <- shown[s]
+    graphics::lines(outlines[[s]], col = colours[c], lwd = 1.5)
     graphics::points(x$mean[c, i], x$mean[c, j], pch = 3, cex = 1.5, lwd = 2, col = colours[c])
   }
 }
 
-# For each component, the points (two columns) of the ellipse holding 95% of
-# the probability of its bivariate normal in variables i and j.
+# For each component shown (all but a Bayesian fit's empty ones), the points
+# (two columns) of the ellipse holding 95% of the probability of its
+# bivariate normal in variables i and j.
 ellipses <- function(x, i, j) {
   radius <- sqrt(stats::qchisq(0.95, df = 2))
   angle <- seq(0, 2 * pi, length.out = 101L)
   circle <- radius * cbind(cos(angle), sin(angle))
-  lapply(seq_len(x$k), function(c) {
+  lapply(shown_components(x), function(c) {
     outline <- circle %*% chol(x$sigma[c(i, j), c(i, j), c])
     sweep(outline, 2L, x$mean[c, c(i, j)], "+")
   })

@@ -255,6 +255,13 @@ test_that("a Bayesian fit's BIC counts the occupied components only", {
   out <- capture.output(print(fit))
   expect_true(any(grepl(sprintf("%d of 6 components empty", 6 - occupied), out)))
   expect_identical(length(fit$pro), 6L)
+  # the plot draws the occupied components' ellipses only: those holding at
+  # least half an observation of posterior weight
+  held <- which(colSums(fit$z) >= 0.5)
+  expect_length(emix:::ellipses(fit, 1L, 2L), length(held))
+  expect_equal(emix:::ellipses(fit, 1L, 2L)[[1L]][1L, ],
+               fit$mean[held[1L], ] + sqrt(qchisq(0.95, 2)) * chol(fit$sigma[, , held[1L]])[1L, ],
+               ignore_attr = TRUE)
   set.seed(2)
   g <- emix(faithful, k = 4, method = "gibbs", control = emix_control(burnin = 50, draws = 50))
   kept <- length(unique(g$draws$labels[, g$best_draw]))
