@@ -21,9 +21,9 @@ degenerate_classes <- c("1" = "emix_error_empty", "2" = "emix_error_collapsed",
 # The observations the covariance of `model` needs: per component and, for
 # the models whose covariance is shared, all components together.
 needed_observations <- function(model, k, d) {
-  shared <- model %in% c("EII", "EEI", "EEE")
+  shared <- model %in% c("EII", "EEI", "EEE", "E")
   list(
-    each = switch(model, VVV = d + 1, VVI = , VII = 2, 1),
+    each = switch(model, VVV = d + 1, VVI = , VII = , V = 2, 1),
     total = if (shared) k + (if (model == "EEE") d else 1) else NA_real_
   )
 }
@@ -50,21 +50,30 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   what <- switch(as.character(code),
     "1" = if (shared) {
       sprintf("the components together are supported by %s effective observations, fewer than the %d (k + %s) that the covariance shared by all components (model \"%s\") needs",
-              format_count(found), need$total, if (fit$model == "EEE") "d" else "1", fit$model)
+              format_count(found, need$total), need$total, if (fit$model == "EEE") "d" else "1", fit$model)
     } else {
       sprintf("component %d is supported by %s effective observations, fewer than the %d %s needs",
-              component, format_count(found), need$each, covariance_kind(fit$model, fit$d))
+              component, format_count(found, need$each), need$each, covariance_kind(fit$model, fit$d))
     },
     "2" = collapse_text(component, detail, fit),
     "3" = sprintf("observation %d has zero density under every component", status[3L])
   )
   droppable <- code %in% 1:2 && !shared && fit$k > 1L
-  options <- switch(as.character(code),
-    "1" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
-            "a model with fewer covariance parameters (\"VVI\", \"EEE\", \"EEI\")"),
-    "2" = c("fewer components (`k`)", "another start (`init`, `nstart`)",
-            "a simpler `model` (\"VVI\", \"EEE\")",
-            "dropping variables that are constant within groups or (nearly) linear combinations of others")
+  simpler <- simpler_models[[fit$model]]
+  options <- c(
+    "fewer components (`k`)",
+    # k-means++ seeds favour far-out rows, which may end alone
+    "another start (`init = \"random\"`, a partition or parameters, `nstart`)",
+    if (length(simpler) > 0L) {
+      sprintf("a model with fewer covariance parameters (%s)",
+              paste0("\"", simpler, "\"", collapse = ", "))
+    },
+    if (code == 2L) {
+      "dropping variables that are constant within groups or (nearly) linear combinations of others"
+    },
+    if (code %in% 1:2 && !isTRUE(fit$noise)) {
+      "a noise component (`noise = TRUE`) if the component holds outlying rows"
+    }
   )
   if (droppable && fit$empty == "error") {
     options <- c(options, "`control = emix_control(empty = \"drop\")`")
@@ -96,9 +105,16 @@ covariance_kind <- function(model, d) {
     VVV = sprintf("a full covariance in %d dimension%s", d, plural(d)),
     VVI = "a diagonal covariance",
     VII = "a spherical covariance",
+    V = "a variance of its own",
     "every component of a model with a shared covariance"
   )
 }
+
+# The models with fewer covariance parameters than each, to suggest.
+simpler_models <- list(
+  VVV = c("VVI", "EEE", "EEI"), EEE = c("EEI", "EII"), VVI = c("VII", "EEI"),
+  VII = "EII", EEI = "EII", EII = character(), V = "E", E = character()
+)
 
 # What was found when a covariance collapsed: a diagonal model's variance
 # against its yardstick, or for a full model the ratio of its variance in
@@ -123,7 +139,7 @@ collapse_text <- function(component, detail, fit) {
       "1e-10 times the variables' scales squared"
     }
     found <- if (detail[2L] > 0) {
-      sprintf("its variance in its flattest direction (mostly along %s) is only %s times %s",
+      sprintf("its variance in its flattest direction (mostly along %s) is only %s of %s",
               variable, format(detail[2L], digits = 3), yardstick)
     } else {
       sprintf("it has no variance, to rounding, in its flattest direction (mostly along %s)", variable)
@@ -143,7 +159,15 @@ collapse_text <- function(component, detail, fit) {
           whose, variance, format(detail[2L], digits = 3), yardstick)
 }
 
-format_count <- function(v) format(signif(v, 3), nsmall = 1L)
+# An effective size for a message, with enough digits to show it below
+# `threshold` (4.99996 is not shown as 5.00).
+format_count <- function(v, threshold = Inf) {
+  digits <- 3L
+  while (digits < 10L && signif(v, digits) >= threshold) {
+    digits <- digits + 1L
+  }
+  format(signif(v, digits), nsmall = 1L)
+}
 
 # Warns that the kept fit stopped at `max_iter` before the stopping rule
 # held (not for tol = 0, which asks for exactly max_iter iterations).

@@ -143,7 +143,8 @@
 #' Distances for the k-means starts are those of the standardised data
 #' (each variable divided by its standard deviation), so the variables weigh
 #' alike; they are computed in C from the data as they are.
-#' * `"kmeans++"` (the default): `emix_control(seeds = )` (10) k-means++
+#' * `"kmeans++"` (the default, but for one variable with `nstart = 1`):
+#'   `emix_control(seeds = )` (10) k-means++
 #'   seedings (Arthur and Vassilvitskii 2007: the first centre drawn in
 #'   proportion to the weight, each next one in proportion to the weight
 #'   times the squared distance to the nearest centre already drawn) are
@@ -155,6 +156,11 @@
 #'   maxima a single seed leads to, at a small fraction of the cost of EM.
 #' * `"random"`: `k` distinct observations drawn at random (in proportion to
 #'   their weights) as centres; the start is the partition by nearest centre.
+#' * `"quantile"`, for one variable only: the values cut into `k` groups of
+#'   equal weight in sorted order, tied values kept together (mclust's
+#'   start for one variable). It is the default start for one variable with
+#'   `nstart = 1`: on skewed data k-means leaves far-out values alone in a
+#'   group, which then holds too few observations (`islands`, for example).
 #' * a vector of labels in `1..k`, or a factor with `k` levels, one per row
 #'   used (after `subset` and `na.action`), each label used at least once;
 #' * an `n x k` matrix of responsibilities, rows summing to 1; or
@@ -438,8 +444,12 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   }
   check_dots_empty(..., after = "control",
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
-  # for one variable the six models reduce to "E" and "V"
+  # for one variable the six models reduce to "E" and "V", and the default
+  # start is mclust's, the quantile partition (a single, deterministic start)
   model <- resolve_model(model, NCOL(x))
+  if (missing(init) && NCOL(x) == 1L && isTRUE(nstart == 1)) {
+    init <- "quantile"
+  }
   fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
                   init = init, nstart = nstart, control = control,
                   noise = noise, noise_volume = noise_volume)

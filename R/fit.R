@@ -28,6 +28,8 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   }
   core <- core_control(control, x, weights, q_step = method_q_step[[method]],
                        blocks = if (method == "iem") control$blocks else 0L)
+  # the k-means start avoids clusters smaller than a component needs
+  core$min_rows <- needed_observations(model, k, ncol(x))$each
   prior <- NULL
   if (method %in% bayes_methods) {
     check_bayes_model(model, method)
@@ -209,7 +211,7 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
     droppable <- status[1L] %in% 1:2 && !is.na(component) && k > 1L
     if (control$empty == "error" || !droppable) {
       stop_degenerate(status, res$status_detail, iter_done,
-                      failure_context(model, k, x, core, control))
+                      failure_context(model, k, x, core, control, noise = !is.null(log_volume)))
     }
     iter_done <- iter_done + status[4L]
     start <- drop_component(res$z, component, x, weights, core$var_scale)
@@ -232,10 +234,11 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
 }
 
 # What a message about a failed fit needs to know (see stop_degenerate()).
-failure_context <- function(model, k, x, core, control) {
-  spherical <- model %in% c("EII", "VII")
+failure_context <- function(model, k, x, core, control, noise = FALSE) {
+  spherical <- model %in% c("EII", "VII", "E", "V")
   list(method = if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L],
-       model = model, k = k, d = ncol(x), vars = colnames(x), empty = control$empty,
+       model = model, k = k, d = ncol(x), vars = variable_names(x), empty = control$empty,
+       noise = noise,
        reg = control$reg, ridge_scale = core$var_scale,
        ridge = control$reg * (if (spherical) mean(core$var_scale) else core$var_scale))
 }

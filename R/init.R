@@ -9,6 +9,11 @@
 start_responsibilities <- function(init, x, k, weights, core, seeds) {
   switch(init$type,
     "kmeans++" = kmeans_start(x, k, weights, core, seeds),
+    quantile = {
+      labels <- quantile_start(x, k, weights)
+      # ties can leave a group empty: then the k-means start
+      if (all(tabulate(labels, k) > 0L)) labels else kmeans_start(x, k, weights, core, seeds)
+    },
     random = random_start(x, k, weights, core),
     labels = init$labels,
     matrix = init$z,
@@ -33,6 +38,12 @@ full_iter <- 0L
 # Lloyd iterations on the same random subsample of rows; the centres of
 # least inertia (weighted within-cluster sum of squares in standardised
 # units) partition all rows by nearest centre, and that is the start.
+# k-means++ draws far-out rows as centres, and a lone row lowers the
+# inertia most, so a partition with a cluster of fewer rows than the
+# model's covariance needs (core$min_rows) is passed over for the next
+# best; when every one is too small somewhere (skewed data), as many
+# seedings of k rows drawn at random, which fall in the bulk of the data,
+# are screened the same way.
 kmeans_start <- function(x, k, weights, core, seeds) {
   inv_var <- 1 / core$start_scale
   n <- nrow(x)
@@ -40,29 +51,57 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
   sub_x <- x[rows, , drop = FALSE]
   sub_w <- weights[rows]
-  best <- NULL
-  for (s in seq_len(seeds)) {
-    seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 0L)
-    if (length(seed) < k && m < n) {
-      # the subsample holds fewer than k distinct points of positive
-      # weight: screen on all rows instead
-      rows <- seq_len(n)
-      sub_x <- x
-      sub_w <- weights
-      m <- n
-      seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 0L)
-    }
-    run <- .Call(C_emix_kmeans_lloyd_r, sub_x, sub_w, inv_var, sub_x[seed, , drop = FALSE],
-                 screen_iter, core$threads)
-    if (is.null(best) || run$inertia < best$inertia) {
-      best <- run
+  if (m < n && nrow(unique(sub_x[is.null(sub_w) | sub_w > 0, , drop = FALSE])) < k) {
+    # the subsample holds fewer than k distinct points of positive weight:
+    # screen on all rows instead
+    sub_x <- x
+    sub_w <- weights
+    m <- n
+  }
+  # the partition of all rows by the centres of a screened run
+  partition <- function(run) {
+    if (m == n) run$labels else
+      .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, run$centres, full_iter,
+            core$threads)$labels
+  }
+  big_enough <- function(labels) {
+    sizes <- if (is.null(weights)) tabulate(labels, k) else
+      vapply(split(weights, factor(labels, levels = seq_len(k))), sum, numeric(1)) /
+        mean(weights)
+    all(sizes >= core$min_rows)
+  }
+  fallback <- NULL
+  for (random in c(0L, 1L)) {
+    runs <- lapply(seq_len(seeds), function(s) {
+      seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, random)
+      .Call(C_emix_kmeans_lloyd_r, sub_x, sub_w, inv_var, sub_x[seed, , drop = FALSE],
+            screen_iter, core$threads)
+    })
+    for (run in runs[order(vapply(runs, function(r) r$inertia, numeric(1)))]) {
+      labels <- partition(run)
+      if (big_enough(labels)) {
+        return(labels)
+      }
+      if (is.null(fallback)) {
+        fallback <- labels # k-means++'s least inertia, if none is big enough
+      }
     }
   }
-  if (m == n) {
-    return(best$labels)
-  }
-  .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, best$centres, full_iter,
-        core$threads)$labels
+  fallback
+}
+
+# One variable cut into k groups of equal weight in sorted order, tied
+# values kept together (mclust's start for one variable): on skewed data
+# k-means leaves far-out values alone where this does not.
+quantile_start <- function(x, k, weights) {
+  v <- x[, 1L]
+  w <- if (is.null(weights)) rep(1, length(v)) else weights
+  o <- order(v)
+  middle <- cumsum(w[o]) - w[o] / 2
+  middle <- stats::ave(middle, v[o]) # a tie block shares its middle
+  labels <- integer(length(v))
+  labels[o] <- pmin(k, pmax(1L, as.integer(ceiling(k * middle / sum(w)))))
+  labels
 }
 
 # k distinct rows drawn in proportion to their weights as centres; the
@@ -104,7 +143,10 @@ check_init <- function(init, x, k) {
     return(c(list(type = "parameters", k = as.integer(k)), init))
   }
   k <- if (is.null(k)) 2L else check_count(k, "k")
-  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random")) {
+  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random", "quantile")) {
+    if (init == "quantile" && ncol(x) > 1L) {
+      stop_arg("init", "can be \"quantile\" only for one variable; use \"kmeans++\" or \"random\".")
+    }
     return(list(type = init, k = k))
   }
   if (is.matrix(init) && (is.numeric(init) || is.logical(init) && all(is.na(init)))) {
@@ -126,7 +168,7 @@ check_init <- function(init, x, k) {
     return(list(type = "labels", k = k, labels = check_init_labels(init, n, k)))
   }
   stop_arg("init", sprintf(
-    "must be \"kmeans++\", \"random\", a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
+    "must be \"kmeans++\", \"random\", \"quantile\" (one variable), a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
     describe_type(init)))
 }
 
