@@ -161,8 +161,8 @@ static emix_status draw_parameters(bayes_par *bp)
  * drawn factor C: L^{-1} C = I to this, entry by entry, so that the E-step
  * from sigma has C's densities to half the digits. It is no tighter because
  * the default prior (df = d) draws empty components with condition numbers
- * up to 1e9, whose factors come back to 1e-10 or so: those keep using
- * sigma, so that ordinary fits are what they were. */
+ * of 1e8 and more, whose factors come back only to 1e-10 or so: those keep
+ * using sigma, so that ordinary fits are what they were. */
 #define REFACTOR_TOL 1.5e-8
 
 /* Whether the E-step, which factorises sigma again, gets the drawn factor C
