@@ -187,7 +187,6 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     mean = matrix(res$mean[, , best], k, d),
     sigma = array(res$sigma[, , , best], c(d, d, k))
   )
-  plug_in <- gaussian_estep(x, run$pro, run$mean, run$sigma, model, weights, core$threads)
   sweeps <- length(res$trace)
   trace <- bayes_trace(res$trace, k, iter = seq_len(sweeps))
   trace$loglik <- res$trace
@@ -202,11 +201,14 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     sigma = res$sigma,
     loglik = res$loglik,
     occupied = res$occupied[kept],
-    labels = res$labels
+    labels = res$labels,
+    chol = res$chol,
+    chol_draws = res$chol_draws
   )
   colnames(draws$pro) <- components
   dimnames(draws$mean) <- list(components, vars, NULL)
-  dimnames(draws$sigma) <- list(vars, vars, components, NULL)
+  dimnames(draws$sigma) <- dimnames(draws$chol) <- list(vars, vars, components, NULL)
+  plug_in <- gibbs_draw_estep(draws, best, x, model, weights, core$threads)
   occupied_table <- tabulate(draws$occupied, nbins = k)
   c(run, list(
     loglik = plug_in$loglik,
@@ -223,6 +225,18 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     prior = prior,
     dropped = 0L
   ))
+}
+
+# The E-step at kept draw s of a Gibbs fit's `draws`: from the draw's own
+# Cholesky factors when the sampler kept them (its sigma, factorised again,
+# does not give them back: see gibbs.c), else from sigma like any fit.
+gibbs_draw_estep <- function(draws, s, x, model, weights = NULL, threads) {
+  k <- ncol(draws$pro)
+  d <- ncol(x)
+  stored <- match(s, draws$chol_draws)
+  gaussian_estep(x, draws$pro[s, ], matrix(draws$mean[, , s], k, d),
+                 array(draws$sigma[, , , s], c(d, d, k)), model, weights, threads,
+                 chol = if (!is.na(stored)) array(draws$chol[, , , stored], c(d, d, k)))
 }
 
 #' Posterior co-clustering probabilities

@@ -329,8 +329,12 @@
 #'     the expected log weights of the E-step.}
 #'   \item{`draws`, `best_draw`}{for `"gibbs"`: the kept draws, a list with
 #'     `pro` (draws x k), `mean` (k x d x draws), `sigma`
-#'     (d x d x k x draws), `loglik`, `occupied` and `labels` (n x draws);
-#'     and which of them the returned parameters are.}
+#'     (d x d x k x draws), `loglik`, `occupied` and `labels` (n x draws),
+#'     and `chol` (d x d x k x m), the drawn Cholesky factors of the `m`
+#'     kept draws `chol_draws` whose `sigma`, factorised again, does not
+#'     give them back (`VVV` under a prior with `df` near d - 1); `predict()`
+#'     and the returned `loglik` and `z` use these factors for those draws;
+#'     and which of the draws the returned parameters are.}
 #' }
 #' @references
 #' Arthur, D. and Vassilvitskii, S. (2007). k-means++: the advantages of

@@ -105,11 +105,13 @@ predict_matrix <- function(object, x, type) {
   if (any(complete)) {
     xc <- x[complete, , drop = FALSE]
     threads <- object$control$threads
-    res <- if (is.null(object$noise)) {
+    res <- if (!is.null(object$noise)) {
+      noise_estep(object, xc, threads)
+    } else if (identical(object$method, "gibbs")) {
+      gibbs_draw_estep(object$draws, object$best_draw, xc, object$model, threads = threads)
+    } else {
       gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
                      threads = threads)
-    } else {
-      noise_estep(object, xc, threads)
     }
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
@@ -232,12 +234,8 @@ default_data_matrix <- function(newdata, vars) {
 # the log of the mean over the kept draws of each draw's mixture density.
 predictive_logdensity <- function(object, x) {
   draws <- object$draws
-  k <- object$k
-  d <- object$d
   per_draw <- vapply(seq_along(draws$loglik), function(s) {
-    gaussian_estep(x, draws$pro[s, ], matrix(draws$mean[, , s], k, d),
-                   array(draws$sigma[, , , s], c(d, d, k)), object$model,
-                   threads = object$control$threads)$row_loglik
+    gibbs_draw_estep(draws, s, x, object$model, threads = object$control$threads)$row_loglik
   }, numeric(nrow(x)))
   per_draw <- matrix(per_draw, nrow(x))
   top <- apply(per_draw, 1L, max)

@@ -4,15 +4,18 @@
 # Responsibilities and log-likelihoods of the rows of x at given parameters.
 # A row with zero density under every component gets row_loglik -Inf and
 # NaN responsibilities. `log_weight`, if given, replaces log(pro) (the
-# expected log weights of variational Bayes).
+# expected log weights of variational Bayes); `chol`, if given (d x d x k,
+# model VVV), the Cholesky factors of sigma (a Gibbs draw's own factors).
 gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL,
-                           threads = emix_control()$threads, log_weight = NULL) {
+                           threads = emix_control()$threads, log_weight = NULL,
+                           chol = NULL) {
   storage.mode(x) <- "double"
   mean <- matrix(as.double(mean), length(pro), ncol(x))
   sigma <- array(as.double(sigma), c(ncol(x), ncol(x), length(pro)))
   res <- .Call(C_emix_estep_gaussian, x, weights, as.double(pro), mean, sigma,
                model_code(model), as.integer(threads),
-               if (is.null(log_weight)) NULL else as.double(log_weight))
+               if (is.null(log_weight)) NULL else as.double(log_weight),
+               if (is.null(chol)) NULL else array(as.double(chol), dim(sigma)))
   if (res$status[1L] == 2L) {
     stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
   }

@@ -147,7 +147,7 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
     int sweeps = out.burnin + out.draws * out.thin, S = out.draws;
 
     const char *names[] = {"pro", "mean", "sigma", "loglik", "labels", "trace", "occupied",
-                           "status", ""};
+                           "status", "chol", "chol_draws", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(res, 0, allocMatrix(REALSXP, k, S));
     SET_VECTOR_ELT(res, 1, alloc3DArray(REALSXP, k, d, S));
@@ -169,6 +169,7 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
     out.trace = REAL(VECTOR_ELT(res, 5));
     out.occupied = INTEGER(VECTOR_ELT(res, 6));
 
+    out.nchol = 0;
     emix_status status = gauss_stats_from_z(&bp.g, &dat, NULL, start_lab, 0.0, st);
     int sweep = 0;
     if (status.code == EMIX_OK) {
@@ -186,6 +187,19 @@ SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model_, SEXP 
         }
     }
     SET_VECTOR_ELT(res, 7, status_vector(status, sweep));
-    UNPROTECT(2);
+    /* the factors the E-step cannot get back from sigma, with their draws
+     * (1-based) */
+    INTEGER(dims)[3] = out.nchol;
+    SEXP chol = PROTECT(allocArray(REALSXP, dims));
+    if (out.nchol > 0) {
+        memcpy(REAL(chol), out.chol, (size_t) d * d * k * out.nchol * sizeof(double));
+    }
+    SET_VECTOR_ELT(res, 8, chol);
+    SEXP chol_draws = PROTECT(allocVector(INTSXP, out.nchol));
+    for (int f = 0; f < out.nchol; f++) {
+        INTEGER(chol_draws)[f] = out.chol_draw[f] + 1;
+    }
+    SET_VECTOR_ELT(res, 9, chol_draws);
+    UNPROTECT(4);
     return res;
 }

@@ -398,13 +398,18 @@ extern const emix_family emix_vb_family;
 
 /* What the Gibbs sampler keeps: per sweep the log-likelihood of the drawn
  * parameters and the number of occupied components; per kept sweep the
- * parameters and the labels (1-based). */
+ * parameters and the labels (1-based); and the drawn Cholesky factors
+ * (d x d x k each) of the nchol kept draws whose sigma does not give them
+ * back when factorised again (emix_gibbs allocates these). */
 typedef struct {
     int burnin, draws, thin;
     double *trace; /* burnin + draws * thin */
     int *occupied; /* burnin + draws * thin */
     double *pro, *mean, *sigma, *loglik; /* k x draws, k x d x draws, d x d x k x draws, draws */
     int *labels;   /* n x draws */
+    double *chol;  /* d x d x k x nchol */
+    int *chol_draw; /* nchol kept draws (0-based) */
+    int nchol, chol_capacity;
 } gibbs_draws;
 
 /* Gibbs sampling from the statistics st of the starting labels (ws->labels). */
@@ -451,7 +456,7 @@ SEXP emix_permute_columns_r(SEXP z, SEXP perm);
 /* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
 
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
-                         SEXP threads, SEXP log_weight);
+                         SEXP threads, SEXP log_weight, SEXP chol);
 SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
 SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
                        SEXP log_volume);

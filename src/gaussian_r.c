@@ -5,13 +5,50 @@
 #include "emix.h"
 #include "entry.h"
 #include "omp_compat.h"
+#include <float.h>
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
+/* Given lower Cholesky factors (d x d x k) in place of sigma's own, for
+ * the unshared full model, whose E-step reads only the factors: a Gibbs
+ * draw's factor can hold a covariance that sigma, rounded, no longer does.
+ * Only the lower triangles are read; each diagonal must be a positive
+ * normal number, so that its inverse and log are finite. */
+static emix_status given_factors(gauss_par *par, SEXP chol)
+{
+    int d = par->d, k = par->k, dims[3] = {d, d, par->k};
+    size_t dd = (size_t) d * d;
+    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
+    if (par->model != EMIX_VVV) {
+        error("emix: 'chol' is accepted for model VVV (code %d) only", EMIX_VVV);
+    }
+    const double *L = check_array(chol, "chol", 3, dims);
+    for (int c = 0; c < k; c++) {
+        double logdet = 0.0;
+        memset(par->chol + dd * c, 0, dd * sizeof(double));
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                double v = L[dd * c + i + (size_t) d * j];
+                if (!R_FINITE(v) || (i == j && !(v >= DBL_MIN))) {
+                    error("emix: 'chol' must hold finite lower triangles with positive "
+                          "diagonals of at least %g; element [%d, %d, %d] is %g",
+                          DBL_MIN, i + 1, j + 1, c + 1, v);
+                }
+                par->chol[dd * c + i + (size_t) d * j] = v;
+            }
+            logdet += 2.0 * log(L[dd * c + j + (size_t) d * j]);
+        }
+        par->logdet[c] = logdet;
+    }
+    return status;
+}
+
 /* The E-step at given parameters; log_weight (NULL, or k values) replaces
- * log pro, as the Bayesian methods' expected log weights do. */
+ * log pro, as the Bayesian methods' expected log weights do; chol (NULL, or
+ * d x d x k factors, model VVV) replaces the factorisation of sigma. */
 SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
-                         SEXP threads, SEXP log_weight)
+                         SEXP threads, SEXP log_weight, SEXP chol)
 {
     emix_data dat = data_view(x, w);
     int n = dat.n, d = dat.d;
@@ -39,7 +76,8 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
      * yardstick accepts any positive definite sigma */
     double *zero_scale = (double *) R_alloc(dat.d, sizeof(double));
     memset(zero_scale, 0, (size_t) dat.d * sizeof(double));
-    emix_status st = gauss_factor(&par, zero_scale, 0.0, 0);
+    emix_status st = isNull(chol) ? gauss_factor(&par, zero_scale, 0.0, 0)
+                                  : given_factors(&par, chol);
 
     const char *names[] = {"z", "row_loglik", "loglik", "status", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));

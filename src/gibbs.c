@@ -157,6 +157,85 @@ static emix_status draw_parameters(bayes_par *bp)
     return status;
 }
 
+/* How closely the factor found again from sigma = C C' must give back the
+ * drawn factor C: L^{-1} C = I to this, entry by entry, so that the E-step
+ * from sigma has C's densities to half the digits. It is no tighter because
+ * the default prior (df = d) draws empty components with condition numbers
+ * of 1e8 and more, whose factors come back only to 1e-10 or so: those keep
+ * using sigma, so that ordinary fits are what they were. */
+#define REFACTOR_TOL 1.5e-8
+
+/* Whether the E-step, which factorises sigma again, gets the drawn factor C
+ * back: sigma's factor L exists, its squared diagonal is positive and finite
+ * (the E-step's own test), and L^{-1} C is the identity to REFACTOR_TOL. A
+ * draw from a prior with df near d - 1 can have eigenvalues near 1e263 and
+ * 0, which sigma no longer holds. L and M are d x d scratch. */
+static int factor_recoverable(const double *sigma, const double *C, int d, double *L, double *M)
+{
+    size_t dd = (size_t) d * d;
+    int info = 0;
+    memcpy(L, sigma, dd * sizeof(double));
+    F77_CALL(dpotrf)("L", &d, L, &d, &info FCONE);
+    if (info != 0) {
+        return 0;
+    }
+    for (int j = 0; j < d; j++) {
+        double ljj = L[j + (size_t) d * j];
+        if (!R_FINITE(ljj) || !(ljj * ljj > 0.0)) {
+            return 0;
+        }
+    }
+    memcpy(M, C, dd * sizeof(double));
+    double one = 1.0;
+    F77_CALL(dtrsm)("L", "L", "N", "N", &d, &d, &one, L, &d, M, &d FCONE FCONE FCONE FCONE);
+    for (int j = 0; j < d; j++) {
+        for (int i = j; i < d; i++) {
+            double e = M[i + (size_t) d * j] - (i == j);
+            if (!(fabs(e) <= REFACTOR_TOL)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Keeps the factors of kept draw r when the E-step could not get them back
+ * from its sigma; the store grows by doubling (R_alloc, freed with the
+ * call). Only the full model is checked: a diagonal factor is the square
+ * root of sigma's diagonal, which the E-step takes again to the last bit. */
+static void keep_factors_if_needed(const bayes_par *bp, int r, gibbs_draws *out, double *scratch)
+{
+    int k = bp->g.k, d = bp->g.d;
+    size_t dd = (size_t) d * d, size = dd * k;
+    if (bp->g.model != EMIX_VVV) {
+        return;
+    }
+    int recoverable = 1;
+    for (int c = 0; c < k && recoverable; c++) {
+        recoverable = factor_recoverable(bp->g.sigma + dd * c, bp->g.chol + dd * c, d, scratch,
+                                         scratch + dd);
+    }
+    if (recoverable) {
+        return;
+    }
+    if (out->nchol == out->chol_capacity) {
+        int capacity = out->chol_capacity > 0 ? 2 * out->chol_capacity : 4;
+        capacity = capacity < out->draws ? capacity : out->draws;
+        double *chol = (double *) R_alloc(size * capacity, sizeof(double));
+        int *which = (int *) R_alloc(capacity, sizeof(int));
+        if (out->nchol > 0) {
+            memcpy(chol, out->chol, size * out->nchol * sizeof(double));
+            memcpy(which, out->chol_draw, (size_t) out->nchol * sizeof(int));
+        }
+        out->chol = chol;
+        out->chol_draw = which;
+        out->chol_capacity = capacity;
+    }
+    memcpy(out->chol + size * out->nchol, bp->g.chol, size * sizeof(double));
+    out->chol_draw[out->nchol] = r;
+    out->nchol++;
+}
+
 emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
                        emix_workspace *ws, gibbs_draws *out)
 {
@@ -165,6 +244,10 @@ emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
     int sweeps = out->burnin + out->draws * out->thin;
     emix_status status = {EMIX_OK, -1, -1};
     emix_estep_sums sums;
+    double *scratch = (double *) R_alloc(2 * dd, sizeof(double));
+    out->chol = NULL;
+    out->chol_draw = NULL;
+    out->nchol = out->chol_capacity = 0;
     /* draw_proportions fills log_weight with log pi, which the E-step reads;
      * the mean slots receive the posterior means before each draw */
     for (int s = 0; s < sweeps; s++) {
@@ -198,6 +281,7 @@ emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
             memcpy(out->mean + (size_t) k * d * r, bp->g.mean, (size_t) k * d * sizeof(double));
             memcpy(out->sigma + dd * k * r, bp->g.sigma, dd * k * sizeof(double));
             out->loglik[r] = ll;
+            keep_factors_if_needed(bp, r, out, scratch);
             int *lab = out->labels + (size_t) n * r;
             for (int i = 0; i < n; i++) {
                 lab[i] = ws->labels[i] + 1;

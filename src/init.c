@@ -6,7 +6,7 @@
 #define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
 
 static const R_CallMethodDef call_methods[] = {
-    CALLDEF(emix_estep_gaussian, 8),
+    CALLDEF(emix_estep_gaussian, 9),
     CALLDEF(emix_mstep_gaussian, 5),
     CALLDEF(emix_run_gaussian, 7),
     CALLDEF(emix_run_bayes, 7),

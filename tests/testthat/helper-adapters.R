@@ -20,7 +20,8 @@ adapter_args <- function() {
 # The routines, each with the names of its arguments in adapter_args().
 adapter_routines <- list(
   estep = list(fun = "C_emix_estep_gaussian",
-               args = c("x", "w", "pro", "mean", "sigma", "model", "threads", "log_weight")),
+               args = c("x", "w", "pro", "mean", "sigma", "model", "threads", "log_weight",
+                        "chol")),
   mstep = list(fun = "C_emix_mstep_gaussian", args = c("x", "w", "z", "model", "core")),
   run = list(fun = "C_emix_run_gaussian",
              args = c("x", "w", "labels", "k", "model", "core", "log_volume")),
@@ -37,6 +38,7 @@ adapter_routines <- list(
 call_adapter <- function(name, a, changes = list()) {
   a$threads <- 1L
   a$log_weight <- NULL
+  a$chol <- NULL
   a[names(changes)] <- changes
   routine <- adapter_routines[[name]]
   args <- lapply(routine$args, function(arg) a[[arg]])
