@@ -165,8 +165,10 @@ check_iem_memory <- function(blocks, n, k, d, model) {
     rows <- ceiling(n / b)
     chunks <- ceiling(n / rows)
     pooled <- model %in% c("EII", "EEI", "EEE")
+    full <- model %in% c("EEE", "VVV") # the diagonal models keep diagonals
     # shift, sums and scatter per component (one scatter when pooled), scratch
-    chunks * 8 * (2 * k * d + k + d * d * (if (pooled) 1 else k) + 3 * d * d)
+    scatter <- if (full) d * d else d
+    chunks * 8 * (2 * k * d + k + scatter * (if (pooled) 1 else k) + (if (full) 3 * d * d else d))
   }
   need <- block_bytes(blocks)
   if (need <= iem_max_bytes) {

@@ -23,22 +23,7 @@ args <- commandArgs(trailingOnly = TRUE)
 iters <- if (length(args) >= 1L) as.integer(args[1L]) else 5L
 if (!file.exists("/proc/self/status")) stop("needs /proc/self/status (Linux)", call. = FALSE)
 
-# VmRSS and VmHWM of this process, in MB (10^6 bytes).
-vm <- function() {
-  status <- readLines("/proc/self/status")
-  kb <- function(field) {
-    line <- grep(paste0("^", field, ":"), status, value = TRUE)
-    as.numeric(sub("^[^:]*:\\s*([0-9]+) kB.*$", "\\1", line))
-  }
-  c(rss = kb("VmRSS"), hwm = kb("VmHWM")) * 1024 / 1e6
-}
-reset_hwm <- function() {
-  tryCatch({
-    writeLines("5", "/proc/self/clear_refs")
-    TRUE
-  }, error = function(e) FALSE, warning = function(w) FALSE)
-}
-r_heap_max <- function(g) sum(g[, ncol(g)])  # "max used" in Mb, cells and vectors
+source(file.path(script_dir, "proc_memory.R")) # vm(), reset_hwm(), r_heap_max()
 
 n <- 1e6
 d <- 10

@@ -28,8 +28,11 @@ int bayes_model_ok(int model)
  * for the Wishart (VVV), log Gamma(a) - a log b for a Gamma with shape a and
  * rate b, summed over the variables (VVI) or for the one precision (VII).
  * The log marginal likelihood of a component's data is its value under the
- * posterior less its value under the prior, plus the kappa and 2 pi terms. */
-static double log_norm(const double *scale, double nu, int d, int model, double *work)
+ * posterior less its value under the prior, plus the kappa and 2 pi terms.
+ * The diagonal models read scale's diagonal entries step apart: d + 1 in
+ * the prior's d x d matrix, 1 in a posterior's stored diagonal. */
+static double log_norm(const double *scale, size_t step, double nu, int d, int model,
+                       double *work)
 {
     double out = 0.0;
     if (model == EMIX_VVV) {
@@ -48,13 +51,13 @@ static double log_norm(const double *scale, double nu, int d, int model, double 
         out += 0.25 * d * (d - 1) * log(M_PI) + 0.5 * nu * d * M_LN2 - 0.5 * nu * logdet;
     } else if (model == EMIX_VVI) {
         for (int j = 0; j < d; j++) {
-            double a = 0.5 * nu, b = 0.5 * scale[j + (size_t) d * j];
+            double a = 0.5 * nu, b = 0.5 * scale[step * j];
             out += lgammafn(a) - a * log(b);
         }
     } else {
         double tr = 0.0;
         for (int j = 0; j < d; j++) {
-            tr += scale[j + (size_t) d * j];
+            tr += scale[step * j];
         }
         double a = 0.5 * nu * d, b = 0.5 * tr;
         out = lgammafn(a) - a * log(b);
@@ -64,8 +67,8 @@ static double log_norm(const double *scale, double nu, int d, int model, double 
 
 void bayes_prior_init(bayes_prior *prior, int d, int model)
 {
-    double *work = (double *) R_alloc((size_t) d * d, sizeof(double));
-    prior->log_norm = log_norm(prior->scale, prior->nu, d, model, work);
+    double *work = model == EMIX_VVV ? (double *) R_alloc((size_t) d * d, sizeof(double)) : NULL;
+    prior->log_norm = log_norm(prior->scale, (size_t) d + 1, prior->nu, d, model, work);
 }
 
 void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *prior)
@@ -77,8 +80,9 @@ void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *
     bp->alpha = (double *) R_alloc(k, sizeof(double));
     bp->kappa = (double *) R_alloc(k, sizeof(double));
     bp->nu = (double *) R_alloc(k, sizeof(double));
-    bp->scale = (double *) R_alloc((size_t) d * d * k, sizeof(double));
-    bp->work = (double *) R_alloc((size_t) d * d, sizeof(double));
+    bp->scale = (double *) R_alloc(gauss_cov_len(d, model) * k, sizeof(double));
+    bp->work = (double *) R_alloc(model == EMIX_VVV ? (size_t) d * d : (size_t) d,
+                                  sizeof(double));
     bp->bound = NA_REAL;
 }
 
@@ -90,8 +94,8 @@ void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *
 void bayes_posterior(const gauss_stats *st, bayes_par *bp)
 {
     const bayes_prior *pr = bp->prior;
-    int k = bp->g.k, d = bp->g.d, model = bp->g.model;
-    size_t dd = (size_t) d * d;
+    int k = bp->g.k, d = bp->g.d, model = bp->g.model, full = model == EMIX_VVV;
+    size_t len = gauss_cov_len(d, model);
     double *e = bp->work; /* d */
     for (int c = 0; c < k; c++) {
         double N = st->N[c] > 0.0 ? st->N[c] : 0.0;
@@ -105,28 +109,28 @@ void bayes_posterior(const gauss_stats *st, bayes_par *bp)
             e[j] = N > 0.0 ? st->shift[cj] + st->s[cj] / N - pr->mean[j] : 0.0;
             bp->g.mean[cj] = pr->mean[j] + N / kappa * e[j];
         }
-        double *psi = bp->scale + dd * c;
-        const double *A = st->A + dd * c;
+        double *psi = bp->scale + len * c;
+        const double *A = st->A + len * c;
         double shrink = pr->kappa * N / kappa;
-        memset(psi, 0, dd * sizeof(double));
+        memset(psi, 0, len * sizeof(double));
         for (int j = 0; j < d; j++) {
-            for (int l = (model == EMIX_VVV ? 0 : j); l <= j; l++) {
+            for (int l = (full ? 0 : j); l <= j; l++) {
                 double v = pr->scale[j + (size_t) d * l] + shrink * e[j] * e[l];
                 if (N > 0.0) {
-                    v += A[j + (size_t) d * l] -
+                    v += A[gauss_entry(full, d, j, l)] -
                          st->s[c + (size_t) k * j] * st->s[c + (size_t) k * l] / N;
                 }
-                psi[j + (size_t) d * l] = v;
-                psi[l + (size_t) d * j] = v;
+                psi[gauss_entry(full, d, j, l)] = v;
+                psi[gauss_entry(full, d, l, j)] = v;
             }
         }
         if (model == EMIX_VII) {
             double tr = 0.0;
             for (int j = 0; j < d; j++) {
-                tr += psi[j + (size_t) d * j];
+                tr += psi[j];
             }
             for (int j = 0; j < d; j++) {
-                psi[j + (size_t) d * j] = tr / d;
+                psi[j] = tr / d;
             }
         }
     }
@@ -159,7 +163,7 @@ static emix_status vb_update(const void *vst, void *vpar, const emix_control *ct
     bayes_par *bp = vpar;
     const bayes_prior *pr = bp->prior;
     int k = bp->g.k, d = bp->g.d, model = bp->g.model;
-    size_t dd = (size_t) d * d;
+    size_t len = gauss_cov_len(d, model);
     bayes_posterior(vst, bp);
 
     double total_alpha = 0.0, W = 0.0, bound = 0.0;
@@ -167,7 +171,7 @@ static emix_status vb_update(const void *vst, void *vpar, const emix_control *ct
         total_alpha += bp->alpha[c];
         W += bp->N[c];
         bound += lgammafn(bp->alpha[c]) - lgammafn(pr->alpha);
-        bound += log_norm(bp->scale + dd * c, bp->nu[c], d, model, bp->work) - pr->log_norm +
+        bound += log_norm(bp->scale + len * c, 1, bp->nu[c], d, model, bp->work) - pr->log_norm +
                  0.5 * d * log(pr->kappa / bp->kappa[c]);
     }
     bound += lgammafn(k * pr->alpha) - lgammafn(total_alpha) - 0.5 * W * d * LOG_2PI;
@@ -178,8 +182,8 @@ static emix_status vb_update(const void *vst, void *vpar, const emix_control *ct
      * bayes_posterior already spread over the diagonal */
     double digamma_total = digamma(total_alpha);
     for (int c = 0; c < k; c++) {
-        for (size_t e = 0; e < dd; e++) {
-            bp->g.sigma[dd * c + e] = bp->scale[dd * c + e] / bp->nu[c];
+        for (size_t e = 0; e < len; e++) {
+            bp->g.sigma[len * c + e] = bp->scale[len * c + e] / bp->nu[c];
         }
         bp->g.pro[c] = bp->alpha[c] / total_alpha;
         bp->g.log_weight[c] = log_weight(bp, c, digamma_total);

@@ -63,7 +63,7 @@ static SEXP posterior_list(const bayes_par *bp)
     SET_VECTOR_ELT(out, 2, copy_real(bp->nu, k));
     SET_VECTOR_ELT(out, 3, copy_real(bp->N, k));
     SEXP scale = PROTECT(alloc3DArray(REALSXP, d, d, k));
-    memcpy(REAL(scale), bp->scale, (size_t) d * d * k * sizeof(double));
+    gauss_cov_expand(bp->scale, d, k, bp->g.model, REAL(scale));
     SET_VECTOR_ELT(out, 4, scale);
     SET_VECTOR_ELT(out, 5, copy_real(bp->g.log_weight, k));
     UNPROTECT(2);

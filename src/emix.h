@@ -272,12 +272,24 @@ void emix_iem(const emix_family *fam, void *par, void *total,
 /* Covariance models, in mclust's names; R uses the same order. */
 enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
 
+/* A diagonal covariance is stored as its d diagonal entries (its Cholesky
+ * factor as their square roots): nothing needs the zeros, and d x d per
+ * component would be the fit's largest allocation at large d. The entries
+ * of one component's sigma, chol or scatter: */
+size_t gauss_cov_len(int d, int model);
+/* where entry (j, l) of one component's matrix lies: in the d x d matrix
+ * (full models), or at j of the diagonal (diagonal models, l == j) */
+static inline size_t gauss_entry(int full, int d, int j, int l)
+{
+    return full ? j + (size_t) d * l : (size_t) j;
+}
+
 typedef struct {
     int k, d, model;
     double *pro;    /* k proportions */
     double *mean;   /* k x d, column-major: mean[c + k * j] */
-    double *sigma;  /* d x d x k covariance matrices */
-    double *chol;   /* d x d x k lower Cholesky factors of sigma */
+    double *sigma;  /* k covariance matrices, gauss_cov_len(d, model) entries each */
+    double *chol;   /* their lower Cholesky factors, stored alike */
     double *logdet; /* k values of log det(sigma_c) */
     /* for a shared full covariance: rows are whitened once, y = L^{-1}(x - centre) */
     double *centre;     /* d: the proportion-weighted mean of the means */
@@ -298,8 +310,8 @@ typedef struct {
     double *shift; /* k x d */
     double *N;     /* k */
     double *s;     /* k x d */
-    double *A;     /* d x d x k, or d x d when pooled */
-    double *work;  /* 3 d x d scratch for the M-step and the bound */
+    double *A;     /* k matrices of gauss_cov_len entries, or one when pooled */
+    double *work;  /* scratch for the M-step and the bound: 3 d x d (full), d (diagonal) */
 } gauss_stats;
 
 extern const emix_family emix_gaussian_family;
@@ -308,6 +320,11 @@ int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);
 gauss_stats *gauss_stats_alloc(int k, int d, int model);
+/* k covariances as the d x d x k array R sees (the diagonal ones spread,
+ * zeros off the diagonal), and back (a diagonal model reads only the
+ * diagonals) */
+void gauss_cov_expand(const double *cov, int d, int k, int model, double *out);
+void gauss_cov_compact(const double *full, int d, int k, int model, double *cov);
 /* Cholesky factors and log-determinants of every sigma; flags collapse: a
  * squared diagonal entry of a factor at or below factor * yardstick_j (or
  * factor times the mean of the yardsticks, when spherical). */
@@ -381,9 +398,9 @@ typedef struct {
     const bayes_prior *prior;
     double *N;      /* k: the weight behind each posterior */
     double *alpha, *kappa, *nu; /* k each */
-    double *scale;  /* d x d x k: Psi_c; diagonal for VVI, a multiple of I for VII */
+    double *scale;  /* Psi_c, stored as sigma is: diagonal for VVI, a multiple of I for VII */
     double bound;   /* the bound after the last update, less the entropy of q(z) */
-    double *work;   /* d x d */
+    double *work;   /* d x d (VVV), d (VII, VVI) */
 } bayes_par;
 
 int bayes_model_ok(int model);
@@ -405,7 +422,8 @@ typedef struct {
     int burnin, draws, thin;
     double *trace; /* burnin + draws * thin */
     int *occupied; /* burnin + draws * thin */
-    double *pro, *mean, *sigma, *loglik; /* k x draws, k x d x draws, d x d x k x draws, draws */
+    double *pro, *mean, *sigma, *loglik; /* k x draws, k x d x draws, d x d x k x draws
+                                          * (expanded, as R returns it), draws */
     int *labels;   /* n x draws */
     double *chol;  /* d x d x k x nchol */
     int *chol_draw; /* nchol kept draws (0-based) */

@@ -203,7 +203,8 @@ SEXP copy_real(const double *src, R_xlen_t len)
     return out;
 }
 
-/* pro, mean (k x d) and sigma (d x d x k) as R objects, into list slots 0-2 */
+/* pro, mean (k x d) and sigma (d x d x k) as R objects, into list slots 0-2;
+ * a diagonal model's sigma becomes a d x d x k array only here */
 void set_parameters(SEXP out, const gauss_par *par)
 {
     int k = par->k, d = par->d;
@@ -212,7 +213,7 @@ void set_parameters(SEXP out, const gauss_par *par)
     memcpy(REAL(mean), par->mean, (size_t) k * d * sizeof(double));
     SET_VECTOR_ELT(out, 1, mean);
     SEXP sigma = PROTECT(alloc3DArray(REALSXP, d, d, k));
-    memcpy(REAL(sigma), par->sigma, (size_t) d * d * k * sizeof(double));
+    gauss_cov_expand(par->sigma, d, k, par->model, REAL(sigma));
     SET_VECTOR_ELT(out, 2, sigma);
     UNPROTECT(2);
 }

@@ -22,6 +22,40 @@ int gauss_model_is_shared(int model)
     return model == EMIX_EII || model == EMIX_EEI || model == EMIX_EEE;
 }
 
+size_t gauss_cov_len(int d, int model)
+{
+    return gauss_model_is_full(model) ? (size_t) d * d : (size_t) d;
+}
+
+void gauss_cov_expand(const double *cov, int d, int k, int model, double *out)
+{
+    size_t dd = (size_t) d * d;
+    if (gauss_model_is_full(model)) {
+        memcpy(out, cov, dd * k * sizeof(double));
+        return;
+    }
+    memset(out, 0, dd * k * sizeof(double));
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            out[dd * c + j + (size_t) d * j] = cov[(size_t) d * c + j];
+        }
+    }
+}
+
+void gauss_cov_compact(const double *full, int d, int k, int model, double *cov)
+{
+    size_t dd = (size_t) d * d;
+    if (gauss_model_is_full(model)) {
+        memcpy(cov, full, dd * k * sizeof(double));
+        return;
+    }
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            cov[(size_t) d * c + j] = full[dd * c + j + (size_t) d * j];
+        }
+    }
+}
+
 void gauss_par_alloc(gauss_par *par, int k, int d, int model)
 {
     par->k = k;
@@ -29,8 +63,8 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->model = model;
     par->pro = (double *) R_alloc(k, sizeof(double));
     par->mean = (double *) R_alloc((size_t) k * d, sizeof(double));
-    par->sigma = (double *) R_alloc((size_t) d * d * k, sizeof(double));
-    par->chol = (double *) R_alloc((size_t) d * d * k, sizeof(double));
+    par->sigma = (double *) R_alloc(gauss_cov_len(d, model) * k, sizeof(double));
+    par->chol = (double *) R_alloc(gauss_cov_len(d, model) * k, sizeof(double));
     par->logdet = (double *) R_alloc(k, sizeof(double));
     par->centre = (double *) R_alloc(d, sizeof(double));
     par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
@@ -54,14 +88,20 @@ gauss_stats *gauss_stats_alloc(int k, int d, int model)
     st->shift = (double *) R_alloc((size_t) k * d, sizeof(double));
     st->N = (double *) R_alloc(k, sizeof(double));
     st->s = (double *) R_alloc((size_t) k * d, sizeof(double));
-    st->A = (double *) R_alloc((size_t) d * d * (st->pooled ? 1 : k), sizeof(double));
-    st->work = (double *) R_alloc(3 * (size_t) d * d, sizeof(double));
+    st->A = (double *) R_alloc(gauss_cov_len(d, model) * (st->pooled ? 1 : k), sizeof(double));
+    st->work = (double *) R_alloc(st->full ? 3 * (size_t) d * d : (size_t) d, sizeof(double));
     return st;
+}
+
+/* entries of one component's scatter A_c */
+static size_t scatter_len(const gauss_stats *st)
+{
+    return st->full ? (size_t) st->d * st->d : (size_t) st->d;
 }
 
 static size_t scatter_size(const gauss_stats *st)
 {
-    return (size_t) st->d * st->d * (st->pooled ? 1 : st->k);
+    return scatter_len(st) * (st->pooled ? 1 : st->k);
 }
 
 void *gauss_stats_new(const void *vpar)
@@ -128,17 +168,18 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
 {
     emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
     int d = par->d, k = par->k, info = 0;
-    size_t dd = (size_t) d * d;
+    size_t len = gauss_cov_len(d, par->model);
+    int full = gauss_model_is_full(par->model);
     int shared = gauss_model_is_shared(par->model);
     double mean_yardstick = 0.0;
     for (int j = 0; j < d; j++) {
         mean_yardstick += yardstick[j] / d;
     }
     for (int c = 0; c < k; c++) {
-        double *L = par->chol + dd * c;
-        const double *S = par->sigma + dd * c;
-        memset(L, 0, dd * sizeof(double));
-        if (gauss_model_is_full(par->model)) {
+        double *L = par->chol + len * c;
+        const double *S = par->sigma + len * c;
+        memset(L, 0, len * sizeof(double));
+        if (full) {
             for (int j = 0; j < d; j++) {
                 for (int l = j; l < d; l++) {
                     L[l + (size_t) d * j] = S[l + (size_t) d * j];
@@ -147,12 +188,12 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
             F77_CALL(dpotrf)("L", &d, L, &d, &info FCONE);
         } else {
             for (int j = 0; j < d; j++) {
-                double v = S[j + (size_t) d * j];
+                double v = S[j];
                 if (!(v > 0.0)) {
                     info = j + 1;
                     break;
                 }
-                L[j + (size_t) d * j] = sqrt(v);
+                L[j] = sqrt(v);
             }
         }
         /* Collapse: the factorisation fails, or the covariance is at or
@@ -167,8 +208,8 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
         }
         double logdet = 0.0;
         for (int j = 0; j < d && !collapsed; j++) {
-            double ljj = L[j + (size_t) d * j];
-            if (!R_FINITE(ljj) || (!gauss_model_is_full(par->model) &&
+            double ljj = L[gauss_entry(full, d, j, j)];
+            if (!R_FINITE(ljj) || (!full &&
                                    ljj * ljj <= factor * (spherical ? mean_yardstick : yardstick[j]))) {
                 collapsed = 1;
                 status.variable = j;
@@ -176,7 +217,8 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
             }
             logdet += 2.0 * log(ljj);
         }
-        if (!collapsed && factor > 0.0 && gauss_model_is_full(par->model)) {
+        /* (a shared covariance is judged once) */
+        if (!collapsed && factor > 0.0 && full && (!shared || c == 0)) {
             int variable = 0;
             double ratio = flattest_ratio(S, d, yardstick, factor, &variable);
             if (!(ratio > 1.0)) {
@@ -317,8 +359,8 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
                 const double *x1 = x0 + dat->n;
                 double m0 = par->mean[c + (size_t) k * j];
                 double m1 = par->mean[c + (size_t) k * (j + 1)];
-                double iv0 = 1.0 / par->sigma[dd * c + j + (size_t) d * j];
-                double iv1 = 1.0 / par->sigma[dd * c + (j + 1) + (size_t) d * (j + 1)];
+                double iv0 = 1.0 / par->sigma[(size_t) d * c + j];
+                double iv1 = 1.0 / par->sigma[(size_t) d * c + j + 1];
                 EMIX_SIMD
                 for (int i = 0; i < nb; i++) {
                     double t0 = x0[i] - m0, t1 = x1[i] - m1;
@@ -328,7 +370,7 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
             for (; j < d; j++) {
                 const double *xj = dat->x + (size_t) dat->n * j + i0;
                 double m = par->mean[c + (size_t) k * j];
-                double iv = 1.0 / par->sigma[dd * c + j + (size_t) d * j];
+                double iv = 1.0 / par->sigma[(size_t) d * c + j];
                 EMIX_SIMD
                 for (int i = 0; i < nb; i++) {
                     double t = xj[i] - m;
@@ -377,17 +419,16 @@ void gauss_stats_reshift(void *vst, const void *vpar)
     gauss_stats *st = vst;
     const gauss_par *par = vpar;
     int k = st->k, d = st->d;
-    size_t dd = (size_t) d * d;
     double *delta = st->work; /* d */
     for (int c = 0; c < k; c++) {
         for (int j = 0; j < d; j++) {
             size_t cj = c + (size_t) k * j;
             delta[j] = st->shift[cj] - par->mean[cj];
         }
-        double *A = st->A + (st->pooled ? 0 : dd * c);
+        double *A = st->A + (st->pooled ? 0 : scatter_len(st) * c);
         for (int j = 0; j < d; j++) {
             for (int l = st->full ? 0 : j; l <= j; l++) {
-                A[j + (size_t) d * l] += st->s[c + (size_t) k * j] * delta[l] +
+                A[gauss_entry(st->full, d, j, l)] += st->s[c + (size_t) k * j] * delta[l] +
                                          delta[j] * st->s[c + (size_t) k * l] +
                                          st->N[c] * delta[j] * delta[l];
             }
@@ -441,7 +482,6 @@ void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
 {
     gauss_stats *st = vst;
     int k = st->k, d = st->d;
-    size_t dd = (size_t) d * d;
     double *wr = scratch;                /* nb products w_i r_ic, with weights */
     double *y = scratch + nb;            /* nb x d rows minus the shift */
     double *u = y + (size_t) nb * d;     /* nb x d: v times y */
@@ -467,7 +507,7 @@ void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
         if (Nc == 0.0) {
             continue;
         }
-        double *A = st->A + (st->pooled ? 0 : dd * c);
+        double *A = st->A + (st->pooled ? 0 : scatter_len(st) * c);
         if (!st->full) {
             /* diagonal: sums straight from the data, nothing stored */
             for (int j = 0; j < d; j++) {
@@ -481,7 +521,7 @@ void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
                     ajj += u * t;
                 }
                 st->s[c + (size_t) k * j] += sj;
-                A[j + (size_t) d * j] += ajj;
+                A[j] += ajj;
             }
             continue;
         }
@@ -557,24 +597,25 @@ void gauss_stats_add_labels(void *vst, const emix_data *dat, int i0, int nb,
 }
 
 /* The covariance the model's constraint starts from, into the lower
- * triangle (or diagonal) of out: component c's scatter S_c, or for the
+ * triangle (full models) or the stored diagonal of out: component c's scatter S_c, or for the
  * shared models the pooled sum_c (N_c / W) S_c. From the shifted
  * statistics, N_c S_c = A_c - N_c delta_c delta_c' with delta_c = s_c / N_c. */
 static void scatter_matrix(const gauss_stats *st, int c, double W, double *out)
 {
     int k = st->k, d = st->d;
-    size_t dd = (size_t) d * d;
+    size_t len = scatter_len(st);
     int first = st->pooled ? 0 : c, last = st->pooled ? k - 1 : c;
-    const double *A = st->A + (st->pooled ? 0 : dd * c);
+    const double *A = st->A + (st->pooled ? 0 : len * c);
     double denom = st->pooled ? W : st->N[c];
-    memset(out, 0, dd * sizeof(double));
+    memset(out, 0, len * sizeof(double));
     for (int j = 0; j < d; j++) {
         for (int l = st->full ? 0 : j; l <= j; l++) {
             double correction = 0.0;
             for (int h = first; h <= last; h++) {
                 correction += st->s[h + (size_t) k * j] * st->s[h + (size_t) k * l] / st->N[h];
             }
-            out[j + (size_t) d * l] = (A[j + (size_t) d * l] - correction) / denom;
+            size_t at = gauss_entry(st->full, d, j, l);
+            out[at] = (A[at] - correction) / denom;
         }
     }
 }
@@ -612,7 +653,8 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     const gauss_stats *st = vst;
     gauss_par *par = vpar;
     int k = par->k, d = par->d, model = par->model;
-    size_t dd = (size_t) d * d;
+    size_t len = gauss_cov_len(d, model);
+    int full = gauss_model_is_full(model);
     emix_status status = check_support(st, model, ctl->mean_weight);
     if (status.code != EMIX_OK) {
         return status;
@@ -632,20 +674,21 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
 
     int shared = gauss_model_is_shared(model);
     for (int c = 0; c < (shared ? 1 : k); c++) {
-        double *sig = par->sigma + dd * c;
+        double *sig = par->sigma + len * c;
         scatter_matrix(st, c, W, sig);
         for (int j = 0; j < d; j++) {
-            if (sig[j + (size_t) d * j] < 0.0) {
-                sig[j + (size_t) d * j] = 0.0; /* rounding only; collapse is judged below */
+            size_t jj = gauss_entry(full, d, j, j);
+            if (sig[jj] < 0.0) {
+                sig[jj] = 0.0; /* rounding only; collapse is judged below */
             }
         }
         if (model == EMIX_EII || model == EMIX_VII) {
             double tr = 0.0;
             for (int j = 0; j < d; j++) {
-                tr += sig[j + (size_t) d * j];
+                tr += sig[j];
             }
             for (int j = 0; j < d; j++) {
-                sig[j + (size_t) d * j] = tr / d;
+                sig[j] = tr / d;
             }
         }
         /* the ridge: reg times each variable's squared robust scale, or
@@ -657,14 +700,14 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
         }
         int spherical = model == EMIX_EII || model == EMIX_VII;
         for (int j = 0; j < d; j++) {
-            sig[j + (size_t) d * j] += ctl->reg * (spherical ? mean_var : ctl->var_scale[j]);
-            for (int l = 0; l < j; l++) {
+            sig[gauss_entry(full, d, j, j)] += ctl->reg * (spherical ? mean_var : ctl->var_scale[j]);
+            for (int l = 0; full && l < j; l++) {
                 sig[l + (size_t) d * j] = sig[j + (size_t) d * l];
             }
         }
     }
     for (int c = 1; shared && c < k; c++) {
-        memcpy(par->sigma + dd * c, par->sigma, dd * sizeof(double));
+        memcpy(par->sigma + len * c, par->sigma, len * sizeof(double));
     }
     /* Collapse: the data add less than the ridge in some direction. S + R
      * is at least R in every direction whatever S is, so the yardstick is
@@ -712,7 +755,7 @@ static double gauss_expected_loglik(const void *vst, const void *vpar)
         W += st->N[c];
         q += st->N[c] * (log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]));
     }
-    double *M = st->work; /* d x d; trace_solve uses the rest of work */
+    double *M = st->work; /* d x d, or d; trace_solve uses the rest of work */
     for (int c = 0; c < (st->pooled ? 1 : k); c++) {
         scatter_matrix(st, c, W, M);
         double scale = st->pooled ? W : st->N[c];
@@ -721,7 +764,7 @@ static double gauss_expected_loglik(const void *vst, const void *vpar)
             tr = trace_solve(par->chol + dd * c, d, M, st->work + dd);
         } else {
             for (int j = 0; j < d; j++) {
-                tr += M[j + (size_t) d * j] / par->sigma[dd * c + j + (size_t) d * j];
+                tr += M[j] / par->sigma[(size_t) d * c + j];
             }
         }
         q -= 0.5 * scale * tr;

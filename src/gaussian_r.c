@@ -67,7 +67,8 @@ SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP m
     gauss_par_alloc(&par, k, d, check_int(model, "model", 0, EMIX_NMODELS - 1));
     memcpy(par.pro, REAL(pro), (size_t) k * sizeof(double));
     memcpy(par.mean, REAL(mean), (size_t) k * d * sizeof(double));
-    memcpy(par.sigma, REAL(sigma), (size_t) d * d * k * sizeof(double));
+    /* a diagonal model reads only the diagonals: its kernels ignore the rest */
+    gauss_cov_compact(REAL(sigma), d, k, par.model, par.sigma);
     if (!isNull(log_weight)) {
         par.log_weight = (double *) check_reals(log_weight, "log_weight", k, R_NegInf);
     }

@@ -90,21 +90,22 @@ static int draw_wishart_factor(const double *psi, double nu, int d, double *C, d
 /* theta from the posterior in bp: proportions, then per component the
  * covariance and the mean mu_c ~ N(m_c, Sigma_c / kappa_c). The drawn
  * factor C is kept as the Cholesky factor: factorising C C' again could
- * lose a draw with a tiny variance, which is a legitimate draw. */
+ * lose a draw with a tiny variance, which is a legitimate draw. The
+ * diagonal models' C, Sigma and Psi are their stored diagonals. */
 static emix_status draw_parameters(bayes_par *bp)
 {
-    int k = bp->g.k, d = bp->g.d, model = bp->g.model;
-    size_t dd = (size_t) d * d;
+    int k = bp->g.k, d = bp->g.d, model = bp->g.model, full = model == EMIX_VVV;
+    size_t len = gauss_cov_len(d, model);
     double *T = bp->work;
     emix_status status = {EMIX_OK, -1, -1};
     draw_proportions(bp);
     for (int c = 0; c < k; c++) {
-        double *sig = bp->g.sigma + dd * c, *C = bp->g.chol + dd * c;
-        const double *psi = bp->scale + dd * c;
+        double *sig = bp->g.sigma + len * c, *C = bp->g.chol + len * c;
+        const double *psi = bp->scale + len * c;
         double nu = bp->nu[c];
         int info = 0;
-        memset(C, 0, dd * sizeof(double));
-        if (model == EMIX_VVV) {
+        memset(C, 0, len * sizeof(double));
+        if (full) {
             info = draw_wishart_factor(psi, nu, d, C, T);
         } else {
             /* precisions ~ Gamma(nu / 2, rate psi_jj / 2) (VVI) or
@@ -113,15 +114,15 @@ static emix_status draw_parameters(bayes_par *bp)
             double log_sd = 0.0;
             for (int j = 0; j < d; j++) {
                 if (j == 0 || model == EMIX_VVI) {
-                    double rate = 0.5 * psi[j + (size_t) d * j] * (model == EMIX_VVI ? 1 : d);
+                    double rate = 0.5 * psi[j] * (model == EMIX_VVI ? 1 : d);
                     log_sd = -0.5 * (log_rgamma(shape) - log(rate));
                 }
-                C[j + (size_t) d * j] = exp(log_sd);
+                C[j] = exp(log_sd);
             }
         }
         double logdet = 0.0;
         for (int j = 0; j < d; j++) {
-            logdet += 2.0 * log(C[j + (size_t) d * j]);
+            logdet += 2.0 * log(C[gauss_entry(full, d, j, j)]);
         }
         if (info != 0 || !R_FINITE(logdet)) {
             status.code = EMIX_COLLAPSED;
@@ -129,6 +130,20 @@ static emix_status draw_parameters(bayes_par *bp)
             return status;
         }
         bp->g.logdet[c] = logdet;
+        double scale = 1.0 / sqrt(bp->kappa[c]);
+        double *u = T; /* d normals */
+        for (int j = 0; j < d; j++) {
+            u[j] = norm_rand();
+        }
+        if (!full) {
+            /* Sigma = C C' and mu_c += C u / sqrt(kappa_c), C diagonal */
+            for (int j = 0; j < d; j++) {
+                sig[j] = C[j] * C[j];
+                double v = C[j] * u[j];
+                bp->g.mean[c + (size_t) k * j] += scale * v;
+            }
+            continue;
+        }
         /* Sigma = C C' */
         for (int j = 0; j < d; j++) {
             for (int i = j; i < d; i++) {
@@ -139,11 +154,6 @@ static emix_status draw_parameters(bayes_par *bp)
                 sig[i + (size_t) d * j] = v;
                 sig[j + (size_t) d * i] = v;
             }
-        }
-        double scale = 1.0 / sqrt(bp->kappa[c]);
-        double *u = T; /* d normals, then the mean */
-        for (int j = 0; j < d; j++) {
-            u[j] = norm_rand();
         }
         for (int i = 0; i < d; i++) {
             double v = 0.0;
@@ -279,7 +289,7 @@ emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
             int r = kept / out->thin - 1;
             memcpy(out->pro + (size_t) k * r, bp->g.pro, (size_t) k * sizeof(double));
             memcpy(out->mean + (size_t) k * d * r, bp->g.mean, (size_t) k * d * sizeof(double));
-            memcpy(out->sigma + dd * k * r, bp->g.sigma, dd * k * sizeof(double));
+            gauss_cov_expand(bp->g.sigma, d, k, bp->g.model, out->sigma + dd * k * r);
             out->loglik[r] = ll;
             keep_factors_if_needed(bp, r, out, scratch);
             int *lab = out->labels + (size_t) n * r;
