@@ -211,7 +211,7 @@ check_scale <- function(x, arg) {
     if (spread > 0) {
       stop_arg(arg, sprintf(
         "has a column, `%s`, whose values spread over %s: its variance %s double precision, which holds the variances of spreads between about 1e-154 and 1e154. Rescale the column, e.g. with `scale()` or by a power of ten.",
-        colnames(x)[j], format(spread, digits = 3),
+        variable_names(x)[j], format(spread, digits = 3),
         if (is.finite(var[j])) "underflows" else "overflows"
       ))
     }

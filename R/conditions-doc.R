@@ -17,13 +17,20 @@
 #' * `emix_error_degenerate`: the fit cannot go on because a component
 #'   degenerated. Fields `component` (the component, or `NA` when the
 #'   covariance shared by all components is at fault), `iteration` (when it
-#'   happened; 0 is the start) and `code` (1 empty component, 2 singular
-#'   covariance, 3 an observation with zero density). Its subclasses say
+#'   happened; 0 is the start), `code` (1 too few observations, 2 a
+#'   collapsed covariance, 3 an observation with zero density), `method`
+#'   (the method that stopped), and for codes 1 and 2 `found` and `needed`
+#'   (the component's effective number of observations and the number its
+#'   covariance needs; for a collapse, what was found against the yardstick)
+#'   and `variable` (the variable involved in a collapse). The rules are in
+#'   [emix_control()], section *Degenerate components*. Its subclasses say
 #'   which, so each can be caught alone:
-#'   * `emix_error_empty`: a component holds almost no weight (code 1);
+#'   * `emix_error_empty`: a component is supported by fewer effective
+#'     observations than its covariance needs (code 1);
 #'     `emix_control(empty = "drop")` drops such components instead;
-#'   * `emix_error_collapsed`: a covariance matrix is singular, the
-#'     component sits on a point or a lower-dimensional subspace (code 2);
+#'   * `emix_error_collapsed`: a covariance matrix is singular or, in some
+#'     direction, no more than twice the ridge: the component sits on a
+#'     point or a lower-dimensional subspace (code 2);
 #'   * `emix_error_zero_density`: an observation has zero density under
 #'     every component (code 3).
 #' * `emix_error_starts`: every one of the `nstart` starts failed. Field

@@ -127,8 +127,10 @@
 #'   where waking threads would cost more than it saves.
 #' @param seeds Number of k-means++ seedings screened by the default start
 #'   (`init = "kmeans++"`), a whole number \eqn{\ge 1}: each is refined by
-#'   Lloyd iterations on a subsample of rows, and the one with the least
-#'   within-cluster sum of squares is refined on all rows; see [emix()],
+#'   Lloyd iterations on a subsample of rows, and the centres with the least
+#'   within-cluster sum of squares (of those whose clusters all hold as many
+#'   rows as a component needs) partition all rows, which EM then refines;
+#'   see [emix()],
 #'   section *Starting values*. More seeds make a poor start rarer and cost
 #'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
 #'

@@ -152,7 +152,11 @@
 #'   rows (all rows if there are fewer): each is refined there by at most 5
 #'   weighted Lloyd (k-means) steps, and the centres with the least
 #'   within-cluster sum of squares partition all rows by nearest centre.
-#'   That is the start. Screening several seeds avoids most of the poor local
+#'   That is the start. A partition with a cluster of fewer rows than a
+#'   component needs (see [emix_control()], *Degenerate components*) is
+#'   passed over for the next best, and if every one is, as many random
+#'   seedings are screened the same way: k-means++ favours far-out rows,
+#'   which would end alone. Screening several seeds avoids most of the poor local
 #'   maxima a single seed leads to, at a small fraction of the cost of EM.
 #' * `"random"`: `k` distinct observations drawn at random (in proportion to
 #'   their weights) as centres; the start is the partition by nearest centre.

@@ -227,6 +227,10 @@ check_init_parameters <- function(init, d) {
       if (length(names(init)) > 0L) paste0("`", names(init), "`", collapse = ", ") else "no names"))
   }
   pro <- init$pro
+  if (inherits(init, "emix") && !is.null(init$noise)) {
+    # a fit with noise: its normal components, their proportions rescaled
+    pro <- pro[seq_len(init$k)] / sum(pro[seq_len(init$k)])
+  }
   if (!is.numeric(pro) || length(pro) < 1L || anyNA(pro) || any(!is.finite(pro)) ||
       any(pro <= 0) || abs(sum(pro) - 1) > 1e-6) {
     stop_arg("init", "must have `pro` a vector of positive mixing proportions that sum to 1.")
@@ -314,14 +318,6 @@ order_start_labels <- function(labels, x, weights, k) {
   rank <- integer(k)
   rank[component_order(mass, matrix(first_mean))] <- seq_len(k)
   rank[labels]
-}
-
-# Nearest-centre labels after at most `iter` weighted Lloyd updates of
-# `centres`, distances weighted by inv_var.
-lloyd_labels <- function(x, centres, weights, iter, inv_var = rep(1, ncol(x)), threads = 1L) {
-  storage.mode(centres) <- "double"
-  .Call(C_emix_kmeans_lloyd_r, x, weights, as.double(inv_var), centres, as.integer(iter),
-        as.integer(threads))$labels
 }
 
 # Squared distances from every row of x to every centre (n x k), by

@@ -81,10 +81,6 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
     format_number(stats::BIC(logLik.emix(x)), digits)
   ))
   cat(convergence_text(x), "\n", sep = "")
-  if (!is.null(x$start_errors)) {
-    cat(sprintf("%d of %d starts failed (see $start_errors).\n",
-                length(x$start_errors), length(x$start_objective)))
-  }
   bayes <- bayes_text(x, digits)
   if (!is.null(bayes)) {
     cat(bayes, "\n", sep = "")
@@ -375,7 +371,7 @@ convergence_text <- function(x) {
   }
   set_aside <- sum(is.na(x$start_objective))
   if (set_aside > 0L) {
-    out <- sprintf("%s %d of %d starts ended in a degenerate component and were set aside.",
+    out <- sprintf("%s %d of %d starts ended in a degenerate component and were set aside (see $start_errors).",
                    out, set_aside, length(x$start_objective))
   }
   if (x$control$reg > 0 && !x$method %in% bayes_methods) {

@@ -82,13 +82,19 @@ noise_region <- function(x, weights, volume = NULL) {
   if (!is.null(volume)) {
     chosen <- boxes[[1L]]
     mid <- chosen$lower / 2 + chosen$upper / 2
-    half <- exp((log(volume) - sizes[1L]) / d) * (chosen$upper - chosen$lower) / 2
+    # in logs: the scale factor alone may overflow where the half-sides do not
+    half <- exp((log(volume) - sizes[1L]) / d + log((chosen$upper - chosen$lower) / 2))
     if (!is.finite(sizes[1L])) {
       # a bounding box too wide (or flat) to scale: a cube about its centre
       half <- rep(exp(log(volume) / d) / 2, d)
     }
     chosen$lower <- mid - half
     chosen$upper <- mid + half
+    if (!all(is.finite(chosen$lower) & is.finite(chosen$upper))) {
+      stop_arg("noise_volume", sprintf(
+        "gives a region wider than a double can hold: a volume of %s spread over the shape of these data's box. Give a smaller volume, or rescale the data.",
+        format(volume)))
+    }
   }
   lv <- if (is.null(volume)) min(sizes) else log(volume)
   if (!is.finite(lv)) {
@@ -119,7 +125,9 @@ noise_start <- function(init, x, k, weights, noise, core, seeds) {
     {
       # the k-means starts weigh the variables by the kept rows' variances
       kept_weights <- if (is.null(weights)) NULL else weights[keep]
-      core$start_scale <- .Call(C_emix_col_moments_r, x[keep, , drop = FALSE], kept_weights)$var
+      kept_scale <- .Call(C_emix_col_moments_r, x[keep, , drop = FALSE], kept_weights)$var
+      # a column constant among the kept rows keeps the whole data's variance
+      core$start_scale <- ifelse(kept_scale > 0, kept_scale, core$start_scale)
       start_responsibilities(init, x[keep, , drop = FALSE], k, kept_weights, core, seeds)
     }
   )
@@ -171,6 +179,8 @@ noise_estep <- function(object, x, threads) {
   noise <- log(object$pro[[k + 1L]]) + object$noise$log_density
   top <- pmax(gauss, noise)
   row_loglik <- top + log(exp(gauss - top) + exp(noise - top))
+  # an emptied noise (log 0) and a row of zero Gaussian density: density 0
+  row_loglik[top == -Inf] <- -Inf
   z <- res$z * exp(gauss - row_loglik)
   # a row of zero Gaussian density has NaN Gaussian responsibilities
   z[gauss == -Inf, ] <- 0

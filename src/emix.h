@@ -335,7 +335,8 @@ emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor,
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const int *labels, const emix_control *ctl);
 /* The statistics of that M-step, about the means it finds, into st; a
- * component under min_weight is empty (an error). */
+ * component whose weight is below min_weight is empty (an error): the
+ * callers pass 0 and leave the judgement to the M-step's rules. */
 emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const double *z,
                                const int *labels, double min_weight, gauss_stats *st);
 /* The Gaussian family's table entries, which the Bayesian methods share. */

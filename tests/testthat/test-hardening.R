@@ -219,7 +219,7 @@ test_that("a failing start is recorded and the others go on", {
   expect_identical(fit$start, best)
   expect_identical(fit$mean, single[[best]]$mean)
   expect_identical(fit$z, single[[best]]$z)
-  expect_output(print(fit), sprintf("%d of 10 starts failed (see $start_errors).", sum(failed)),
+  expect_output(print(fit), sprintf("%d of 10 starts ended in a degenerate component and were set aside (see $start_errors).", sum(failed)),
                 fixed = TRUE)
 })
 
@@ -229,7 +229,7 @@ test_that("without failures start_errors is NULL and print() says nothing of it"
   expect_null(fit$start_errors)
   expect_true("start_errors" %in% names(fit))
   expect_false(anyNA(fit$start_objective))
-  expect_false(any(grepl("starts failed", capture.output(print(fit)))))
+  expect_false(any(grepl("set aside", capture.output(print(fit)))))
 })
 
 test_that("when every start fails the error counts the reasons and keeps the errors", {
@@ -352,4 +352,21 @@ test_that("arrays beyond R's vector length limit are refused, with their size", 
   expect_error(check_sizes(2^31 - 1, 2L, 2L, draws = 2^22),
                "`control$draws` is too large for these data: the 2147483647 x 4194304 kept labels",
                fixed = TRUE, class = "emix_error_argument")
+})
+
+test_that("a large matrix without column names is named x1..xd in messages", {
+  # more than 1e6 values: kept unnamed (not copied), named where reported
+  set.seed(1)
+  x <- matrix(rnorm(250010 * 4), ncol = 4)
+  x[250001:250010, ] <- 0 # ten tied rows
+  start <- c(rep(1:2, length.out = 250000), rep(3L, 10))
+  err <- tryCatch(emix(x, k = 3, init = start, control = emix_control(reg = 0)),
+                  emix_error_degenerate = function(e) e)
+  expect_s3_class(err, "emix_error_collapsed")
+  expect_true(err$variable %in% paste0("x", 1:4))
+  expect_match(conditionMessage(err), "`x[1-4]`")
+  y <- x
+  y[1, 2] <- 1e200 # a variance that overflows
+  err <- tryCatch(emix(y, k = 2), emix_error_argument = function(e) e)
+  expect_match(conditionMessage(err), "`x2`", fixed = TRUE)
 })

@@ -239,3 +239,14 @@ test_that("the columns of z are permuted in place, any permutation", {
   expect_error(.Call(C_emix_permute_columns_r, z + 0, c(1L, 1L, 2L, 3L, 4L)))
   expect_error(.Call(C_emix_permute_columns_r, z + 0, 1:4))
 })
+
+test_that("a fit with noise as init starts from its normal components", {
+  d <- noisy_faithful()
+  noisy <- emix(d$x, k = 2, init = ref_one_hot(d$labels, 3), noise = TRUE)
+  fit <- emix(d$x, init = noisy)
+  expect_identical(fit$k, 2L)
+  # the start is the E-step at the normal components, proportions rescaled
+  gauss <- noisy$pro[1:2] / sum(noisy$pro[1:2])
+  start <- ref_estep(d$x, gauss, noisy$mean, noisy$sigma)$z
+  expect_equal(fit$loglik, emix(d$x, k = 2, init = start)$loglik, tolerance = 1e-12)
+})

@@ -352,3 +352,41 @@ test_that("a dropped component leaves the noise column in place", {
   expect_equal(sum(fit$pro), 1, tolerance = 1e-12)
   expect_equal(unname(rowSums(fit$z)), rep(1, 150), tolerance = 1e-12)
 })
+
+test_that("a fit whose noise emptied predicts density 0 far away, never NaN", {
+  set.seed(8)
+  empty <- emix(as.matrix(faithful), k = 2, noise = TRUE, method = "cem",
+                control = emix_control(reg = 0))
+  expect_identical(empty$pro[["noise"]], 0)
+  far <- rbind(c(1e200, 1e200), c(3, 70))
+  expect_identical(predict(empty, far, type = "logdensity")[[1]], -Inf)
+  expect_identical(predict(empty, far, type = "density")[[1]], 0)
+  # the ordinary row: the plain-R mixture density (the noise adds nothing)
+  expect_equal(unname(predict(empty, far, type = "logdensity")[[2]]),
+               unname(ref_noise_estep(far[2, , drop = FALSE], empty$pro, empty$mean, empty$sigma,
+                                      log(empty$noise$volume))$row_loglik), tolerance = 1e-12)
+})
+
+test_that("a column constant among the rows outside the initial noise is a classed error", {
+  # the 20 added rows are the only ones to vary in the third column: the
+  # start is drawn (it weighs that column by the whole data's variance),
+  # and the normal components, constant there, collapse, said so
+  d <- noisy_faithful()
+  x <- cbind(d$x, flag = c(rep(0, nrow(faithful)), seq_len(d$m)))
+  set.seed(3)
+  err <- tryCatch(emix(x[, c(1, 3)], k = 2, model = "VVI", noise = d$labels == 3),
+                  error = function(e) e)
+  expect_s3_class(err, "emix_error_collapsed")
+  expect_identical(err$variable, "flag")
+})
+
+test_that("a given volume far larger than the data's box still gives a finite box", {
+  # one variable spread over 1e-8, a volume of 1e300: the scale factor
+  # (1e308) overflows, the half-side (5e299) does not
+  x <- c(0, 1e-9, 2e-9, 3e-9, 5e-9, 8e-9, 1e-8)
+  fit <- emix(x, k = 1, noise = TRUE, noise_volume = 1e300, init = rep(1L, 7))
+  box <- fit$noise$box
+  expect_true(all(is.finite(c(box$lower, box$upper))))
+  expect_equal(box$upper - box$lower, 1e300, tolerance = 1e-12)
+  expect_equal(fit$noise$log_density, -log(1e300), tolerance = 1e-12)
+})
