@@ -13,7 +13,7 @@ stop_arg <- function(arg, msg) {
 # An error on a field is re-raised under the argument's name:
 # "`max_iter` must ..." becomes "`control$max_iter` must ...".
 rebuild_checked <- function(maker, value, arg) {
-  fields <- names(formals(maker))
+  fields <- setdiff(names(formals(maker)), "...")
   tryCatch(
     do.call(maker, unclass(value)),
     emix_error_argument = function(e) {
@@ -31,7 +31,7 @@ rebuild_checked <- function(maker, value, arg) {
 # an error naming `arg` for unnamed, unknown or repeated ones, and, when
 # `complete`, for missing ones.
 check_fields <- function(value, maker, arg, complete) {
-  fields <- names(formals(maker))
+  fields <- setdiff(names(formals(maker)), "...")
   made_by <- sprintf("Make it with `%s()`.", deparse(substitute(maker)))
   given <- names(value)
   if (length(value) > 0L && (is.null(given) || any(is.na(given) | given == ""))) {

@@ -133,6 +133,8 @@
 #'   see [emix()],
 #'   section *Starting values*. More seeds make a poor start rarer and cost
 #'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
+#' @param ... Must be empty: a misspelt setting (`maxiter`) is an error
+#'   rather than silently ignored.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #'   [emix()] checks it again when it uses it, so a setting edited
@@ -146,7 +148,9 @@
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
-                         threads = NULL, seeds = 10L) {
+                         threads = NULL, seeds = 10L, ...) {
+  # a misspelt setting (maxiter) is an error that names it
+  check_dots_empty(...)
   prior <- as_emix_prior(prior)
   sweeps <- check_count(burnin, "burnin", min = 0L) +
     check_count(draws, "draws") * as.double(check_count(thin, "thin"))

@@ -257,7 +257,8 @@
 #'   into one with [stats::as.formula()].
 #' @param data A data frame holding the variables of `formula`.
 #' @param k Number of components, a whole number \eqn{\ge 1}; by default 2,
-#'   or the number of components of parameters given as `init`.
+#'   or the number of components `init` carries: of parameters, the columns
+#'   of a matrix, the levels of a factor or the largest label.
 #' @param model Covariance model; see the section *Covariance models*.
 #' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
 #'   `"iem"`; see the section *Methods*.

@@ -142,7 +142,7 @@ check_init <- function(init, x, k) {
     }
     return(c(list(type = "parameters", k = as.integer(k)), init))
   }
-  k <- if (is.null(k)) 2L else check_count(k, "k")
+  k <- if (is.null(k)) start_k(init, n) else check_count(k, "k")
   if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random", "quantile")) {
     if (init == "quantile" && ncol(x) > 1L) {
       stop_arg("init", "can be \"quantile\" only for one variable; use \"kmeans++\" or \"random\".")
@@ -170,6 +170,25 @@ check_init <- function(init, x, k) {
   stop_arg("init", sprintf(
     "must be \"kmeans++\", \"random\", \"quantile\" (one variable), a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
     describe_type(init)))
+}
+
+# The number of components a start carries when `k` is not given: the
+# columns of a matrix, the levels of a factor, the largest of whole-number
+# labels (at most one per row); 2 otherwise, as emix()'s default.
+start_k <- function(init, n) {
+  if (is.matrix(init) && is.numeric(init) && ncol(init) >= 1L) {
+    return(ncol(init))
+  }
+  if (is.factor(init) && nlevels(init) >= 1L) {
+    return(nlevels(init))
+  }
+  if (is.numeric(init) && is.null(dim(init)) && length(init) > 0L && all(is.finite(init))) {
+    top <- max(init)
+    if (top >= 1 && top <= n && top == round(top)) {
+      return(as.integer(top))
+    }
+  }
+  2L
 }
 
 describe_type <- function(value) {

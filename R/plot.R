@@ -3,7 +3,7 @@
 
 #' Plot a mixture fit
 #'
-#' Draws one of three plots of a fit, in base graphics.
+#' Draws one of four plots of a fit, in base graphics.
 #'
 #' * `"loglik"`: the log-likelihood at each iteration (0 is the start); for
 #'   `method = "vb"` the ELBO and for `"me"` log p(x, z), their objectives;

@@ -250,3 +250,18 @@ test_that("a fit with noise as init starts from its normal components", {
   start <- ref_estep(d$x, gauss, noisy$mean, noisy$sigma)$z
   expect_equal(fit$loglik, emix(d$x, k = 2, init = start)$loglik, tolerance = 1e-12)
 })
+
+test_that("without k, labels, a factor or a matrix given as init say how many components", {
+  x <- as.matrix(iris[1:4])
+  lab <- as.integer(iris$Species)
+  direct <- emix(x, k = 3, init = lab)
+  expect_identical(emix(x, init = lab)$k, 3L)
+  expect_equal(emix(x, init = lab)$loglik, direct$loglik)
+  expect_identical(emix(x, init = iris$Species)$k, 3L)
+  expect_identical(emix(x, init = ref_one_hot(lab, 3))$k, 3L)
+  # a given k still rules, and a mismatch is an error naming init
+  expect_error(emix(x, k = 2, init = lab), class = "emix_error_argument")
+  # a misspelt control setting is a classed error that names it
+  err <- tryCatch(emix_control(maxiter = 10), emix_error_argument = function(e) e)
+  expect_match(conditionMessage(err), "maxiter", fixed = TRUE)
+})
