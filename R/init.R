@@ -51,9 +51,9 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
   sub_x <- x[rows, , drop = FALSE]
   sub_w <- weights[rows]
-  if (m < n && nrow(unique(sub_x[is.null(sub_w) | sub_w > 0, , drop = FALSE])) < k) {
-    # the subsample holds fewer than k distinct points of positive weight:
-    # screen on all rows instead
+  if (m < n && length(.Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 1L)) < k) {
+    # the subsample holds fewer than k distinct points of positive weight
+    # (a seeding draws fewer centres then): screen on all rows instead
     sub_x <- x
     sub_w <- weights
     m <- n
