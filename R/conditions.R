@@ -61,9 +61,10 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   droppable <- code %in% 1:2 && !shared && fit$k > 1L
   simpler <- simpler_models[[fit$model]]
   options <- c(
-    "fewer components (`k`)",
+    # with one component there is neither fewer nor another start
+    if (fit$k > 1L) "fewer components (`k`)",
     # k-means++ seeds favour far-out rows, which may end alone
-    "another start (`init = \"random\"`, a partition or parameters, `nstart`)",
+    if (fit$k > 1L) "another start (`init = \"random\"`, a partition or parameters, `nstart`)",
     if (length(simpler) > 0L) {
       sprintf("a model with fewer covariance parameters (%s)",
               paste0("\"", simpler, "\"", collapse = ", "))
@@ -80,6 +81,8 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   }
   advice <- if (code == 3L) {
     "Check the data for extreme values, or rescale them."
+  } else if (length(options) == 1L) {
+    sprintf("Try %s.", options)
   } else {
     sprintf("Try %s or %s.", paste(options[-length(options)], collapse = ", "),
             options[length(options)])
