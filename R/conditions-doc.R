@@ -29,7 +29,7 @@
 #'     observations than its covariance needs (code 1);
 #'     `emix_control(empty = "drop")` drops such components instead;
 #'   * `emix_error_collapsed`: a covariance matrix is singular or, in some
-#'     direction, no more than twice the ridge: the component sits on a
+#'     direction, the data add (almost) nothing to the ridge: the component sits on a
 #'     point or a lower-dimensional subspace (code 2);
 #'   * `emix_error_zero_density`: an observation has zero density under
 #'     every component (code 3).

@@ -137,7 +137,7 @@ collapse_text <- function(component, detail, fit) {
   }
   if (fit$model %in% c("VVV", "EEE")) {
     yardstick <- if (fit$reg > 0) {
-      "twice the ridge added to it: the data add (almost) nothing to the ridge in that direction"
+      "the ridge added to it plus 1e-10 of the variables' scales squared: the data add (almost) nothing to the ridge in that direction"
     } else {
       "1e-10 times the variables' scales squared"
     }
@@ -151,8 +151,8 @@ collapse_text <- function(component, detail, fit) {
                    whose, found))
   }
   yardstick <- if (fit$reg > 0) {
-    sprintf("no more than twice the ridge added to it (%s): the data add (almost) nothing to the ridge in that direction",
-            format(2 * fit$ridge[detail[1L]], digits = 3))
+    sprintf("no more than the ridge added to it plus 1e-10 of the variable's scale squared (%s): the data add (almost) nothing to the ridge in that direction",
+            format(fit$ridge[detail[1L]] + 1e-10 * fit$ridge_scale[detail[1L]], digits = 3))
   } else {
     sprintf("below 1e-10 times the variable's scale squared (%s)",
             format(1e-10 * fit$ridge_scale[detail[1L]], digits = 3))

@@ -45,12 +45,13 @@
 #'   \eqn{n_c \ge 1} and the pooled covariance
 #'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (`"EEE"`) or \eqn{k + 1}
 #'   (`"EII"`, `"EEI"`). Error class `emix_error_empty`.
-#' * it has *collapsed*: in some direction its covariance is at most twice
-#'   the ridge, so the data add less than the ridge there (the ridge
-#'   alone gives every direction at least the ridge, whatever the data).
-#'   With \eqn{Y} the diagonal matrix of these yardsticks (twice the ridge
-#'   of each variable; with `reg = 0`, \eqn{10^{-10}} times each variable's
-#'   scale \eqn{s_j} squared, see `reg`), a full covariance \eqn{\Sigma_c}
+#' * it has *collapsed*: in some direction its covariance exceeds the ridge
+#'   by at most \eqn{10^{-10}} of the variables' scales squared, so the data
+#'   add (almost) nothing there (the ridge alone gives every direction at
+#'   least the ridge, whatever the data; a component on a point or a
+#'   subspace adds exactly nothing). With \eqn{Y} the diagonal matrix of these
+#'   yardsticks, \eqn{(\mathrm{reg} + 10^{-10}) s_j^2}{(reg + 1e-10) s_j^2}
+#'   for variable \eqn{j} of scale \eqn{s_j} (see `reg`), a full covariance \eqn{\Sigma_c}
 #'   has collapsed when the smallest eigenvalue of
 #'   \eqn{Y^{-1/2} \Sigma_c Y^{-1/2}} is at most 1, which does not depend on
 #'   the order of the variables; a diagonal one when a variance is at most

@@ -709,15 +709,14 @@ static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *
     for (int c = 1; shared && c < k; c++) {
         memcpy(par->sigma + len * c, par->sigma, len * sizeof(double));
     }
-    /* Collapse: the data add less than the ridge in some direction. S + R
-     * is at least R in every direction whatever S is, so the yardstick is
-     * twice the ridge R. Without a ridge, 1e-10 of the variables' scales
-     * squared. */
+    /* Collapse: the data add almost nothing to the ridge in some direction.
+     * S + R is at least R in every direction whatever S is, so the
+     * yardstick is the ridge R plus 1e-10 of the variables' scales squared
+     * (that alone without a ridge): a component thin in some direction but
+     * wider than that, a genuine one, is not flagged, one whose scatter is
+     * singular there always is. */
     int spherical = model == EMIX_EII || model == EMIX_VII;
-    if (ctl->reg > 0.0) {
-        return gauss_factor(par, ctl->var_scale, 2.0 * ctl->reg, spherical);
-    }
-    return gauss_factor(par, ctl->var_scale, 1e-10, 0);
+    return gauss_factor(par, ctl->var_scale, ctl->reg + 1e-10, ctl->reg > 0.0 && spherical);
 }
 
 /* tr(sigma^{-1} M) for sigma = L L' and M symmetric, both given by their

@@ -20,8 +20,9 @@ test_that("a component on tied rows has collapsed, as mclust finds too", {
   expect_identical(err$component, 2L)
   expect_identical(err$iteration, 0L)
   # no spread: the covariance is the ridge R, and found, its variance in
-  # its flattest direction in units of twice the ridge, is exactly 1/2
-  expect_equal(err$found, 0.5, tolerance = 1e-8)
+  # its flattest direction in units of the yardstick R + 1e-10 s^2, is
+  # 1e-6 / (1e-6 + 1e-10)
+  expect_equal(err$found, 1e-6 / (1e-6 + 1e-10), tolerance = 1e-8)
   # the same start in mclust, without a ridge: no fit (NA)
   theirs <- mclust::meVVV(s$x, z = mclust::unmap(s$labels))
   expect_true(is.na(theirs$loglik))
@@ -203,16 +204,18 @@ test_that("a component on a line collapses with the default ridge, a tight clust
   expect_s3_class(err, "emix_error_collapsed")
   expect_identical(err$component, 1L)
   # closed form: the smallest eigenvalue of Y^-1/2 (S + R) Y^-1/2 for the
-  # line, Y = 2R, and the variable that weighs most in its eigenvector
+  # line, Y = R + 1e-10 s^2, and the variable that weighs most in its
+  # eigenvector
   r <- 1e-6 * ref_robust_scale(x)^2
   S <- crossprod(sweep(line, 2, colMeans(line))) / 5 + diag(r)
-  scaled <- diag(1 / sqrt(2 * r)) %*% S %*% diag(1 / sqrt(2 * r))
+  y <- (1e-6 + 1e-10) * ref_robust_scale(x)^2
+  scaled <- diag(1 / sqrt(y)) %*% S %*% diag(1 / sqrt(y))
   flattest <- eigen(scaled, symmetric = TRUE)
   expect_equal(err$found, min(flattest$values), tolerance = 1e-6)
   expect_lt(err$found, 1)
   expect_identical(err$variable, paste0("x", which.max(abs(flattest$vectors[, 2]))))
   # the rule does not depend on the order of the variables: a steep line
-  # (whose conditional variances, in one order, stay above twice the ridge)
+  # (whose conditional variances, in one order, stay above the yardstick)
   # collapses either way round
   for (steep in list(cbind(1:5, 2 * (1:5)), cbind(2 * (1:5), 1:5))) {
     err <- catch(emix(rbind(steep, matrix(rnorm(60, 20), 30)), k = 2,
