@@ -12,6 +12,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
   noise <- check_noise(noise, noise_volume, n, method)
+  if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
   # an init matrix may carry the noise as a last column
   noise_column <- if (is.null(k)) 0L else noise_in_init(init, noise, k)
   init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)

@@ -370,8 +370,9 @@ void noise_par_init(noise_par *np, gauss_par *g, double log_volume);
  * last */
 emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
                         const emix_control *ctl);
-/* the log-volume argument of an entry point, checked: NA_real_ for none */
-double noise_log_volume_arg(SEXP log_volume);
+/* the log-volume argument of an entry point for data with d variables,
+ * checked: NA_real_ for none */
+double noise_log_volume_arg(SEXP log_volume, int d);
 /* run_result() with pro of length k + 1, the noise last */
 SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z);
 

@@ -112,6 +112,17 @@ int check_columns(SEXP s, const char *what, int nrow)
     return INTEGER(dim)[1];
 }
 
+int check_rows(SEXP s, const char *what, int ncol)
+{
+    SEXP dim = getAttrib(s, R_DimSymbol);
+    if (TYPEOF(s) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
+        INTEGER(dim)[1] != ncol || INTEGER(dim)[0] < 1) {
+        error("emix: '%s' must be a double matrix with %d column%s and at least one row",
+              what, ncol, ncol == 1 ? "" : "s");
+    }
+    return INTEGER(dim)[0];
+}
+
 void start_view(SEXP start, int n, int k, const double **z0, const int **labels)
 {
     *z0 = NULL;

@@ -20,6 +20,8 @@ const double *check_array(SEXP s, const char *what, int ndim, const int *dims);
 /* a double matrix with nrow rows (any number when nrow < 0) and at least
  * one column: its number of columns */
 int check_columns(SEXP s, const char *what, int nrow);
+/* a double matrix with ncol columns and at least one row: its number of rows */
+int check_rows(SEXP s, const char *what, int ncol);
 /* an integer vector of n labels in 1..k */
 const int *check_labels(SEXP s, const char *what, int n, int k);
 /* the start of a run: n x k responsibilities (*z0) or n labels (*labels) */

@@ -135,7 +135,7 @@ SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k_, SEXP model, SEXP con
     gauss_par par;
     gauss_par_alloc(&par, k, dat.d, check_int(model, "model", 0, EMIX_NMODELS - 1));
     noise_par np;
-    noise_par_init(&np, &par, noise_log_volume_arg(log_volume));
+    noise_par_init(&np, &par, noise_log_volume_arg(log_volume, dat.d));
     int noise = !ISNAN(np.log_volume);
     const emix_family *fam = noise ? &emix_noise_family : &emix_gaussian_family;
     void *fpar = noise ? (void *) &np : (void *) &par;

@@ -172,18 +172,17 @@ const emix_family emix_noise_family = {
     0
 };
 
-/* The log-volume argument of an entry point: a single number, NA for no
- * noise component, or finite. */
-double noise_log_volume_arg(SEXP log_volume)
+/* The log-volume argument of an entry point: log V, or NA for no noise
+ * component. V is one positive double (a given volume) or a product of d of
+ * them (the sides of a box), so |log V| is at most about 745 d; within that
+ * bound log pi_0 - log V, summed over the rows, stays far from overflow. */
+double noise_log_volume_arg(SEXP log_volume, int d)
 {
-    if (!isReal(log_volume) || LENGTH(log_volume) != 1) {
-        error("internal error in emix: the log-volume must be a single double");
+    if (TYPEOF(log_volume) == REALSXP && XLENGTH(log_volume) == 1 &&
+        ISNA(REAL(log_volume)[0])) {
+        return NA_REAL;
     }
-    double v = REAL(log_volume)[0];
-    if (!ISNA(v) && !R_FINITE(v)) {
-        error("internal error in emix: the log-volume must be finite or NA");
-    }
-    return v;
+    return check_real(log_volume, "log_volume", -746.0 * d, 710.0 * d);
 }
 
 void noise_par_init(noise_par *np, gauss_par *g, double log_volume)

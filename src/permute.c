@@ -1,6 +1,7 @@
 /* Reordering the components of a fit: the columns of the n x k posterior
  * matrix are permuted in place, so that no second n x k matrix is made. */
 #include "emix.h"
+#include "entry.h"
 #include <string.h>
 
 void emix_permute_columns(double *z, size_t n, int k, const int *perm)
@@ -32,25 +33,22 @@ void emix_permute_columns(double *z, size_t n, int k, const int *perm)
  * must not be shared with any other R object. */
 SEXP emix_permute_columns_r(SEXP z, SEXP perm)
 {
-    SEXP dim = getAttrib(z, R_DimSymbol);
-    if (!isReal(z) || !isInteger(dim) || LENGTH(dim) != 2) {
-        error("internal error in emix: z must be a double matrix");
-    }
-    int n = INTEGER(dim)[0], k = INTEGER(dim)[1];
-    if (!isInteger(perm) || LENGTH(perm) != k) {
-        error("internal error in emix: perm must be an integer vector of length ncol(z)");
-    }
+    int k = check_columns(z, "z", -1);
+    int n = INTEGER(getAttrib(z, R_DimSymbol))[0];
+    const int *given = check_labels(perm, "perm", k, k);
     int *p = (int *) R_alloc(k, sizeof(int));
     char *seen = (char *) R_alloc(k, 1);
     memset(seen, 0, (size_t) k);
     for (int c = 0; c < k; c++) {
-        int v = INTEGER(perm)[c];
-        if (v == NA_INTEGER || v < 1 || v > k || seen[v - 1]) {
-            error("internal error in emix: perm must be a permutation of 1..ncol(z)");
+        if (seen[given[c] - 1]) {
+            error("emix: 'perm' must be a permutation of 1..ncol(z); %d appears twice",
+                  given[c]);
         }
-        seen[v - 1] = 1;
-        p[c] = v - 1;
+        seen[given[c] - 1] = 1;
+        p[c] = given[c] - 1;
     }
-    emix_permute_columns(REAL(z), (size_t) n, k, p);
+    if (n > 0) { /* no rows: nothing to move */
+        emix_permute_columns(REAL(z), (size_t) n, k, p);
+    }
     return z;
 }

@@ -134,3 +134,104 @@ test_that("a huge max_iter allocates nothing up front, and the trace grows", {
   expect_identical(iem$trace$iter, 0:70)
   expect_true(all(is.finite(iem$trace$objective)))
 })
+
+test_that("any number of threads emix_control() accepts reaches the k-means start", {
+  x <- as.matrix(faithful)
+  control <- function(threads) {
+    emix_control(threads = threads, reg = 0, tol = 1e-12, rule = "relative")
+  }
+  set.seed(1)
+  one <- emix(x, k = 2, control = control(1L))
+  set.seed(1)
+  many <- emix(x, k = 2, control = control(70000))
+  expect_identical(many$control$threads, 70000L)
+  # the result does not depend on the number of threads
+  expect_identical(many[c("pro", "mean", "sigma", "loglik", "z")],
+                   one[c("pro", "mean", "sigma", "loglik", "z")])
+  # and mclust's EM, started from the fit, stays at it
+  mc <- mclust::meVVV(data = x, z = many$z, control = mclust::emControl(tol = c(1e-12, 1e-12)))
+  expect_equal(many$loglik, mc$loglik, tolerance = 1e-10)
+  old <- options(emix.threads = 1e5)
+  on.exit(options(old))
+  set.seed(1)
+  from_option <- emix(x, k = 2, control = emix_control(reg = 0, tol = 1e-12, rule = "relative"))
+  expect_identical(from_option$control$threads, 100000L)
+  expect_identical(from_option$loglik, one$loglik)
+
+  # the Lloyd routine itself: labels of the nearest centre, by plain R
+  a <- adapter_args()
+  nearest <- max.col(-cbind(colSums(a$inv_var * (t(a$x) - a$centres[1, ])^2),
+                            colSums(a$inv_var * (t(a$x) - a$centres[2, ])^2)),
+                     ties.method = "first")
+  for (threads in list(1L, 70000L, .Machine$integer.max, 1e5)) {
+    got <- call_adapter("lloyd", a, list(threads = threads, max_iter = 0L))
+    expect_identical(got$labels, nearest)
+  }
+})
+
+test_that("the k-means routines refuse bad weights, k, counts and dimensions", {
+  a <- adapter_args()
+  n <- nrow(a$x)
+  for (routine in c("seed", "lloyd")) {
+    for (w in list(replace(rep(1, n), 3, NaN), replace(rep(1, n), 3, -1),
+                   replace(rep(1, n), 3, Inf), replace(rep(1, n), 3, NA), rep(1, n - 1),
+                   rep(1L, n))) {
+      expect_error(call_adapter(routine, a, list(w = w)), "'weights'", info = routine)
+    }
+    for (inv_var in list(1, c(1, 0), c(1, -1), c(1, NaN), c(1L, 1L))) {
+      expect_error(call_adapter(routine, a, list(inv_var = inv_var)), "'inv_var'",
+                   info = routine)
+    }
+    for (x in list(a$x[, 1], a$x[0, ], a$x[, 0], array(a$x, c(dim(a$x), 1)),
+                   matrix(as.integer(a$x), n))) {
+      expect_error(call_adapter(routine, a, list(x = x)), "'x'", info = routine)
+    }
+  }
+  for (k in list(2.9, 0L, -1L, n + 1L, NA_integer_, NaN, 1:2, "2")) {
+    expect_error(call_adapter("seed", a, list(k = k)), "'k'")
+  }
+  for (mode in list(2L, -1L, 0.5, NA)) {
+    expect_error(call_adapter("seed", a, list(mode = mode)), "'mode'")
+  }
+  for (centres in list(a$centres[, 1, drop = FALSE], a$centres[0, ], a$centres[1, ],
+                       cbind(a$centres, 1), t(a$centres[1, , drop = FALSE]),
+                       replace(a$centres, 2, NaN), replace(a$centres, 3, Inf),
+                       matrix(1L, 2, 2))) {
+    expect_error(call_adapter("lloyd", a, list(centres = centres)), "'centres'")
+  }
+  for (max_iter in list(-1L, 2.5, NA_integer_, 2^31, c(1L, 1L))) {
+    expect_error(call_adapter("lloyd", a, list(max_iter = max_iter)), "'max_iter'")
+  }
+  for (threads in list(0L, 2.9, NA_integer_, 2^31, -1)) {
+    expect_error(call_adapter("lloyd", a, list(threads = threads)), "'threads'")
+  }
+  # a fractional k was once truncated: 2.9 seeded two centres
+  expect_length(call_adapter("seed", a, list(k = 2)), 2L)
+})
+
+test_that("the permutation, robust scale and noise routines refuse malformed arguments", {
+  a <- adapter_args()
+  n <- nrow(a$x)
+  for (perm in list(c(1L, 1L), c(2L, 3L), c(0L, 1L), c(NA, 1L), 1L, 1:3, c(2, 1))) {
+    expect_error(call_adapter("permute", a, list(perm = perm)), "'perm'")
+  }
+  for (z in list(a$z[, 1], matrix(as.integer(round(a$z)), n), a$z[, 0])) {
+    expect_error(call_adapter("permute", a, list(z = z)), "'z'")
+  }
+  # a valid permutation swaps the columns of (a copy of) z
+  expect_identical(call_adapter("permute", a), a$z[, 2:1])
+  for (w in list(replace(rep(1, n), 3, NaN), replace(rep(1, n), 3, -1), rep(1, 3))) {
+    expect_error(call_adapter("scale", a, list(w = w)), "'weights'")
+  }
+  expect_error(call_adapter("scale", a, list(x = a$x[, 1])), "'x'")
+  # log V of a region of d = 2 sides, each a positive double: |log V| < 746 d
+  for (log_volume in list(Inf, -Inf, NaN, -1e300, 1e5, "1", c(1, 2), numeric(0), NA)) {
+    expect_error(call_adapter("noise", a, list(noise_log_volume = log_volume)),
+                 "'log_volume'", info = deparse(log_volume))
+  }
+  # NA (no noise) only as a double, with a start of k columns
+  expect_identical(call_adapter("run", a)$status[1L], 0L)
+  run <- call_adapter("noise", a)
+  expect_identical(run$status[1L], 0L)
+  expect_length(run$pro, 3L)
+})

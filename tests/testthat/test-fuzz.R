@@ -96,13 +96,13 @@ test_that("the .Call routines give an R error or a sound result for malformed ar
   a$threads <- 1L
   a$log_weight <- rep(-log(2), 2)
   problems <- character(0)
-  for (case in seq_len(300)) {
+  for (case in seq_len(500)) {
     name <- sample(names(adapter_routines), 1L)
     arg <- sample(adapter_routines[[name]]$args, 1L)
     bad <- fuzz_value(a[[arg]])
     res <- tryCatch(suppressWarnings(call_adapter(name, a, setNames(list(bad), arg))),
                     error = function(e) NULL)
-    problem <- if (is.null(res)) NULL else adapter_result_problem(res)
+    problem <- if (is.null(res)) NULL else adapter_result_problem(res, name)
     if (!is.null(problem)) {
       problems <- c(problems, sprintf("case %d, %s(%s = %s): %s", case, name, arg,
                                       paste(deparse(bad, nlines = 1L), collapse = ""), problem))
@@ -118,13 +118,15 @@ test_that("the public functions give a classed error or a sound result for malfo
   gibbs <- emix(x, k = 2, method = "gibbs", control = small)
   valid <- list(
     emix = list(x = x, k = 2, model = "VVV", method = "em", weights = rep(1, nrow(x)),
-                init = "kmeans++", nstart = 1L, control = small),
+                init = "kmeans++", nstart = 1L, control = small, noise = TRUE,
+                noise_volume = 1000),
     formula = list(formula = ~ eruptions + waiting, data = faithful, k = 2,
                    weights = rep(1, nrow(faithful)), subset = seq_len(200),
-                   na.action = na.omit, method = "em", control = small),
+                   na.action = na.omit, method = "em", control = small, noise = TRUE,
+                   noise_volume = 1000),
     control = list(tol = 1e-8, max_iter = 10, rule = "mean", reg = 1e-6, empty = "error",
                    blocks = 10L, prior = emix_prior(), burnin = 5L, draws = 10L, thin = 1L,
-                   threads = 1L),
+                   threads = 1L, seeds = 3L),
     prior = list(alpha = 1, kappa = 1, mean = c(3, 70), df = 3, scale = diag(c(1, 100))),
     predict = list(object = fit, newdata = faithful[1:5, ], type = "class"),
     simulate = list(object = fit, nsim = 2, seed = 1),
@@ -153,6 +155,11 @@ test_that("the public functions give a classed error or a sound result for malfo
     if (target %in% c("emix", "formula")) {
       args$method <- sample(methods, 1L)
       if (args$method %in% c("vb", "me", "gibbs")) args$weights <- NULL
+      # the noise component (em, cem, sem, iem) in half of its cases
+      if (args$method %in% c("vb", "me", "gibbs") || runif(1) < 0.5) {
+        args$noise <- NULL
+        args$noise_volume <- NULL
+      }
     }
     # predict() and simulate() dispatch on `object`: another object never
     # reaches emix; a fit is not mutated field by field (that is corruption,
