@@ -143,7 +143,7 @@ collapse_text <- function(component, detail, fit) {
     }
     found <- if (detail[2L] > 0) {
       sprintf("its variance in its flattest direction (mostly along %s) is only %s of %s",
-              variable, format(detail[2L], digits = 3), yardstick)
+              variable, format_count(detail[2L], 1), yardstick)
     } else {
       sprintf("it has no variance, to rounding, in its flattest direction (mostly along %s)", variable)
     }
@@ -162,8 +162,8 @@ collapse_text <- function(component, detail, fit) {
           whose, variance, format(detail[2L], digits = 3), yardstick)
 }
 
-# An effective size for a message, with enough digits to show it below
-# `threshold` (4.99996 is not shown as 5.00).
+# A number for a message (an effective size, a ratio to a yardstick), with
+# enough digits to show it below `threshold` (4.99996 is not shown as 5.0).
 format_count <- function(v, threshold = Inf) {
   digits <- 3L
   while (digits < 10L && signif(v, digits) >= threshold) {
