@@ -63,8 +63,12 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   options <- c(
     # with one component there is neither fewer nor another start
     if (fit$k > 1L) "fewer components (`k`)",
-    # k-means++ seeds favour far-out rows, which may end alone
-    if (fit$k > 1L) "another start (`init = \"random\"`, a partition or parameters, `nstart`)",
+    # k-means++ seeds favour far-out rows, which may end alone (one
+    # variable starts from quantiles)
+    if (fit$k > 1L) {
+      sprintf("another start (%sa partition or parameters, `nstart`)",
+              if (fit$d > 1L) "`init = \"random\"`, " else "")
+    },
     if (length(simpler) > 0L) {
       sprintf("a model with fewer covariance parameters (%s)",
               paste0("\"", simpler, "\"", collapse = ", "))
@@ -72,7 +76,7 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
     if (code == 2L) {
       "dropping variables that are constant within groups or (nearly) linear combinations of others"
     },
-    if (code %in% 1:2 && !isTRUE(fit$noise)) {
+    if (code %in% 1:2 && !isTRUE(fit$noise) && !is.na(component)) {
       "a noise component (`noise = TRUE`) if the component holds outlying rows"
     }
   )
@@ -84,7 +88,7 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   } else if (length(options) == 1L) {
     sprintf("Try %s.", options)
   } else {
-    sprintf("Try %s or %s.", paste(options[-length(options)], collapse = ", "),
+    sprintf("Try %s, or %s.", paste(options[-length(options)], collapse = ", "),
             options[length(options)])
   }
   if (code %in% 1:2 && fit$empty == "drop" && !droppable) {
@@ -150,9 +154,14 @@ collapse_text <- function(component, detail, fit) {
     return(sprintf("%s collapsed: %s; the component sits on a point or a lower-dimensional subspace",
                    whose, found))
   }
+  # the C rule: (reg + 1e-10) times the variable's scale squared, or for a
+  # spherical model with a ridge the mean of the variables' scales squared
+  spherical <- fit$model %in% c("EII", "VII", "E", "V") && fit$reg > 0
+  scale2 <- if (spherical) mean(fit$ridge_scale) else fit$ridge_scale[detail[1L]]
   yardstick <- if (fit$reg > 0) {
-    sprintf("no more than the ridge added to it plus 1e-10 of the variable's scale squared (%s): the data add (almost) nothing to the ridge in that direction",
-            format(fit$ridge[detail[1L]] + 1e-10 * fit$ridge_scale[detail[1L]], digits = 3))
+    sprintf("no more than the ridge added to it plus 1e-10 of %s scale squared (%s): the data add (almost) nothing to the ridge in that direction",
+            if (spherical) "the variables' mean" else "the variable's",
+            format((fit$reg + 1e-10) * scale2, digits = 3))
   } else {
     sprintf("below 1e-10 times the variable's scale squared (%s)",
             format(1e-10 * fit$ridge_scale[detail[1L]], digits = 3))
@@ -169,7 +178,10 @@ format_count <- function(v, threshold = Inf) {
   while (digits < 10L && signif(v, digits) >= threshold) {
     digits <- digits + 1L
   }
-  format(signif(v, digits), nsmall = 1L)
+  if (v < threshold && signif(v, digits) >= threshold) {
+    return(sprintf("just under %s", format(threshold)))
+  }
+  format(signif(v, digits), digits = digits, nsmall = 1L)
 }
 
 # Warns that the kept fit stopped at `max_iter` before the stopping rule

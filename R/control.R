@@ -40,11 +40,11 @@
 #'   \eqn{n_c = N_c / \bar w}{n_c = N_c / mean(w)}, with
 #'   \eqn{N_c = \sum_i w_i r_{ic}}{N_c = sum_i w_i r_ic} and \eqn{\bar w}{mean(w)}
 #'   the mean observation weight, is below what its covariance needs:
-#'   \eqn{d + 1} for `"VVV"`, 2 for `"VVI"` and `"VII"`; for the models with
-#'   a shared covariance (`"EII"`, `"EEI"`, `"EEE"`) every component needs
-#'   \eqn{n_c \ge 1} and the pooled covariance
+#'   \eqn{d + 1} for `"VVV"`, 2 for `"VVI"`, `"VII"` and `"V"`; for the
+#'   models with a shared covariance (`"EII"`, `"EEI"`, `"EEE"`, `"E"`)
+#'   every component needs \eqn{n_c \ge 1} and the pooled covariance
 #'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (`"EEE"`) or \eqn{k + 1}
-#'   (`"EII"`, `"EEI"`). Error class `emix_error_empty`.
+#'   (`"EII"`, `"EEI"`, `"E"`). Error class `emix_error_empty`.
 #' * it has *collapsed*: in some direction its covariance exceeds the ridge
 #'   by at most \eqn{10^{-10}} of the variables' scales squared, so the data
 #'   add (almost) nothing there (the ridge alone gives every direction at
@@ -55,8 +55,9 @@
 #'   has collapsed when the smallest eigenvalue of
 #'   \eqn{Y^{-1/2} \Sigma_c Y^{-1/2}} is at most 1, which does not depend on
 #'   the order of the variables; a diagonal one when a variance is at most
-#'   its yardstick; and any one whose Cholesky factorisation fails. Error
-#'   class `emix_error_collapsed`.
+#'   its yardstick (for the spherical models with a ridge, the yardstick of
+#'   the variables' mean scale squared); and any one whose Cholesky
+#'   factorisation fails. Error class `emix_error_collapsed`.
 #'
 #' Both classes also carry `emix_error_degenerate`, as does
 #' `emix_error_zero_density`, the class of a row that has zero density
@@ -150,7 +151,18 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
                          reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
                          prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
                          threads = NULL, seeds = 10L, ...) {
-  # a misspelt setting (maxiter) is an error that names it
+  # a misspelt setting (maxiter) is an error that names it and, where one
+  # is near, the setting meant
+  given <- names(list(...))
+  if (...length() > 0L && !is.null(given) && all(nzchar(given))) {
+    settings <- setdiff(names(formals(emix_control)), "...")
+    named <- vapply(given, function(g) {
+      near <- agrep(g, settings, max.distance = 0.25, value = TRUE)
+      if (length(near) > 0L) sprintf("`%s` (did you mean `%s`?)", g, near[1L]) else sprintf("`%s`", g)
+    }, character(1))
+    stop_arg("...", sprintf("holds settings that emix_control() does not have: %s.",
+                            paste(named, collapse = ", ")))
+  }
   check_dots_empty(...)
   prior <- as_emix_prior(prior)
   sweeps <- check_count(burnin, "burnin", min = 0L) +

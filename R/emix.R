@@ -143,7 +143,7 @@
 #' Distances for the k-means starts are those of the standardised data
 #' (each variable divided by its standard deviation), so the variables weigh
 #' alike; they are computed in C from the data as they are.
-#' * `"kmeans++"` (the default, but for one variable with `nstart = 1`):
+#' * `"kmeans++"` (the default, but for one variable):
 #'   `emix_control(seeds = )` (10) k-means++
 #'   seedings (Arthur and Vassilvitskii 2007: the first centre drawn in
 #'   proportion to the weight, each next one in proportion to the weight
@@ -161,10 +161,13 @@
 #' * `"random"`: `k` distinct observations drawn at random (in proportion to
 #'   their weights) as centres; the start is the partition by nearest centre.
 #' * `"quantile"`, for one variable only: the values cut into `k` groups of
-#'   equal weight in sorted order, tied values kept together (mclust's
-#'   start for one variable). It is the default start for one variable with
-#'   `nstart = 1`: on skewed data k-means leaves far-out values alone in a
-#'   group, which then holds too few observations (`islands`, for example).
+#'   equal weight in sorted order, each block of tied values placed by the
+#'   middle of its weight (mclust's start for one variable). It is the
+#'   default start for one variable: on skewed data k-means leaves far-out
+#'   values alone in a group, which then holds too few observations
+#'   (`islands`, for example). With `nstart > 1` it is the first start and
+#'   the others are `"kmeans++"` starts; if ties leave a group empty, the
+#'   start is `"kmeans++"`.
 #' * a vector of labels in `1..k`, or a factor with `k` levels, one per row
 #'   used (after `subset` and `na.action`), each label used at least once;
 #' * an `n x k` matrix of responsibilities, rows summing to 1; or
@@ -218,7 +221,8 @@
 #'
 #' The initial noise rows are the `TRUE` rows of a logical `noise` (as
 #' mclust's `initialization$noise`), or a last column of an `init` matrix
-#' with `k + 1` columns. With `noise = TRUE` they are guessed: a row is
+#' with `k + 1` columns (with `noise = TRUE`; when `k` is not given, such a
+#' matrix's last column is taken to be the noise). With `noise = TRUE` they are guessed: a row is
 #' initial noise when its squared robust distance to the data's
 #' coordinatewise median, in units of the median absolute deviations,
 #' exceeds the chi-square 0.999 quantile on \eqn{d} degrees of freedom.
@@ -454,9 +458,9 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   check_dots_empty(..., after = "control",
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
   # for one variable the six models reduce to "E" and "V", and the default
-  # start is mclust's, the quantile partition (a single, deterministic start)
+  # start is mclust's, the quantile partition (further starts: k-means++)
   model <- resolve_model(model, NCOL(x))
-  if (missing(init) && NCOL(x) == 1L && isTRUE(nstart == 1)) {
+  if (missing(init) && NCOL(x) == 1L) {
     init <- "quantile"
   }
   fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,

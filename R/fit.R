@@ -13,8 +13,13 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   nstart <- check_count(nstart, "nstart")
   noise <- check_noise(noise, noise_volume, n, method)
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
-  # an init matrix may carry the noise as a last column
-  noise_column <- if (is.null(k)) 0L else noise_in_init(init, noise, k)
+  # an init matrix may carry the noise as a last column (with noise = TRUE
+  # and k not given, it does: k is then its other columns)
+  noise_column <- if (!is.null(k)) {
+    noise_in_init(init, noise, k)
+  } else {
+    as.integer(!is.null(noise) && is.null(noise$rows) && is.matrix(init) && is.numeric(init))
+  }
   init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
   k <- init$k - noise_column
   check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") control$draws else 0L)
@@ -49,10 +54,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   start_errors <- list()
   for (s in seq_len(nstart)) {
     start_objective[s] <- NA_real_
+    # the quantile start is deterministic: further starts are k-means++
+    this_init <- if (init$type == "quantile" && s > 1L) list(type = "kmeans++", k = k) else init
     start <- if (is.null(noise)) {
-      start_responsibilities(init, x, k, weights, core, control$seeds)
+      start_responsibilities(this_init, x, k, weights, core, control$seeds)
     } else {
-      noise_start(init, x, k, weights, noise, core, control$seeds)
+      noise_start(this_init, x, k, weights, noise, core, control$seeds)
     }
     if (!is.null(noise)) {
       core$var_scale <- noise_ridge_scale(x, weights, start)

@@ -67,7 +67,7 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   big_enough <- function(labels) {
     sizes <- if (is.null(weights)) tabulate(labels, k) else
       vapply(split(weights, factor(labels, levels = seq_len(k))), sum, numeric(1)) /
-        mean(weights)
+        core$mean_weight
     all(sizes >= core$min_rows)
   }
   fallback <- NULL
@@ -97,8 +97,14 @@ quantile_start <- function(x, k, weights) {
   v <- x[, 1L]
   w <- if (is.null(weights)) rep(1, length(v)) else weights
   o <- order(v)
-  middle <- cumsum(w[o]) - w[o] / 2
-  middle <- stats::ave(middle, v[o]) # a tie block shares its middle
+  # blocks of tied values in sorted order, each placed at the middle of
+  # its weight on the cumulative scale
+  sorted <- v[o]
+  new_block <- c(TRUE, sorted[-1L] != sorted[-length(sorted)])
+  block <- cumsum(new_block)
+  end <- cumsum(w[o])[c(which(new_block)[-1L] - 1L, length(v))] # at each block's last row
+  start <- c(0, end[-length(end)])
+  middle <- ((start + end) / 2)[block]
   labels <- integer(length(v))
   labels[o] <- pmin(k, pmax(1L, as.integer(ceiling(k * middle / sum(w)))))
   labels
@@ -128,7 +134,7 @@ parameter_start <- function(init, x, weights, core) {
 
 # `init` as a list(type, k, and labels, z or parameters), or an error naming
 # the argument. `k` is NULL when the user did not give it: it is then taken
-# from parameters given as `init`, and is 2 otherwise.
+# from parameters given as `init`, or what start_k() finds in `init`.
 check_init <- function(init, x, k) {
   n <- nrow(x)
   if (inherits(init, "emix") || is.list(init) && !is.data.frame(init)) {

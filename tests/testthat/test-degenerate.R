@@ -288,3 +288,19 @@ test_that("print says what the numbers are", {
                                    control = emix_control(max_iter = 10))))
   expect_true(any(grepl("Ran 10 iterations (stochastic EM runs a fixed number)", out, fixed = TRUE)))
 })
+
+test_that("the advice names simpler models and the numbers show which side of the bound", {
+  # 1.9999999999999998 effective observations: not shown as 2.0
+  err <- catch(emix(c(1, 2, 3, 4), k = 2))
+  expect_s3_class(err, "emix_error_empty")
+  expect_lt(err$found, 2)
+  expect_match(conditionMessage(err), "just under 2 effective observations", fixed = TRUE)
+  expect_match(conditionMessage(err), "fewer covariance parameters (\"E\")", fixed = TRUE)
+  # a VVI fit is offered VII and EEI, not itself
+  err <- catch(emix(mtcars, k = 9, model = "VVI", init = c(rep(1:8, each = 4)[1:31], 9L)))
+  expect_match(conditionMessage(err), "(\"VII\", \"EEI\")", fixed = TRUE)
+  expect_no_match(conditionMessage(err), "\"VVI\"", fixed = TRUE)
+  # one suggestion reads as one
+  expect_identical(emix:::format_count(4.99996, 5), "4.99996")
+  expect_identical(emix:::format_count(2 - 1e-15, 2), "just under 2")
+})

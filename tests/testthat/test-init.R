@@ -265,3 +265,63 @@ test_that("without k, labels, a factor or a matrix given as init say how many co
   err <- tryCatch(emix_control(maxiter = 10), emix_error_argument = function(e) e)
   expect_match(conditionMessage(err), "maxiter", fixed = TRUE)
 })
+
+test_that("the quantile start cuts sorted values into groups of equal weight, ties kept together", {
+  # plain R: each block of tied values sits at the middle of its weight on
+  # the cumulative scale, and falls in the k-quantile group of that point
+  reference <- function(v, k, w = rep(1, length(v))) {
+    values <- sort(unique(v))
+    block_w <- vapply(values, function(u) sum(w[v == u]), numeric(1))
+    middle <- cumsum(block_w) - block_w / 2
+    group <- pmin(k, pmax(1, ceiling(k * middle / sum(w))))
+    group[match(v, values)]
+  }
+  set.seed(3)
+  v <- c(round(rexp(200), 1), 5, 5, 5)
+  w <- runif(length(v), 0.2, 3)
+  for (k in 2:5) {
+    expect_identical(emix:::quantile_start(cbind(v), k, NULL), as.integer(reference(v, k)))
+    expect_identical(emix:::quantile_start(cbind(v), k, w), as.integer(reference(v, k, w)))
+  }
+  # it is the default start for one variable: the fit equals the fit from it
+  fit <- emix(v, k = 3)
+  expect_equal(fit$loglik, emix(v, k = 3, init = reference(v, 3))$loglik, tolerance = 1e-12)
+  # with more starts the first is the quantile start, the others k-means++
+  set.seed(4)
+  several <- emix(v, k = 3, nstart = 3)
+  expect_equal(several$start_objective[1L], fit$objective, tolerance = 1e-12)
+  expect_error(emix(as.matrix(faithful), k = 2, init = "quantile"), class = "emix_error_argument")
+})
+
+test_that("islands: the quantile start reaches mclust's fit, where k-means starts end on one row", {
+  ours <- emix(islands, k = 4)
+  # mclust's BIC (larger is better there) from its own start for one variable
+  theirs <- mclust::mclustBIC(islands, G = 4, modelNames = "V", verbose = FALSE)
+  expect_equal(BIC(ours), -theirs[1L, 1L], tolerance = 1e-5)
+})
+
+test_that("a k-means partition with a cluster too small for the model is passed over", {
+  # one far row: k-means++ draws it as a centre, and alone it lowers the
+  # inertia most, but a VVV component in 2-D needs 3 rows
+  set.seed(5)
+  x <- rbind(matrix(rnorm(200), 100), matrix(rnorm(200, 6), 100), c(60, 60))
+  core <- emix:::core_control(emix_control(threads = 1), x, NULL)
+  core$min_rows <- 3
+  for (s in 1:5) {
+    set.seed(s)
+    labels <- emix:::kmeans_start(x, 3L, NULL, core, 10L)
+    expect_true(all(tabulate(labels, 3) >= 3), info = s)
+  }
+  # without the size rule the least inertia is the one with the far row alone
+  core$min_rows <- 0
+  set.seed(1)
+  alone <- emix:::kmeans_start(x, 3L, NULL, core, 10L)
+  expect_identical(min(tabulate(alone, 3)), 1L)
+})
+
+test_that("with noise = TRUE and no k, an init matrix's last column is the noise", {
+  d <- noisy_faithful()
+  z0 <- ref_one_hot(d$labels, 3)
+  expect_equal(emix(d$x, init = z0, noise = TRUE, noise_volume = d$volume)$loglik,
+               emix(d$x, k = 2, init = z0, noise = TRUE, noise_volume = d$volume)$loglik)
+})
