@@ -20,8 +20,10 @@ demo: install
 test: install
 	Rscript tools/run-tests.R
 
-document:
-	Rscript -e 'roxygen2::roxygenise()'
+# roxygen reads the installed package, so that it needs no compiler tooling
+# of its own (pkgbuild)
+document: install
+	Rscript -e 'roxygen2::roxygenise(load_code = roxygen2::load_installed)'
 
 check: deps
 	rm -rf $(PKG).Rcheck $(TARBALL)
