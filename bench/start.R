@@ -5,29 +5,23 @@
 # fit (medians of 5 runs on W1, one run on the large data), and on W1 how many of 20 seeds reach the optimum, the log-likelihood
 # EM reaches from the true labels (to 1e-6 relative).
 #
-# The data follow the recipe of workloads.R (cluster means N(0, 3^2),
-# cluster j drawn with probability proportional to j, each cluster's noise a
-# standard normal times I + N(0, 0.4^2) entries), with the true labels kept.
+# The data are workloads.R's simulate_clusters() (its recipe for W1), with
+# the true labels kept; the start is measured with the size rule of a VVV
+# component, as emix_fit() sets it.
 #
 # Run from the package root:  Rscript bench/start.R
 suppressPackageStartupMessages(library(emix))
 
-simulate_clusters <- function(n, d, k, seed = 20261125L) {
-  set.seed(seed)
-  centres <- matrix(stats::rnorm(k * d, sd = 3), nrow = k, ncol = d)
-  cluster <- sample.int(k, n, replace = TRUE, prob = seq_len(k))
-  x <- centres[cluster, , drop = FALSE]
-  for (j in seq_len(k)) {
-    rows <- which(cluster == j)
-    shape <- matrix(stats::rnorm(d * d, sd = 0.4), nrow = d, ncol = d) + diag(d)
-    x[rows, ] <- x[rows, ] + matrix(stats::rnorm(length(rows) * d), ncol = d) %*% shape
-  }
-  list(x = x, labels = cluster)
-}
+script_dir <- local({
+  file_arg <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  if (length(file_arg) == 1L) dirname(sub("^--file=", "", file_arg)) else "bench"
+})
+source(file.path(script_dir, "workloads.R")) # simulate_clusters()
 
 # seconds of the start alone, as emix_fit() calls it
 start_seconds <- function(x, k, control = emix_control()) {
   core <- emix:::core_control(control, x, NULL)
+  core$min_rows <- emix:::needed_observations("VVV", k, ncol(x))$each
   init <- emix:::check_init("kmeans++", x, k)
   system.time(emix:::start_responsibilities(init, x, k, NULL, core, control$seeds))[["elapsed"]]
 }

@@ -13,6 +13,14 @@
 # d, k; then x by rows as float64; then the labels as int32.
 
 make_workload <- function(n, d, k, seed = 20261125L) {
+  sim <- simulate_clusters(n, d, k, seed)
+  set.seed(1)
+  start <- stats::kmeans(sim$x, k, iter.max = 20)
+  list(x = sim$x, labels = start$cluster)
+}
+
+# The simulated points and the cluster each was drawn from (the truth).
+simulate_clusters <- function(n, d, k, seed = 20261125L) {
   set.seed(seed)
   centres <- matrix(stats::rnorm(k * d, sd = 3), nrow = k, ncol = d)
   cluster <- sample.int(k, n, replace = TRUE, prob = seq_len(k))
@@ -23,9 +31,7 @@ make_workload <- function(n, d, k, seed = 20261125L) {
     noise <- matrix(stats::rnorm(length(rows) * d), ncol = d)
     x[rows, ] <- x[rows, ] + noise %*% shape
   }
-  set.seed(1)
-  start <- stats::kmeans(x, k, iter.max = 20)
-  list(x = x, labels = start$cluster)
+  list(x = x, labels = cluster)
 }
 
 write_workload <- function(w, path) {
