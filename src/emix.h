@@ -1,13 +1,16 @@
-/* Shared types of the emix C core.
+/* The emix C core: the data view, the family table, the methods' loop and
+ * the kernels they share.
  *
- * Kernels take plain pointers into R's column-major memory and never see a
- * SEXP; the SEXP adapters that R calls live in gaussian_r.c. */
+ * This header does not include Rinternals.h, so no kernel can see a SEXP:
+ * the adapters that R calls are the ffi_* functions of the *_ffi.c files,
+ * declared in ffi.h, the one header that includes it. A family is one file
+ * that fills an emix_family table (see vignette("writing-a-family")) and
+ * one line of the registry in families.c. */
 #ifndef EMIX_H
 #define EMIX_H
 
 #define USE_FC_LEN_T
 #include <R.h>
-#include <Rinternals.h>
 #include <R_ext/BLAS.h>
 #include <R_ext/Lapack.h>
 #ifndef FCONE
@@ -48,10 +51,20 @@
  * log-densities and the scratch built from them stay in cache. */
 #define EMIX_BLOCK 256
 
-/* The data: n x d column-major, with optional observation weights. */
+#define EMIX_LOG_2PI 1.837877066409345483560659472811
+
+/* The data: n rows of d columns, with optional observation weights, held
+ * dense (n x d column-major) or row-compressed sparse (CSR: the nonzero
+ * entries row by row, as the CSC form of the transpose; R converts a
+ * Matrix::dgCMatrix once). A family says which kinds it reads. */
+enum { EMIX_DENSE = 0, EMIX_CSR = 1, EMIX_NKINDS };
+
 typedef struct {
-    const double *x;
-    const double *w; /* NULL means every weight is 1 */
+    int kind;
+    const double *x;      /* DENSE: n x d values; CSR: the nnz nonzero values */
+    const int *row_start; /* CSR: n + 1 offsets into x and col, row_start[0] = 0 */
+    const int *col;       /* CSR: the 0-based column of each value, increasing in a row */
+    const double *w;      /* NULL means every weight is 1 */
     int n;
     int d;
 } emix_data;
@@ -61,13 +74,16 @@ static inline double emix_weight(const emix_data *dat, int i)
     return dat->w ? dat->w[i] : 1.0;
 }
 
-/* What went wrong, if anything; R turns the code into a message. */
+/* What went wrong, if anything; R turns the code into a classed condition
+ * (stop_emix() in R/conditions.R). R reads these codes from ffi_codes(), so
+ * this enum is their one source. */
 enum {
     EMIX_OK = 0,
-    EMIX_EMPTY = 1,       /* a component has too few observations for its covariance */
+    EMIX_EMPTY = 1,       /* a component has too few observations for its parameters */
     EMIX_COLLAPSED = 2,   /* a covariance matrix is (nearly) singular */
     EMIX_ZERO_DENSITY = 3, /* an observation has no finite log-density under any component */
-    EMIX_INTERRUPTED = 4   /* the user interrupted a loop that holds R's RNG state */
+    EMIX_INTERRUPTED = 4,  /* the user interrupted a loop that holds R's RNG state */
+    EMIX_NSTATUS
 };
 
 typedef struct {
@@ -76,7 +92,10 @@ typedef struct {
     int row;       /* 0-based, or -1 */
     int variable;  /* EMIX_COLLAPSED: the variable (0-based) whose conditional variance failed */
     double value;  /* EMIX_EMPTY: the effective size found; EMIX_COLLAPSED: that variance */
+    int iter;      /* the iteration (or Gibbs sweep, 0-based) it happened at; -1 unknown */
 } emix_status;
+
+#define EMIX_STATUS_OK ((emix_status) {EMIX_OK, -1, -1, -1, 0.0, -1})
 
 /* Settings of one fit, checked in R. */
 enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1, EMIX_RULE_MEAN = 2 };
@@ -90,10 +109,9 @@ typedef struct {
     double mean_weight;      /* the mean observation weight: N_c / mean_weight is the
                               * effective number of observations of component c */
     const double *var_scale; /* the d squared robust scales of the data (scale.c): what
-                              * the ridge and the collapse yardstick are relative to */
+                              * the ridge and the collapse yardstick are relative to;
+                              * NULL for a family without a ridge */
     int threads;
-    int q_step;              /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
-    int blocks;              /* incremental EM: blocks of rows; 0 for the other methods */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -129,18 +147,99 @@ int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labe
 int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const double *u,
                      int *labels, double *rowobj);
 
-/* ---- The family table and the loop (run.c) -------------------------------- */
+/* ---- The family table ---------------------------------------------------- */
 
-/* A family is this table; a new family is a new file filling it in. The
- * functions called inside the parallel E-step (log_joint, stats_reset,
- * stats_add) use only the memory they are given: no R API. */
+/* One block of parameters (or of a prior or posterior) as R sees it: a
+ * named double array of up to three dimensions, column-major. R builds
+ * and checks these from the table, so a family never sees a SEXP. */
+#define EMIX_MAX_BLOCKS 8
 typedef struct {
     const char *name;
+    int ndim;
+    int dim[3];
+    int optional; /* for par_put: may be absent (NULL) */
+} emix_block;
+
+/* What a family offers the Bayesian methods: a conjugate prior, the
+ * posterior q(theta) it gives from weighted statistics, and draws from it.
+ * A family without one has conjugate = NULL, and R refuses vb, me and
+ * gibbs for it with the list of families that have one. */
+typedef struct {
+    /* the prior's blocks for k components of d variables; returns how many */
+    int (*prior_blocks)(const void *par, emix_block *blocks);
+    /* q(theta) for the parameters par, under the prior given as the values
+     * of prior_blocks() (checked here, with error()); par is what the
+     * E-step reads, which update() and draw() set */
+    void *(*post_new)(void *par, const double *const *prior);
+    /* q(theta) from the statistics of q(z); sets par so that the family's
+     * log_joint gives E_q[log p(x_i, z_i = c | theta)] (VB, ME), and keeps
+     * the bound for bound() */
+    emix_status (*update)(const void *stats, void *post, const emix_control *ctl);
+    /* the evidence lower bound after the last update, less the entropy of
+     * q(z), which the loop adds (signature of expected_loglik) */
+    double (*bound)(const void *stats, const void *post);
+    /* Gibbs: theta drawn from p(theta | labels) given the statistics of
+     * the labels, into par, with R's generator (outside parallel code) */
+    emix_status (*draw)(const void *stats, void *post);
+    /* the posterior's blocks and values, for the fit's $posterior */
+    int (*post_blocks)(const void *post, emix_block *blocks);
+    void (*post_get)(const void *post, int b, double *out);
+    /* optional (or NULL), Gibbs: called after kept draw r (0-based) is
+     * stored, and at the end for extra blocks of the draws (names and
+     * values; returns how many) */
+    void (*kept_draw)(void *post, int r, int draws);
+    int (*draw_extras)(const void *post, emix_block *blocks, const double **values);
+} emix_conjugate;
+
+/* A family is this table. The functions called inside the parallel E-step
+ * (log_joint, stats_reset, stats_add, stats_add_labels) use only the
+ * memory they are given: no R API. Everything else runs outside parallel
+ * code and may signal a malformed argument with error(). */
+typedef struct {
+    const char *name;     /* the registry's name (families.c), R's family$c_name */
+    unsigned kinds;       /* the data kinds it reads: bits 1 << EMIX_DENSE, ... */
+
+    /* ---- parameters ---- */
+    /* parameters for k components (the columns of z) of d variables, with
+     * the family's settings (R's family$settings: their meaning is the
+     * family's, documented in its file); R_alloc */
+    void *(*par_new)(int k, int d, const double *settings, int nsettings);
+    /* the blocks R reads (par_get) and gives (par_put); returns how many */
+    int (*par_blocks)(const void *par, emix_block *blocks);
+    void (*par_get)(const void *par, int b, double *out);
+    /* set every block (an optional one may be NULL) and prepare what the
+     * E-step needs (factors, logs); a failure of that is the status */
+    emix_status (*par_put)(void *par, const double *const *values);
+    /* the number of free parameters, as in logLik's df */
+    double (*df)(const void *par);
+    /* the start: the exact M-step from an n x k responsibility matrix z, or
+     * else from labels in 1..k */
+    emix_status (*start)(void *par, const emix_data *dat, const double *z, const int *labels,
+                         const emix_control *ctl);
+    /* the statistics of z (or of labels in 1..k) into stats, at no
+     * particular parameters: the Bayesian methods start from these (an
+     * empty component is no error for them) */
+    emix_status (*stats_from_z)(void *par, const emix_data *dat, const double *z,
+                                const int *labels, void *stats);
+    /* optional (or NULL): a part of each row's log-density that no
+     * parameter moves (the multinomial coefficient), into out (n values);
+     * the loop adds its weighted sum to the log-likelihoods it reports */
+    void (*row_offset)(const emix_data *dat, double *out);
+
+    /* ---- the E-step ---- */
     /* log pi_c + log f_c(x_i) for rows i0 .. i0 + nb - 1 into lj (nb x k) */
     void (*log_joint)(const void *par, const emix_data *dat, int i0, int nb,
                       double *lj, double *scratch);
+    /* doubles of scratch that log_joint and stats_add need for one block */
+    size_t (*scratch_size)(const void *par);
+
+    /* ---- sufficient statistics: one flat block of doubles each ---- */
     /* new statistics for these parameters (R_alloc; outside parallel code) */
     void *(*stats_new)(const void *par);
+    /* the flat block (its layout is documented in the family's file) and
+     * its length: what ffi_stats() returns and ffi_mstep_stats() reads */
+    double *(*stats_flat)(void *stats);
+    size_t (*stats_len)(const void *par);
     /* empty the statistics and shift them by the current parameters */
     void (*stats_reset)(void *stats, const void *par);
     /* add rows i0 .. i0 + nb - 1 with their responsibilities (leading dim ld) */
@@ -155,17 +254,48 @@ typedef struct {
     void (*stats_merge)(void *into, const void *from, double alpha);
     /* the same statistics, shifted by the current parameters instead */
     void (*stats_reshift)(void *stats, const void *par);
+    /* the weight N_c of each component (k values) */
+    void (*stats_weights)(const void *stats, double *N);
+
+    /* ---- the M-step ---- */
     /* parameters from statistics */
     emix_status (*mstep)(const void *stats, void *par, const emix_control *ctl);
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
     double (*expected_loglik)(const void *stats, const void *par);
-    /* doubles of scratch that log_joint and stats_add need for one block */
-    size_t (*scratch_size)(const void *par);
-    /* 1 when the parameters are a distribution (variational Bayes,
-     * maximization-expectation): the objective is then the bound itself,
-     * evaluated after each parameter step */
-    int bayesian;
+
+    /* ---- optional ---- */
+    const emix_conjugate *conjugate; /* NULL: no Bayesian methods */
 } emix_family;
+
+/* The registry (families.c): the family named `name`, or NULL. */
+const emix_family *emix_family_find(const char *name);
+/* the i-th family of the registry, or NULL past the last */
+const emix_family *emix_family_at(int i);
+
+/* ---- Methods -------------------------------------------------------------- */
+
+/* The loops (R's method objects name theirs; R reads the codes from
+ * ffi_codes()). */
+enum { EMIX_LOOP_EM = 0, EMIX_LOOP_IEM = 1, EMIX_LOOP_BAYES = 2, EMIX_LOOP_GIBBS = 3,
+       EMIX_NLOOPS };
+
+typedef struct {
+    int loop;   /* EMIX_LOOP_* */
+    int q_step; /* EMIX_Q_SOFT, EMIX_Q_MODE or EMIX_Q_DRAW */
+    int blocks; /* incremental EM: blocks of rows */
+    int burnin, draws, thin; /* Gibbs sampling */
+} emix_method;
+
+/* What the loop calls after each E-step: the family's M-step (EM and its
+ * q-step variants), or the conjugate update of q(theta) (variational Bayes,
+ * maximization-expectation), with the objective each raises. */
+typedef struct {
+    emix_status (*update)(const void *stats, void *theta, const emix_control *ctl);
+    double (*objective)(const void *stats, const void *theta);
+    void *theta;     /* the family's parameters, or its posterior */
+    void *estep_par; /* what the E-step reads: the parameters */
+    int bayesian;    /* 1: the objective is the bound after each update */
+} emix_step;
 
 /* Rows are cut into chunks that depend on n only; each chunk's statistics
  * are summed in row order, and the chunks are summed in chunk order, so the
@@ -221,10 +351,13 @@ typedef struct {
                         * log-likelihood at the new labels (CEM) */
     double *bound;     /* bound[t] = F(q_{t-1}, theta_t), the free
                         * energy after M-step t; bound[0] is NaN, except for a
-                        * Bayesian family, whose caller sets it at the start */
+                        * Bayesian method, whose caller sets it at the start */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
 } emix_result;
+
+/* An emix_result with room for max_iter iterations, nothing done yet. */
+void emix_result_init(emix_result *res, int max_iter);
 
 /* Room for entries 0 .. t of trace, objective and bound (t < max_iter + 1):
  * they grow by doubling as iterations run, so a large max_iter costs
@@ -255,8 +388,9 @@ int emix_interrupt_pending(void);
 /* Whether the stopping rule holds between two values of the objective. */
 int emix_converged(double prev, double cur, const emix_control *ctl);
 
-/* EM from the parameters par until the rule or max_iter stops it. */
-void emix_em(const emix_family *fam, void *par, void *stats,
+/* EM, or one of its relatives that `step` and ws->q_step make of it, from
+ * the parameters step->estep_par until the rule or max_iter stops it. */
+void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
 
@@ -267,176 +401,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
               const emix_data *dat, int k, double *z, const emix_control *ctl,
               emix_workspace *ws, emix_result *res);
 
-/* ---- The Gaussian family (gaussian.c) ------------------------------------ */
-
-/* Covariance models, in mclust's names; R uses the same order. */
-enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
-
-/* A diagonal covariance is stored as its d diagonal entries (its Cholesky
- * factor as their square roots): nothing needs the zeros, and d x d per
- * component would be the fit's largest allocation at large d. The entries
- * of one component's sigma, chol or scatter: */
-size_t gauss_cov_len(int d, int model);
-/* where entry (j, l) of one component's matrix lies: in the d x d matrix
- * (full models), or at j of the diagonal (diagonal models, l == j) */
-static inline size_t gauss_entry(int full, int d, int j, int l)
-{
-    return full ? j + (size_t) d * l : (size_t) j;
-}
-
-typedef struct {
-    int k, d, model;
-    double *pro;    /* k proportions */
-    double *mean;   /* k x d, column-major: mean[c + k * j] */
-    double *sigma;  /* k covariance matrices, gauss_cov_len(d, model) entries each */
-    double *chol;   /* their lower Cholesky factors, stored alike */
-    double *logdet; /* k values of log det(sigma_c) */
-    /* for a shared full covariance: rows are whitened once, y = L^{-1}(x - centre) */
-    double *centre;     /* d: the proportion-weighted mean of the means */
-    double *white_mean; /* k x d: L^{-1}(mean_c - centre) */
-    double *work;       /* 2 d scratch for the factorisation */
-    /* k values used in place of log pi_c by the Bayesian methods (the
-     * expected log weight and the Occam terms), or NULL */
-    double *log_weight;
-} gauss_par;
-
-/* Weighted statistics about a shift per component (the current means):
- * N_c = sum w r, s_c = sum w r (x - shift_c), A_c = sum w r (x - shift_c)(x - shift_c)'.
- * They add over rows. A_c keeps its lower triangle (full models) or its
- * diagonal (diagonal models); for the shared models one A holds the sum over
- * the components. */
-typedef struct {
-    int k, d, full, pooled;
-    double *shift; /* k x d */
-    double *N;     /* k */
-    double *s;     /* k x d */
-    double *A;     /* k matrices of gauss_cov_len entries, or one when pooled */
-    double *work;  /* scratch for the M-step and the bound: 3 d x d (full), d (diagonal) */
-} gauss_stats;
-
-extern const emix_family emix_gaussian_family;
-
-int gauss_model_is_full(int model);
-int gauss_model_is_shared(int model);
-void gauss_par_alloc(gauss_par *par, int k, int d, int model);
-gauss_stats *gauss_stats_alloc(int k, int d, int model);
-/* k covariances as the d x d x k array R sees (the diagonal ones spread,
- * zeros off the diagonal), and back (a diagonal model reads only the
- * diagonals) */
-void gauss_cov_expand(const double *cov, int d, int k, int model, double *out);
-void gauss_cov_compact(const double *full, int d, int k, int model, double *cov);
-/* Cholesky factors and log-determinants of every sigma; flags collapse: a
- * squared diagonal entry of a factor at or below factor * yardstick_j (or
- * factor times the mean of the yardsticks, when spherical). */
-emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor, int spherical);
-/* The exact M-step from an n x k responsibility matrix z, or else from
- * labels in 1..k: two passes, the second centred at the means found by the
- * first. */
-emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
-                               const double *z, const int *labels, const emix_control *ctl);
-/* The statistics of that M-step, about the means it finds, into st; a
- * component whose weight is below min_weight is empty (an error): the
- * callers pass 0 and leave the judgement to the M-step's rules. */
-emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const double *z,
-                               const int *labels, double min_weight, gauss_stats *st);
-/* The Gaussian family's table entries, which the Bayesian methods share. */
-void gauss_log_joint(const void *par, const emix_data *dat, int i0, int nb, double *lj,
-                     double *scratch);
-void *gauss_stats_new(const void *par);
-void gauss_stats_reset(void *stats, const void *par);
-void gauss_stats_add(void *stats, const emix_data *dat, int i0, int nb, const double *resp,
-                     int ld, double *scratch);
-void gauss_stats_add_labels(void *stats, const emix_data *dat, int i0, int nb,
-                            const double *resp, int ld, const int *labels, double *scratch);
-void gauss_stats_merge(void *into, const void *from, double alpha);
-void gauss_stats_reshift(void *stats, const void *par);
-size_t gauss_scratch_size(const void *par);
-
-/* ---- A uniform noise component beside the Gaussian ones (noise.c) -------- */
-
-/* The Gaussian parameters, whose k proportions sum to 1 - pro0, and the
- * noise: proportion pro0 and density 1 / V everywhere. */
-typedef struct {
-    gauss_par *g;
-    double pro0;
-    double log_volume; /* log V */
-} noise_par;
-
-/* The Gaussian family with a last column for the noise. */
-extern const emix_family emix_noise_family;
-
-void noise_par_init(noise_par *np, gauss_par *g, double log_volume);
-/* The start: the exact M-step from an n x (k + 1) matrix z0, the noise
- * last */
-emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
-                        const emix_control *ctl);
-/* the log-volume argument of an entry point for data with d variables,
- * checked: NA_real_ for none */
-double noise_log_volume_arg(SEXP log_volume, int d);
-/* run_result() with pro of length k + 1, the noise last */
-SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z);
-
-/* ---- Conjugate Bayesian Gaussian mixtures (bayes.c, gibbs.c) -------------- */
-
-/* The prior: pi ~ Dirichlet(alpha 1); per component a Normal-Wishart
- * (VVV), a Normal-Gamma per variable (VVI) or one Normal-Gamma (VII):
- * precision Lambda ~ W(scale^{-1}, nu) (VVV), lambda_j ~ Gamma(nu / 2,
- * rate scale_jj / 2) (VVI), lambda ~ Gamma(nu d / 2, rate tr(scale) / 2)
- * (VII), and mu | Lambda ~ N(mean, (kappa Lambda)^{-1}). */
-typedef struct {
-    double alpha, kappa, nu;
-    const double *mean;  /* d */
-    const double *scale; /* d x d, positive definite: Psi_0 = W_0^{-1} */
-    double log_norm;     /* the normalising term of one component's prior */
-} bayes_prior;
-
-/* The posterior q(theta) of every component, and what the E-step reads:
- * a bayes_par starts with a gauss_par, so the Gaussian kernels take it as
- * one. Its means are the posterior means m_c, its covariances are
- * E[Lambda_c]^{-1}, and log_weight holds E log pi_c plus the terms of
- * E log|Lambda_c| and d / kappa_c that the plain density lacks. */
-typedef struct {
-    gauss_par g;
-    const bayes_prior *prior;
-    double *N;      /* k: the weight behind each posterior */
-    double *alpha, *kappa, *nu; /* k each */
-    double *scale;  /* Psi_c, stored as sigma is: diagonal for VVI, a multiple of I for VII */
-    double bound;   /* the bound after the last update, less the entropy of q(z) */
-    double *work;   /* d x d (VVV), d (VII, VVI) */
-} bayes_par;
-
-int bayes_model_ok(int model);
-void bayes_prior_init(bayes_prior *prior, int d, int model);
-void bayes_par_alloc(bayes_par *bp, int k, int d, int model, const bayes_prior *prior);
-/* The conjugate update of every component from the statistics st. */
-void bayes_posterior(const gauss_stats *st, bayes_par *bp);
-
-/* Variational Bayes with a soft q-step, maximization-expectation with a
- * point-mass one: both update q(theta) from the statistics of q(z). */
-extern const emix_family emix_vb_family;
-
-/* What the Gibbs sampler keeps: per sweep the log-likelihood of the drawn
- * parameters and the number of occupied components; per kept sweep the
- * parameters and the labels (1-based); and the drawn Cholesky factors
- * (d x d x k each) of the nchol kept draws whose sigma does not give them
- * back when factorised again (emix_gibbs allocates these). */
-typedef struct {
-    int burnin, draws, thin;
-    double *trace; /* burnin + draws * thin */
-    int *occupied; /* burnin + draws * thin */
-    double *pro, *mean, *sigma, *loglik; /* k x draws, k x d x draws, d x d x k x draws
-                                          * (expanded, as R returns it), draws */
-    int *labels;   /* n x draws */
-    double *chol;  /* d x d x k x nchol */
-    int *chol_draw; /* nchol kept draws (0-based) */
-    int nchol, chol_capacity;
-} gibbs_draws;
-
-/* Gibbs sampling from the statistics st of the starting labels (ws->labels). */
-emix_status emix_gibbs(bayes_par *bp, gauss_stats *st, const emix_data *dat,
-                       emix_workspace *ws, gibbs_draws *out);
-
-/* ---- The k-means start (kmeans.c, kmeans_r.c) ------------------------------ */
+/* ---- The k-means start (kmeans.c) ------------------------------ */
 
 /* How the seeding draws each next centre: k-means++ (in proportion to
  * weight times the distance to the nearest centre so far) or at random (in
@@ -462,50 +427,43 @@ typedef struct {
 void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *centres,
                 int max_iter, int nthreads, int *labels, emix_lloyd_result *res);
 
-SEXP emix_kmeans_seed_r(SEXP x, SEXP w, SEXP inv_var, SEXP k, SEXP mode);
-SEXP emix_kmeans_lloyd_r(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,
-                         SEXP threads);
-
 /* ---- Reordering components (permute.c) ------------------------------------ */
 
 /* Column c of the n x k matrix z becomes its column perm[c] (0-based), in
  * place with one column of scratch. */
 void emix_permute_columns(double *z, size_t n, int k, const int *perm);
-SEXP emix_permute_columns_r(SEXP z, SEXP perm);
 
-/* ---- Entry points that R calls (gaussian_r.c) ----------------------------- */
+/* ---- Gibbs sampling (gibbs.c) ---------------------------------------------- */
 
-SEXP emix_estep_gaussian(SEXP x, SEXP w, SEXP pro, SEXP mean, SEXP sigma, SEXP model,
-                         SEXP threads, SEXP log_weight, SEXP chol);
-SEXP emix_mstep_gaussian(SEXP x, SEXP w, SEXP z, SEXP model, SEXP control);
-SEXP emix_run_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
-                       SEXP log_volume);
-SEXP emix_openmp_info(void);
+/* What a Gibbs run keeps: per sweep the log-likelihood of the drawn
+ * parameters and the number of occupied components; per kept sweep the
+ * parameter blocks (each block's values, then the next draw's), the
+ * log-likelihood and the labels (1-based). The caller allocates them. */
+typedef struct {
+    int burnin, draws, thin;
+    double *trace;  /* burnin + draws * thin */
+    int *occupied;  /* burnin + draws * thin */
+    int nblocks;
+    emix_block blocks[EMIX_MAX_BLOCKS];
+    double *values[EMIX_MAX_BLOCKS]; /* block length x draws each */
+    double *loglik; /* draws */
+    int *labels;    /* n x draws */
+} emix_gibbs_draws;
 
-/* ---- Entry points of the Bayesian methods (bayes_r.c) --------------------- */
+/* Gibbs sampling for a family with a conjugate prior, from the statistics
+ * of the starting labels (ws->labels, 0-based). */
+emix_status emix_gibbs(const emix_family *fam, void *post, void *par, void *stats,
+                       const emix_data *dat, emix_workspace *ws, emix_gibbs_draws *out);
 
-SEXP emix_run_bayes(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
-                    SEXP prior);
-SEXP emix_gibbs_gaussian(SEXP x, SEXP w, SEXP start, SEXP k, SEXP model, SEXP control,
-                         SEXP prior, SEXP sampling);
-
-/* ---- Entry points on the data matrix (data.c) ----------------------------- */
+/* ---- Moments of the data matrix (data.c) ----------------------------- */
 
 /* Weighted column means (d) and, unless var is NULL, variances (divisor
  * the sum of the weights), by two passes. */
 void emix_col_moments(const emix_data *dat, double *mean, double *var);
 
-SEXP emix_first_nonfinite(SEXP x);
-
 /* ---- Robust scales of the data's columns (scale.c) ------------------------ */
 
 /* 1.4826 x weighted MAD per column, else IQR / 1.349, else the sd */
 void emix_robust_scale(const emix_data *dat, double *scale);
-SEXP emix_robust_scale_r(SEXP x, SEXP w);
-SEXP emix_col_moments_r(SEXP x, SEXP w);
-
-/* ---- Entry point for checking the S-step (qstep.c) ------------------------ */
-
-SEXP emix_draw_labels(SEXP z, SEXP u);
 
 #endif
