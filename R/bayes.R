@@ -103,11 +103,15 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
 }
 
 bayes_call <- function(x, weights, start, k, model, core, prior) {
-  res <- .Call(C_emix_run_bayes, x, weights, start, k, model_code(model), core, prior)
-  if (res$run$status[1L] != 0L) {
-    stop_bayes(res$run$status, if (core$q_step == 1L) "me" else "vb", prior)
+  method <- if (core$q_step == 1L) "me" else "vb"
+  res <- core_run("gaussian", gaussian_settings(model), x, weights, start, k, core,
+                  method_core(method, NULL), prior)
+  if (res$status[1L] != 0L) {
+    stop_bayes(res$status, method, prior)
   }
-  res
+  posterior <- res$posterior
+  res$posterior <- NULL
+  list(run = c(res$parameters, res[names(res) != "parameters"]), posterior = posterior)
 }
 
 # The Bayesian methods never stop on an empty component; what can go wrong
@@ -174,9 +178,10 @@ best_merge <- function(x, weights, labels, k, model, core, prior, current) {
 # of the kept draw with the largest log-likelihood, with the posterior
 # probabilities there; all kept draws are in `draws`.
 run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
-  sampling <- c(control$burnin, control$draws, control$thin)
-  res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
-               as.integer(sampling))
+  res <- core_run("gaussian", gaussian_settings(model), x, weights, start, k, core,
+                  method_core("gibbs", control), prior)
+  res <- c(res$draws, res$extras, res[!names(res) %in% c("draws", "extras")])
+  res$chol_draws <- as.integer(res$chol_draws)
   if (res$status[1L] != 0L) {
     stop_bayes(res$status, "gibbs", prior)
   }

@@ -133,7 +133,7 @@ check_method <- function(method) {
 # ridge and the collapse yardstick are relative to a robust scale of each
 # variable (see ?emix_control), which one extreme row cannot inflate.
 core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
-  var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
+  var_scale <- .Call(C_ffi_col_moments, x, weights)$var
   total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
   if (any(!is.finite(var_scale)) || !is.finite(total_weight)) {
     # check_data() and check_weights() passed: the weighted sums overflow
@@ -154,7 +154,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
     total_weight = total_weight,
     reg = control$reg,
     mean_weight = if (is.null(weights)) 1 else mean(weights),
-    var_scale = .Call(C_emix_robust_scale_r, x, weights)^2,
+    var_scale = .Call(C_ffi_robust_scale, x, weights)^2,
     # the k-means starts weigh the variables by their variances, the
     # scaling their screening was measured with
     start_scale = var_scale,
@@ -204,8 +204,9 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
   iter_done <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
-    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core,
-                 if (is.null(log_volume)) NA_real_ else log_volume)
+    res <- core_run(gaussian_c_name(log_volume), gaussian_settings(model, log_volume), x,
+                    weights, start, k + !is.null(log_volume), core, method_core(em_method_name(core), control))
+    res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
@@ -243,10 +244,15 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
   res
 }
 
+# Which of the EM methods the settings core describe.
+em_method_name <- function(core) {
+  if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L]
+}
+
 # What a message about a failed fit needs to know (see stop_degenerate()).
 failure_context <- function(model, k, x, core, control, noise = FALSE) {
   spherical <- model %in% c("EII", "VII", "E", "V")
-  list(method = if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L],
+  list(method = em_method_name(core),
        model = model, k = k, d = ncol(x), vars = variable_names(x), empty = control$empty,
        noise = noise,
        reg = control$reg, ridge_scale = core$var_scale,

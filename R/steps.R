@@ -12,10 +12,10 @@ gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL,
   storage.mode(x) <- "double"
   mean <- matrix(as.double(mean), length(pro), ncol(x))
   sigma <- array(as.double(sigma), c(ncol(x), ncol(x), length(pro)))
-  res <- .Call(C_emix_estep_gaussian, x, weights, as.double(pro), mean, sigma,
-               model_code(model), as.integer(threads),
-               if (is.null(log_weight)) NULL else as.double(log_weight),
-               if (is.null(chol)) NULL else array(as.double(chol), dim(sigma)))
+  parameters <- list(pro = as.double(pro), mean = mean, sigma = sigma,
+                     log_weight = log_weight,
+                     chol = if (!is.null(chol)) array(as.double(chol), dim(sigma)))
+  res <- core_estep("gaussian", gaussian_settings(model), parameters, x, weights, threads)
   if (res$status[1L] == 2L) {
     stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
   }
@@ -27,7 +27,8 @@ gaussian_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   storage.mode(x) <- "double"
   storage.mode(z) <- "double"
   core <- core_control(emix_control(reg = reg), x, weights)
-  res <- .Call(C_emix_mstep_gaussian, x, weights, z, model_code(model), core)
+  res <- core_mstep("gaussian", gaussian_settings(model), x, weights, z, core)
+  res <- c(res$parameters, res[names(res) != "parameters"])
   if (res$status[1L] != 0L) {
     stop_degenerate(res$status, res$status_detail, 0L,
                     failure_context(model, ncol(z), x, core, emix_control(reg = reg)))
