@@ -117,11 +117,14 @@ seconds_per_iteration <- function(run, iters, repeats, budget) {
        last = last$value, pairs = length(one))
 }
 
-# N for a fit of about `target` seconds from a pilot of 1 and 4 iterations:
-# at least 10, at most `upper`.
+# N for a fit of about `target` seconds from a pilot fit of 4 iterations,
+# counting its set-up as iterations (a difference of two short fits can come
+# out near 0 on a busy machine and ask for thousands): at least 10, at most
+# `upper`.
 pilot_iters <- function(run, target, upper) {
-  timing <- seconds_per_iteration(run, 4L, 1L, Inf)$value
-  as.integer(min(max(ceiling(target / max(timing, 1e-5)), 10), upper))
+  invisible(gc(verbose = FALSE))
+  seconds <- system.time(run(4L))[["elapsed"]] / 4
+  as.integer(min(max(ceiling(target / max(seconds, 1e-5)), 10), upper))
 }
 
 # ---- main ------------------------------------------------------------------
