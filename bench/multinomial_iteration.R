@@ -117,14 +117,19 @@ seconds_per_iteration <- function(run, iters, repeats, budget) {
        last = last$value, pairs = length(one))
 }
 
-# N for a fit of about `target` seconds from a pilot fit of 4 iterations,
-# counting its set-up as iterations (a difference of two short fits can come
-# out near 0 on a busy machine and ask for thousands): at least 10, at most
-# `upper`.
+# N for a fit of about `target` seconds of iterations from pilot fits of 1
+# and 4: at least 10, at most `upper`. The per-iteration time is taken as at
+# least a 40th of the 4-iteration fit, since the difference of two short
+# fits can come out near 0 on a busy machine and ask for thousands.
 pilot_iters <- function(run, target, upper) {
-  invisible(gc(verbose = FALSE))
-  seconds <- system.time(run(4L))[["elapsed"]] / 4
-  as.integer(min(max(ceiling(target / max(seconds, 1e-5)), 10), upper))
+  clock <- function(iters) {
+    invisible(gc(verbose = FALSE))
+    system.time(run(iters))[["elapsed"]]
+  }
+  one <- clock(1L)
+  four <- clock(4L)
+  seconds <- max((four - one) / 3, four / 40, 1e-5)
+  as.integer(min(max(ceiling(target / seconds), 10), upper))
 }
 
 # ---- main ------------------------------------------------------------------

@@ -80,10 +80,10 @@ if (!is.na(opts$child)) {
   heap_peak <- r_heap_max(gc())
   after <- vm()
   # one line of name=value fields for the parent
-  cat(sprintf("result reset=%d rss_before=%.3f hwm_after=%.3f rss_after=%.3f heap_before=%.3f heap_peak=%.3f fit=%.3f x=%.3f seconds=%.2f iter=%d threads=%d\n",
+  cat(sprintf("result reset=%d rss_before=%.3f hwm_after=%.3f rss_after=%.3f heap_before=%.3f heap_peak=%.3f fit=%.3f fit_x=%.3f seconds=%.2f iter=%d threads=%d\n",
               reset, before[["rss"]], after[["hwm"]], after[["rss"]], heap_before * 1.048576,
               heap_peak * 1.048576, mb(as.numeric(utils::object.size(fit))),
-              mb(as.numeric(utils::object.size(x))), seconds, fit$iter,
+              mb(as.numeric(utils::object.size(fit$x))), seconds, fit$iter,
               if (is.null(fit$control$threads)) NA_integer_ else fit$control$threads))
   quit(save = "no")
 }
@@ -136,17 +136,18 @@ rows <- lapply(runs, function(run) {
     `peak added` = r[["hwm_after"]] - r[["rss_before"]],
     `/ (x + z)` = (r[["hwm_after"]] - r[["rss_before"]]) / (x_mb + z_mb),
     `R heap added` = r[["heap_peak"]] - r[["heap_before"]],
-    `fit object` = r[["fit"]], reset = r[["reset"]] == 1,
+    `fit object` = r[["fit"]], `its x` = r[["fit_x"]], reset = r[["reset"]] == 1,
     check.names = FALSE
   )
 })
 table <- do.call(rbind, rows)
 options(width = 200)
 print(format(table, digits = 3, nsmall = 1), row.names = FALSE)
-cat("\nMB = 1e6 bytes. RSS before: resident set of the child just before the fit (data loaded);\n")
+cat("\nseconds: the whole fit, the start included.\n")
+cat("MB = 1e6 bytes. RSS before: resident set of the child just before the fit (data loaded);\n")
 cat("peak: high-water mark of its resident set during the fit; peak added = peak - RSS before;\n")
 cat("/ (x + z): peak added over the sparse matrix plus the responsibilities (target: at most 3);\n")
 cat("R heap added: gc()'s max used during the fit less what was in use before it;\n")
-cat("fit object: object.size() of the result, which counts x in full where the result holds it\n")
-cat("(it holds a reference to the caller's x, not a copy).\n")
+cat("fit object: object.size() of the result; its x: object.size() of the data the result keeps\n")
+cat("(fit$x, in whatever form the family keeps it).\n")
 if (!all(table$reset)) cat("note: the peak could not be reset in some run, so it may be an earlier one.\n")
