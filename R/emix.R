@@ -445,7 +445,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...,
-                         noise = FALSE, noise_volume = NULL) {
+                         family = NULL, noise = FALSE, noise_volume = NULL) {
   if (missing(x)) {
     stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
   }
@@ -457,15 +457,24 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   }
   check_dots_empty(..., after = "control",
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
-  # for one variable the six models reduce to "E" and "V", and the default
-  # start is mclust's, the quantile partition (further starts: k-means++)
-  model <- resolve_model(model, NCOL(x))
-  if (missing(init) && NCOL(x) == 1L) {
-    init <- "quantile"
+  family <- resolve_family(family, model, model_given = !missing(model))
+  if (inherits(family, "emix_family_gaussian")) {
+    # for one variable the six models reduce to "E" and "V", and the default
+    # start is mclust's, the quantile partition (further starts: k-means++)
+    family$model <- resolve_model(family$model, NCOL(x))
+    family$noise <- noise
+    family$noise_volume <- noise_volume
+    if (missing(init) && NCOL(x) == 1L) {
+      init <- "quantile"
+    }
+  } else if (!identical(noise, FALSE) || !is.null(noise_volume)) {
+    stop_arg(if (identical(noise, FALSE)) "noise_volume" else "noise", sprintf(
+      "is a setting of the Gaussian family: a uniform noise component beside normal ones. The %s family does not take it.",
+      family$name
+    ))
   }
-  fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
-                  init = init, nstart = nstart, control = control,
-                  noise = noise, noise_volume = noise_volume)
+  fit <- emix_fit(x, if (missing(k)) NULL else k, family = family, method = method,
+                  weights = weights, init = init, nstart = nstart, control = control)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
   fit
@@ -520,28 +529,26 @@ numeric_design <- function(terms, mf, arg) {
   x
 }
 
-# The one constructor of an "emix" object, from the loop's result.
-new_emix <- function(run, z, x, model, method, weights, control) {
-  vars <- variable_names(x)
-  k <- nrow(run$mean)
-  d <- ncol(x)
+# The one constructor of an "emix" object, from the loop's result `run`
+# (the family's parameter blocks, the trace and the method's extras), the
+# posterior matrix z and the prepared fit prep. The parameters stand at the
+# top level under the family's block names (fit$pro, fit$mean, ...), read
+# through emix_parameters() and coef().
+new_emix <- function(run, z, prep, method, control) {
+  family <- prep$family
+  k <- length(run$pro) - prep$extra_columns
   components <- as.character(seq_len(k))
-  noise <- !is.null(run$noise)
-  mean <- run$mean
-  dimnames(mean) <- list(components, vars)
-  sigma <- run$sigma
-  dimnames(sigma) <- list(vars, vars, components)
+  noise <- prep$extra_columns > 0L
+  run$pro <- stats::setNames(run$pro, c(components, if (noise) "noise"))
   # The classes before the names: z may still be referenced from the run's
   # result, so naming it gives a wrapper around the shared numbers, which
   # the first writing access (max.col() asks for one) would copy, n x k.
   classification <- max.col(z, ties.method = "first")
   classification[classification > k] <- 0L # the noise, as mclust
-  dimnames(z) <- list(rownames(x), c(components, if (noise) "noise"))
-  structure(
+  dimnames(z) <- list(prep$row_names, c(components, if (noise) "noise"))
+  fit <- c(
+    run[family$parameters],
     list(
-      pro = stats::setNames(run$pro, c(components, if (noise) "noise")),
-      mean = mean,
-      sigma = sigma,
       loglik = run$loglik,
       trace = run$trace,
       converged = run$converged,
@@ -549,13 +556,14 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       z = z,
       classification = classification,
       k = k,
-      model = model,
+      model = run$model,
       method = method,
-      n = nrow(x),
-      d = d,
-      df = (if (is.null(run$df)) model_df(model, k, d) else run$df) + noise,
-      weights = weights,
-      x = x,
+      family = family,
+      n = prep$n,
+      d = prep$d,
+      df = run$df,
+      weights = prep$weights,
+      x = prep$data,
       call = NULL,
       terms = NULL,
       na.action = NULL,
@@ -571,7 +579,26 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       draws = run$draws,
       best_draw = run$best_draw,
       noise = run$noise
-    ),
-    class = "emix"
+    )
   )
+  validate_emix(structure(fit, class = c(paste0("emix_", method), "emix")))
+}
+
+# Checks that an "emix" object has what the methods read: the family's
+# parameter blocks and the fields every fit has, of the right shapes.
+validate_emix <- function(fit) {
+  required <- c(fit$family$parameters, "loglik", "trace", "z", "classification", "k", "n",
+                "d", "df", "method", "family")
+  missing <- setdiff(required, names(fit))
+  if (length(missing) > 0L) {
+    stop(sprintf("internal error: the fit lacks %s", paste(missing, collapse = ", ")),
+         call. = FALSE)
+  }
+  if (!inherits(fit$family, "emix_family") || nrow(fit$z) != fit$n ||
+      length(fit$classification) != fit$n || !is.numeric(fit$pro) ||
+      abs(sum(fit$pro) - 1) > 1e-8 || !is.data.frame(fit$trace)) {
+    stop("internal error: the fit's family, posterior, classes, proportions or trace are malformed",
+         call. = FALSE)
+  }
+  fit
 }
