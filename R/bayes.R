@@ -47,14 +47,14 @@ bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
 run_bayes <- function(prep, start, core, control) {
   k <- prep$k
   weights <- prep$weights
-  if (core$q_step == 1L) {
+  if (core$q_step == core_code("q_step", "mode")) {
     # ME stops when no row moves: its objective takes discrete steps
     core$tol <- 0
   }
   res <- bayes_call(prep, start, core)
   objective <- res$run$objective
   merge <- rep(FALSE, length(objective))
-  if (core$q_step == 1L) {
+  if (core$q_step == core_code("q_step", "mode")) {
     # ME: after the sweeps converge, merge the pair of components whose
     # merger raises log p(x, z) most, sweep again, until no merger helps
     # (or max_iter is used up: only a converged run's labels are those its
@@ -75,7 +75,7 @@ run_bayes <- function(prep, start, core, control) {
   run <- res$run
   run$iter <- length(objective) - 1L
   trace <- bayes_trace(objective, k)
-  if (core$q_step == 1L) {
+  if (core$q_step == core_code("q_step", "mode")) {
     trace$merge <- merge
   }
   # each update maximises the bound over one factor of q, so it never falls
@@ -93,7 +93,7 @@ run_bayes <- function(prep, start, core, control) {
   run$trace <- trace
   run$objective <- trace$objective[nrow(trace)]
   run$posterior <- res$posterior
-  run$occupied <- if (core$q_step == 1L) {
+  run$occupied <- if (core$q_step == core_code("q_step", "mode")) {
     sum(res$posterior$N > 0)
   } else {
     occupied_components(res$posterior$N, weights)
@@ -106,7 +106,7 @@ run_bayes <- function(prep, start, core, control) {
 }
 
 bayes_call <- function(prep, start, core) {
-  method <- if (core$q_step == 1L) "me" else "vb"
+  method <- if (core$q_step == core_code("q_step", "mode")) "me" else "vb"
   res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, prep$k, core,
                   method_core(method, NULL), prep$prior)
   if (res$status[1L] != 0L) {
@@ -123,11 +123,11 @@ bayes_call <- function(prep, start, core) {
 # is the data's doing, nearly collinear variables, so the prior is blamed
 # only when the user set its `scale` or `df`.
 stop_bayes <- function(status, method, prior = NULL) {
-  if (status[1L] == 4L) {
-    stop_degenerate(status, NULL, 0L, NULL) # the interrupt
+  if (status_name(status[1L]) == "interrupted") {
+    stop_degenerate(status, NULL, 0L, NULL)
   }
   where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
-  zero_density <- status[1L] == 3L
+  zero_density <- status_name(status[1L]) == "zero_density"
   what <- if (zero_density) {
     sprintf("observation %d has zero density under every component", status[3L])
   } else {

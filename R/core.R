@@ -11,6 +11,10 @@ core_codes <- local({
   }
 })
 
+# The name of status code `code` ("ok", "empty", "collapsed",
+# "zero_density", "interrupted").
+status_name <- function(code) names(core_codes("status"))[code + 1L]
+
 core_code <- function(set, name) {
   codes <- core_codes(set)
   if (!name %in% names(codes)) {
@@ -25,7 +29,7 @@ method_core <- function(method, control) {
   list(
     loop = core_code("loop", switch(method, iem = "iem", vb = , me = "bayes",
                                     gibbs = "gibbs", "em")),
-    q_step = unname(method_q_step[[method]]),
+    q_step = core_code("q_step", method_q_step[[method]]),
     blocks = if (method == "iem") as.integer(control$blocks) else 0L,
     burnin = if (method == "gibbs") as.integer(control$burnin) else 0L,
     draws = if (method == "gibbs") as.integer(control$draws) else 1L,

@@ -89,7 +89,8 @@ method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
 
 # The q-step of each method, as the C core numbers them: keep the
 # responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = 0L, cem = 1L, sem = 2L, vb = 0L, me = 1L, gibbs = 2L, iem = 0L)
+method_q_step <- c(em = "soft", cem = "mode", sem = "draw", vb = "soft", me = "mode",
+                   gibbs = "draw", iem = "soft")
 
 check_method <- function(method) {
   if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
@@ -122,7 +123,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   list(
     tol = control$tol,
     max_iter = control$max_iter,
-    rule_code = match(control$rule, c("relative", "absolute", "mean")) - 1L,
+    rule_code = core_code("rule", control$rule),
     total_weight = total_weight,
     reg = control$reg,
     mean_weight = if (is.null(weights)) 1 else mean(weights),
@@ -207,7 +208,7 @@ run_em <- function(prep, start, core, control) {
   trace$gap <- trace$loglik - trace$bound
   trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
-  if (control$reg == 0 && core$q_step != 2L) {
+  if (control$reg == 0 && core$q_step != core_code("q_step", "draw")) {
     check_monotone(trace, res$abs_loglik)
   }
   res$k <- k
@@ -221,7 +222,11 @@ run_em <- function(prep, start, core, control) {
 
 # Which of the EM methods the settings core describe.
 em_method_name <- function(core) {
-  if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L]
+  if (core$blocks > 0L) {
+    return("iem")
+  }
+  q_step <- names(core_codes("q_step"))[core$q_step + 1L]
+  c(soft = "em", mode = "cem", draw = "sem")[[q_step]]
 }
 
 # What a message about a failed fit needs to know (see stop_degenerate()).

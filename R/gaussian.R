@@ -118,7 +118,8 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
   if (method == "iem") {
     check_iem_memory(control$blocks, n, k, ncol(x), model)
   }
-  core <- core_control(control, x, weights, q_step = method_q_step[[method]],
+  core <- core_control(control, x, weights,
+                       q_step = core_code("q_step", method_q_step[[method]]),
                        blocks = if (method == "iem") control$blocks else 0L)
   # the k-means start avoids clusters smaller than a component needs
   core$min_rows <- needed_observations(model, k, ncol(x))$each
