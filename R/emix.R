@@ -1,10 +1,14 @@
-#' Fit a finite Gaussian mixture by EM
+#' Fit a finite mixture by EM
 #'
-#' `emix()` fits a mixture of `k` multivariate normal components to the rows
-#' of a data set by the EM algorithm (Dempster, Laird and Rubin 1977), with
-#' the E-step and M-step in C.
+#' `emix()` fits a mixture of `k` components to the rows of a data set by
+#' the EM algorithm (Dempster, Laird and Rubin 1977) or one of its
+#' relatives, with the E-step and M-step in C. The components are
+#' multivariate normal by default; `family` chooses others, such as
+#' multinomial components for word counts ([multinomial_mix()]; see
+#' [emix_family]).
 #' Call it with a one-sided formula and a data frame, as [stats::lm()], or
-#' with a numeric matrix or data frame.
+#' with a numeric matrix or data frame (or, for the multinomial family, a
+#' sparse `Matrix::dgCMatrix`).
 #'
 #' @section The algorithm:
 #' The start is an M-step from the responsibilities given by `init`. Each
@@ -263,7 +267,8 @@
 #' @param k Number of components, a whole number \eqn{\ge 1}; by default 2,
 #'   or the number of components `init` carries: of parameters, the columns
 #'   of a matrix, the levels of a factor or the largest label.
-#' @param model Covariance model; see the section *Covariance models*.
+#' @param model Covariance model of the Gaussian family; see the section
+#'   *Covariance models*. A shortcut for `family = gaussian_mix(model)`.
 #' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
 #'   `"iem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
@@ -282,16 +287,27 @@
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
 #'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
+#' @param family The components' family: `NULL` (the default) for
+#'   [gaussian_mix()] with `model`, or a family object such as
+#'   `gaussian_mix("VVI")` or `multinomial_mix(smooth = 0.01)`; see
+#'   [emix_family]. The methods `"vb"`, `"me"` and `"gibbs"` need a family
+#'   with a conjugate prior (both of these have one).
 #' @param ... Further arguments: for the formula method, those of the
 #'   default method (`model`, `method`, `init`, `nstart`, `control`,
-#'   `noise`, `noise_volume`).
+#'   `family`, `noise`, `noise_volume`).
 #'
-#' @return An object of class `"emix"`, a list with
+#' @return An object of class `"emix"` and `"emix_<method>"` (such as
+#'   `"emix_vb"`), a list whose parameters are named as the family's blocks
+#'   ([emix_parameters()] returns them; a multinomial fit has `pro` and
+#'   `prob` in place of `mean` and `sigma`), with
 #' \describe{
 #'   \item{`pro`}{mixing proportions, length `k`; with noise, length
 #'     `k + 1`, the last named `"noise"`, all summing to 1.}
-#'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
-#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
+#'   \item{`mean`}{`k x d` matrix of component means, one row per component
+#'     (Gaussian).}
+#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the
+#'     model (Gaussian).}
+#'   \item{`family`}{the family object, as fitted.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
 #'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
 #'     taken; 0 is the start), `loglik`, `objective` (what the method
