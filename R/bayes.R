@@ -25,12 +25,23 @@ occupied_components <- function(N, weights) {
 # methods): VB's by occupied_components()' rule, ME's when they hold a row,
 # Gibbs's when the kept draw gives them a row. Only these count in df.
 occupied_mask <- function(fit) {
-  switch(fit$method,
-    vb = fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights)),
-    me = fit$posterior$N > 0,
-    gibbs = tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0,
-    NULL
-  )
+  UseMethod("occupied_mask")
+}
+
+#' @export
+occupied_mask.emix <- function(fit) NULL
+
+#' @export
+occupied_mask.emix_vb <- function(fit) {
+  fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights))
+}
+
+#' @export
+occupied_mask.emix_me <- function(fit) fit$posterior$N > 0
+
+#' @export
+occupied_mask.emix_gibbs <- function(fit) {
+  tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0
 }
 
 # The trace of a Bayesian method: its objective per iteration; the
@@ -131,7 +142,7 @@ stop_bayes <- function(status, method, prior = NULL) {
   } else if (zero_density) {
     "Check the data for extreme values, or rescale them."
   } else {
-    "The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`emix_control(prior = emix_prior(scale = ))`, see ?emix_prior)."
+    sprintf("The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`method = %s(prior = emix_prior(scale = ))`, see ?emix_prior).", method)
   }
   stop_degenerate_condition(
     if (zero_density) "emix_error_zero_density" else "emix_error_collapsed",
@@ -173,8 +184,8 @@ best_merge <- function(x, weights, labels, k, model, core, prior, current) {
 # Gibbs sampling from the labels `start`. The returned parameters are those
 # of the kept draw with the largest log-likelihood, with the posterior
 # probabilities there; all kept draws are in `draws`.
-run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
-  sampling <- c(control$burnin, control$draws, control$thin)
+run_gibbs <- function(x, weights, start, k, model, core, method, prior) {
+  sampling <- c(method$burnin, method$draws, method$thin)
   res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
                as.integer(sampling))
   if (res$status[1L] != 0L) {
@@ -191,7 +202,7 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
   trace <- bayes_trace(res$trace, k, iter = seq_len(sweeps))
   trace$loglik <- res$trace
   trace$occupied <- res$occupied
-  kept <- seq_len(sweeps) > control$burnin & (seq_len(sweeps) - control$burnin) %% control$thin == 0L
+  kept <- seq_len(sweeps) > method$burnin & (seq_len(sweeps) - method$burnin) %% method$thin == 0L
   trace$kept <- kept
   components <- as.character(seq_len(k))
   vars <- variable_names(x)
@@ -259,8 +270,7 @@ gibbs_draw_estep <- function(draws, s, x, model, weights = NULL, threads) {
 #' @seealso [emix()]
 #' @examples
 #' set.seed(1)
-#' fit <- emix(~ ., data = faithful, k = 4, method = "gibbs",
-#'             control = emix_control(burnin = 100, draws = 200))
+#' fit <- emix(~ ., data = faithful, k = 4, method = gibbs(burnin = 100, draws = 200))
 #' p <- coclustering(fit, rows = 1:20)
 #' round(p[1:5, 1:5], 2)
 #' @export
@@ -275,21 +285,32 @@ coclustering <- function(object, rows = NULL) {
       any(rows != round(rows))) {
     stop_arg("rows", sprintf("must be row numbers between 1 and %d.", object$n))
   }
-  if (identical(object$method, "gibbs")) {
-    labels <- object$draws$labels[rows, , drop = FALSE]
-    out <- matrix(0, length(rows), length(rows))
-    for (c in seq_len(object$k)) {
-      same <- labels == c
-      storage.mode(same) <- "double"
-      out <- out + tcrossprod(same)
-    }
-    out <- out / ncol(labels)
-  } else {
-    out <- tcrossprod(object$z[rows, , drop = FALSE])
-  }
+  out <- same_component_probability(object, rows)
   names <- rownames(object$x)[rows]
   dimnames(out) <- list(names, names)
   out
+}
+
+# The probabilities of coclustering() for the fitted rows `rows`.
+same_component_probability <- function(object, rows) {
+  UseMethod("same_component_probability")
+}
+
+#' @export
+same_component_probability.emix <- function(object, rows) {
+  tcrossprod(object$z[rows, , drop = FALSE])
+}
+
+#' @export
+same_component_probability.emix_gibbs <- function(object, rows) {
+  labels <- object$draws$labels[rows, , drop = FALSE]
+  out <- matrix(0, length(rows), length(rows))
+  for (c in seq_len(object$k)) {
+    same <- labels == c
+    storage.mode(same) <- "double"
+    out <- out + tcrossprod(same)
+  }
+  out / ncol(labels)
 }
 
 # The posterior of variational Bayes or ME with its components in the

@@ -7,7 +7,9 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   x <- check_data(x)
   n <- nrow(x)
   model <- resolve_model(model)
-  method <- check_method(method)
+  # the method object's settings; `method` is its name from here on
+  method_object <- as_emix_method(method)
+  method <- method_object$name
   weights <- check_weights(weights, n)
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
@@ -22,7 +24,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   }
   init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
   k <- init$k - noise_column
-  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") control$draws else 0L)
+  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") method_object$draws else 0L)
   if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
@@ -30,16 +32,16 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
   if (method == "iem") {
-    check_iem_memory(control$blocks, n, k, ncol(x), model)
+    check_iem_memory(method_object$blocks, n, k, ncol(x), model)
   }
-  core <- core_control(control, x, weights, q_step = method_q_step[[method]],
-                       blocks = if (method == "iem") control$blocks else 0L)
+  core <- core_control(control, x, weights, q_step = method_object$q_step,
+                       blocks = if (method == "iem") method_object$blocks else 0L)
   # the k-means start avoids clusters smaller than a component needs
   core$min_rows <- needed_observations(model, k, ncol(x))$each
   prior <- NULL
   if (method %in% bayes_methods) {
     check_bayes_model(model, method)
-    prior <- resolve_prior(control$prior, x, weights, k, model)
+    prior <- resolve_prior(method_object$prior, x, weights, k, model)
   }
   if (method == "gibbs" && !is.null(weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
@@ -74,7 +76,7 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
     failed <- try_start({
       run <- switch(method,
         vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
-        gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
+        gibbs = run_gibbs(x, weights, start, k, model, core, method_object, prior),
         run_em(x, weights, start, k, model, core, control, region$log_volume)
       )
       NULL # the run is assigned, not returned: see try_start()
@@ -107,26 +109,12 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   best$noise <- region[c("volume", "log_density", "box")]
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
-  new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
-           control = control)
-}
-
-method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
-                  vb = "variational Bayes", me = "maximization-expectation",
-                  gibbs = "Gibbs sampling", iem = "incremental EM")
-
-# The q-step of each method, as the C core numbers them: keep the
-# responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = 0L, cem = 1L, sem = 2L, vb = 0L, me = 1L, gibbs = 2L, iem = 0L)
-
-check_method <- function(method) {
-  if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
-    stop_arg("method", sprintf(
-      "must be one of %s.",
-      paste0("\"", names(method_names), "\"", collapse = ", ")
-    ))
-  }
-  method
+  fit <- new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
+                  control = control)
+  # the subclass lets the generics dispatch on the method
+  fit$method_settings <- method_object
+  class(fit) <- c(paste0("emix_", method), class(fit))
+  fit
 }
 
 # The settings the C core reads, with data-dependent scales worked out: the

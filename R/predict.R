@@ -94,6 +94,47 @@ predict.emix <- function(object, newdata,
   predict_matrix(object, new_data_matrix(object, newdata), type)
 }
 
+# The E-step of predict() on complete rows x: their posterior `z` and their
+# log-density under the fit `row_loglik` (for `type`, what is asked).
+new_rows_estep <- function(object, x, type) {
+  UseMethod("new_rows_estep")
+}
+
+#' @export
+new_rows_estep.emix <- function(object, x, type) {
+  if (!is.null(object$noise)) {
+    return(noise_estep(object, x, object$control$threads))
+  }
+  gaussian_estep(x, object$pro, object$mean, object$sigma, object$model,
+                 threads = object$control$threads)
+}
+
+# q(z) of new rows under q(theta): the E-step with the expected log weights
+# in place of log pi
+#' @export
+new_rows_estep.emix_vb <- function(object, x, type) {
+  res <- NextMethod()
+  res$z <- gaussian_estep(x, object$pro, object$mean, object$sigma, object$model,
+                          threads = object$control$threads,
+                          log_weight = object$posterior$log_weight)$z
+  res
+}
+
+#' @export
+new_rows_estep.emix_me <- new_rows_estep.emix_vb
+
+# the kept draw's parameters, and its own Cholesky factors where it has
+# them; the density is the posterior predictive over all kept draws
+#' @export
+new_rows_estep.emix_gibbs <- function(object, x, type) {
+  res <- gibbs_draw_estep(object$draws, object$best_draw, x, object$model,
+                          threads = object$control$threads)
+  if (type %in% c("density", "logdensity")) {
+    res$row_loglik <- predictive_logdensity(object, x)
+  }
+  res
+}
+
 # Predictions for the rows of a numeric matrix in the variables of the fit;
 # rows with a non-finite value give NA.
 predict_matrix <- function(object, x, type) {
@@ -103,31 +144,13 @@ predict_matrix <- function(object, x, type) {
   z <- matrix(NA_real_, n, k, dimnames = list(rownames(x), names(object$pro)))
   row_loglik <- stats::setNames(rep(NA_real_, n), rownames(x))
   if (any(complete)) {
-    xc <- x[complete, , drop = FALSE]
-    threads <- object$control$threads
-    res <- if (!is.null(object$noise)) {
-      noise_estep(object, xc, threads)
-    } else if (identical(object$method, "gibbs")) {
-      gibbs_draw_estep(object$draws, object$best_draw, xc, object$model, threads = threads)
-    } else {
-      gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                     threads = threads)
-    }
+    res <- new_rows_estep(object, x[complete, , drop = FALSE], type)
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
-    if (object$method %in% c("vb", "me")) {
-      # q(z) of new rows under q(theta): the E-step with the expected log
-      # weights in place of log pi
-      zc <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                           threads = threads, log_weight = object$posterior$log_weight)$z
-    }
     # A row of zero density under every component (far from all of them)
     # has no posterior: the E-step's 0/0 is NaN, reported as NA.
     zc[!is.finite(rowSums(zc)), ] <- NA_real_
     z[complete, ] <- zc
-    if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
-      row_loglik[complete] <- predictive_logdensity(object, xc)
-    }
   }
   switch(type,
     class = {
