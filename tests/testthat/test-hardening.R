@@ -349,7 +349,7 @@ test_that("arrays beyond R's vector length limit are refused, with their size", 
                "`k` is too large for these data: the 4194304 x 4194304 x 1024 covariance array",
                class = "emix_error_argument")
   expect_error(check_sizes(2^31 - 1, 2L, 2L, draws = 2^22),
-               "`control$draws` is too large for these data: the 2147483647 x 4194304 kept labels",
+               "`method$draws` is too large for these data: the 2147483647 x 4194304 kept labels",
                fixed = TRUE, class = "emix_error_argument")
 })
 
