@@ -209,19 +209,20 @@ as_emix_control <- function(control) {
 }
 
 # The settings that belonged to emix_control() and are now arguments of a
-# method object. `values` (expressions or values, by setting) make the
-# pointer show the call to write instead.
-moved_settings <- c(blocks = "iem", prior = "vb", burnin = "gibbs", draws = "gibbs",
-                    thin = "gibbs")
+# method object, by the method shown in the pointer. `values` (expressions
+# or values, by setting) make the pointer show the call to write instead.
+moved_settings <- list(iem = "blocks", vb = "prior", gibbs = c("prior", "burnin", "draws", "thin"))
 
 stop_moved_settings <- function(given, values, arg = NULL) {
-  moved <- intersect(given, names(moved_settings))
+  moved <- intersect(given, unlist(moved_settings))
   if (length(moved) == 0L) {
     return(invisible())
   }
-  method <- moved_settings[[moved[1L]]]
-  # the call to write, with every moved setting of that method
-  together <- moved[moved_settings[moved] == method]
+  # a prior with the chain's settings is Gibbs's; the call to write has
+  # every moved setting of that method
+  takes <- vapply(moved_settings, function(settings) moved[1L] %in% settings, logical(1))
+  method <- if (any(moved %in% moved_settings$gibbs[-1L])) "gibbs" else names(moved_settings)[takes][1L]
+  together <- intersect(moved, moved_settings[[method]])
   shown <- vapply(together, function(setting) {
     value <- paste(deparse(values[[setting]], width.cutoff = 500L), collapse = " ")
     sprintf("%s = %s", setting, if (nchar(value) > 60L) "..." else value)
@@ -231,11 +232,11 @@ stop_moved_settings <- function(given, values, arg = NULL) {
     use <- sprintf("%s (or `me()`, `gibbs()`)", use)
   }
   others <- setdiff(moved, together)
-  stop_arg(if (is.null(arg)) moved[1L] else paste0(arg, "$", moved[1L]), sprintf(
+  stop_arg(if (is.null(arg)) together[1L] else paste0(arg, "$", together[1L]), sprintf(
     "%s of the method now, not of `emix_control()`: use %s%s. See ?emix_method.",
     if (length(together) == 1L) "is a setting" else sprintf("(and %s) are settings", name_list(together[-1L])),
     use,
-    if (length(others) > 0L) sprintf("; %s too", name_list(others)) else ""))
+    if (length(others) > 0L) sprintf("; %s moved too", name_list(others)) else ""))
 }
 
 # The option emix.threads, checked under its own name, else the default.

@@ -120,7 +120,10 @@ test_that("settings moved to the methods are errors that say where they went", {
     list(quote(emix_control(burnin = 10, tol = 1e-6)), "burnin", "`method = gibbs(burnin = 10)`"),
     list(quote(emix_control(draws = 100, thin = 2)), "draws",
          "`method = gibbs(draws = 100, thin = 2)`"),
-    list(quote(emix_control(thin = 5)), "thin", "`method = gibbs(thin = 5)`")
+    list(quote(emix_control(thin = 5)), "thin", "`method = gibbs(thin = 5)`"),
+    # a prior beside the chain's settings is the sampler's
+    list(quote(emix_control(prior = NULL, thin = 2)), "prior",
+         "`method = gibbs(prior = NULL, thin = 2)`")
   )
   for (case in moved) {
     err <- expect_error(eval(case[[1]]), class = "emix_error_argument")
