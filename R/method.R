@@ -13,7 +13,8 @@
 #'   probabilities, the log-likelihood never falls.
 #' * `cem()`: classification EM (Celeux and Govaert 1992): \eqn{q} a point
 #'   mass at the most probable component; maximises the classification
-#'   log-likelihood, k-means for model `"EII"` with equal proportions.
+#'   log-likelihood; with model `"EII"` it is k-means with a common variance
+#'   and estimated proportions.
 #' * `sem()`: stochastic EM (Celeux and Diebolt 1985): \eqn{q} a point mass
 #'   at a label drawn from the posterior; runs `max_iter` iterations (set in
 #'   [emix_control()]), reproducible under [set.seed()].
