@@ -6,7 +6,9 @@
 # kept and put in the family's canonical order.
 emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans++",
                      nstart = 1L, control = emix_control()) {
-  method <- check_method(method)
+  # the method object's settings; `method` is its name from here on
+  method_object <- as_emix_method(method)
+  method <- method_object$name
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
@@ -16,7 +18,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
       method, paste0("`", conjugate_families, "_mix()`", collapse = ", "), family$name
     ))
   }
-  prep <- family$prepare(family, x, k, weights, init, nstart, method, control)
+  prep <- family$prepare(family, x, k, weights, init, nstart, method_object, control)
   k <- prep$k
   if (method == "gibbs" && !is.null(prep$weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
@@ -43,8 +45,8 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
     failed <- try_start({
       run <- switch(method,
         vb = , me = run_bayes(prep, start, core, control),
-        gibbs = run_gibbs(prep, start, core, control),
-        run_em(prep, start, core, control)
+        gibbs = run_gibbs(prep, start, core, method_object),
+        run_em(prep, start, core, control, method_object)
       )
       NULL # the run is assigned, not returned: see try_start()
     }, several = nstart > 1L)
@@ -80,26 +82,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   best <- family$finish(best, prep)
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
-  new_emix(best, z = z, prep = prep, method = method, control = control)
-}
-
-method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
-                  vb = "variational Bayes", me = "maximization-expectation",
-                  gibbs = "Gibbs sampling", iem = "incremental EM")
-
-# The q-step of each method, as the C core numbers them: keep the
-# responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = "soft", cem = "mode", sem = "draw", vb = "soft", me = "mode",
-                   gibbs = "draw", iem = "soft")
-
-check_method <- function(method) {
-  if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
-    stop_arg("method", sprintf(
-      "must be one of %s.",
-      paste0("\"", names(method_names), "\"", collapse = ", ")
-    ))
-  }
-  method
+  new_emix(best, z = z, prep = prep, method = method_object, control = control)
 }
 
 # The settings the C core reads, with data-dependent scales worked out: the
@@ -172,15 +155,14 @@ format_bytes <- function(bytes) {
 # EM from `start` (labels or responsibilities) with k components, as the
 # C core runs it for the prepared fit prep. A degenerate component is an
 # error, or with `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(prep, start, core, control) {
+run_em <- function(prep, start, core, control, method) {
   k <- prep$k
   segments <- list()
   iter_done <- 0L
-  method <- em_method_name(core)
   repeat {
     core$max_iter <- control$max_iter - iter_done
     res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
-                    k + prep$extra_columns, core, method_core(method, control))
+                    k + prep$extra_columns, core, method_core(method))
     res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
