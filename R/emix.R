@@ -1,10 +1,14 @@
-#' Fit a finite Gaussian mixture by EM
+#' Fit a finite mixture by EM
 #'
-#' `emix()` fits a mixture of `k` multivariate normal components to the rows
-#' of a data set by the EM algorithm (Dempster, Laird and Rubin 1977), with
-#' the E-step and M-step in C.
+#' `emix()` fits a mixture of `k` components to the rows of a data set by
+#' the EM algorithm (Dempster, Laird and Rubin 1977) or one of its
+#' relatives, with the E-step and M-step in C. The components are
+#' multivariate normal by default; `family` chooses others, such as
+#' multinomial components for word counts ([multinomial_mix()]; see
+#' [emix_family]).
 #' Call it with a one-sided formula and a data frame, as [stats::lm()], or
-#' with a numeric matrix or data frame.
+#' with a numeric matrix or data frame (or, for the multinomial family, a
+#' sparse `Matrix::dgCMatrix`).
 #'
 #' @section The algorithm:
 #' The start is an M-step from the responsibilities given by `init`. Each
@@ -34,6 +38,10 @@
 #' draws it.
 #'
 #' @section Methods:
+#' `method` takes a method object, which carries the method's own settings
+#' (`method = iem(blocks = 20)`, `method = vb(prior = emix_prior(alpha = 0.01))`;
+#' see [emix_method]), or its name for the method with its defaults
+#' (`method = "vb"`). The fit's class is `c("emix_<name>", "emix")`.
 #' * `"em"`: EM. The E-step gives each row its posterior probabilities
 #'   (responsibilities); the objective is the log-likelihood, which never
 #'   decreases.
@@ -58,7 +66,7 @@
 #'   prone than EM to stay near a saddle point or a poor local maximum.
 #'
 #' * `"iem"`: incremental EM (Neal and Hinton 1998). The rows are cut into
-#'   `emix_control(blocks = )` blocks; each step is an E-step on one block
+#'   `blocks` blocks (`method = iem(blocks = 20)`); each step is an E-step on one block
 #'   followed by an M-step from the running total of the statistics, in which
 #'   that block's old contribution is replaced by its new one. Every step
 #'   raises the free energy \eqn{F}; a sweep visits every block once. The
@@ -68,7 +76,7 @@
 #'   passes over the data. It runs on one thread.
 #'
 #' * `"vb"`: variational Bayes (Bishop 2006, section 10.2). The parameters
-#'   get the conjugate prior of [emix_prior()], and \eqn{q} is a product
+#'   get the conjugate prior of [emix_prior()] (`method = vb(prior = )`), and \eqn{q} is a product
 #'   \eqn{q(z) q(\theta)}: the E-step computes \eqn{q(z)} from expected
 #'   log-densities under \eqn{q(\theta)}, and the parameter step is the
 #'   conjugate posterior update from the weighted statistics of \eqn{q(z)}.
@@ -97,7 +105,7 @@
 #'   parameters from their posterior given the labels (the proportions from a
 #'   Dirichlet, each covariance by Bartlett's construction of the Wishart,
 #'   each mean from a normal), then every label from its posterior given the
-#'   parameters. `emix_control(burnin, draws, thin)` set the length of the
+#'   parameters. `gibbs(burnin, draws, thin)` set the length of the
 #'   chain; all draws come from R's random number generator, so [set.seed()]
 #'   reproduces the chain. The objective is the log-likelihood of each draw.
 #'   The kept draws are in `draws`. Because the components can swap labels
@@ -263,15 +271,20 @@
 #' @param k Number of components, a whole number \eqn{\ge 1}; by default 2,
 #'   or the number of components `init` carries: of parameters, the columns
 #'   of a matrix, the levels of a factor or the largest label.
-#' @param model Covariance model; see the section *Covariance models*.
-#' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
-#'   `"iem"`; see the section *Methods*.
+#' @param model Covariance model of the Gaussian family; see the section
+#'   *Covariance models*. A shortcut for `family = gaussian_mix(model)`.
+#' @param method The inference method: a method object, `em()`, `cem()`,
+#'   `sem()`, `iem()`, `vb()`, `me()` or `gibbs()`, which carries the
+#'   method's own settings (see [emix_method]), or its name as a string,
+#'   `"em"`, `"cem"`, `"sem"`, `"iem"`, `"vb"`, `"me"` or `"gibbs"`, for the
+#'   method with its defaults; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
 #' @param nstart Number of random starts, each a whole fit (the number of
 #'   k-means++ seeds screened within one start is `emix_control(seeds = )`).
-#' @param control Settings from [emix_control()].
+#' @param control Settings of the fitting loop, common to all methods,
+#'   from [emix_control()].
 #' @param noise `FALSE` (the default) for a mixture of normals only; `TRUE`
 #'   for a uniform noise component with an automatic initial guess of the
 #'   noise rows; or a logical vector with one value per row, `TRUE` for the
@@ -282,16 +295,27 @@
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
 #'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
+#' @param family The components' family: `NULL` (the default) for
+#'   [gaussian_mix()] with `model`, or a family object such as
+#'   `gaussian_mix("VVI")` or `multinomial_mix(smooth = 0.01)`; see
+#'   [emix_family]. The methods `"vb"`, `"me"` and `"gibbs"` need a family
+#'   with a conjugate prior (both of these have one).
 #' @param ... Further arguments: for the formula method, those of the
 #'   default method (`model`, `method`, `init`, `nstart`, `control`,
-#'   `noise`, `noise_volume`).
+#'   `family`, `noise`, `noise_volume`).
 #'
-#' @return An object of class `"emix"`, a list with
+#' @return An object of class `c("emix_<method>", "emix")` (such as
+#'   `c("emix_vb", "emix")`), a list whose parameters are named as the
+#'   family's blocks ([emix_parameters()] returns them; a multinomial fit
+#'   has `pro` and `prob` in place of `mean` and `sigma`), with
 #' \describe{
 #'   \item{`pro`}{mixing proportions, length `k`; with noise, length
 #'     `k + 1`, the last named `"noise"`, all summing to 1.}
-#'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
-#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
+#'   \item{`mean`}{`k x d` matrix of component means, one row per component
+#'     (Gaussian).}
+#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the
+#'     model (Gaussian).}
+#'   \item{`family`}{the family object, as fitted.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
 #'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
 #'     taken; 0 is the start), `loglik`, `objective` (what the method
@@ -313,7 +337,11 @@
 #'     the box is \eqn{\{x : lower \le x R \le upper\}}); `NULL`
 #'     otherwise.}
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
-#'     covariance model, method, rows used and free parameters.}
+#'     covariance model, method (its name, such as `"vb"`), rows used and
+#'     free parameters.}
+#'   \item{`method_settings`}{the method object the fit was made with,
+#'     checked, as [em()], [vb()] etc. return it (see [emix_method]):
+#'     `method = method_settings` refits with the same method.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
 #'     was fitted on and how. `x` is the data matrix; a double matrix is kept
 #'     as given, not copied, so one without column names that is large (more
@@ -379,7 +407,8 @@
 #' Neal, R. M. and Hinton, G. E. (1998). A view of the EM algorithm that
 #' justifies incremental, sparse, and other variants. In M. I. Jordan (ed.),
 #' *Learning in Graphical Models*, 355--368. Kluwer, Dordrecht.
-#' @seealso [emix_control()]; [update.emix()] to refit with changes; the
+#' @seealso [emix_method] for the methods, [emix_control()] for the loop's
+#'   settings; [update.emix()] to refit with changes; the
 #'   conditions it signals, [emix_conditions]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
 #' @examples
@@ -388,11 +417,9 @@
 #' emix(~ Sepal.Length + Petal.Width, data = iris, k = 3, model = "VVI")
 #' emix(as.matrix(iris[1:4]), k = 3, model = "diag", nstart = 3)
 #' # more components than needed: variational Bayes empties the surplus
-#' emix(~ ., data = faithful, k = 6, method = "vb",
-#'      control = emix_control(prior = emix_prior(alpha = 1e-3)))
+#' emix(~ ., data = faithful, k = 6, method = vb(prior = emix_prior(alpha = 1e-3)))
 #' set.seed(1)
-#' emix(~ ., data = faithful, k = 3, method = "gibbs",
-#'      control = emix_control(burnin = 100, draws = 200))
+#' emix(~ ., data = faithful, k = 3, method = gibbs(burnin = 100, draws = 200))
 #' # an outlier, taken by a noise component (class 0)
 #' fit <- emix(rbind(as.matrix(iris[1:4]), 1e10), k = 3, noise = TRUE)
 #' fit$pro
@@ -445,7 +472,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...,
-                         noise = FALSE, noise_volume = NULL) {
+                         family = NULL, noise = FALSE, noise_volume = NULL) {
   if (missing(x)) {
     stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
   }
@@ -457,15 +484,24 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   }
   check_dots_empty(..., after = "control",
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
-  # for one variable the six models reduce to "E" and "V", and the default
-  # start is mclust's, the quantile partition (further starts: k-means++)
-  model <- resolve_model(model, NCOL(x))
-  if (missing(init) && NCOL(x) == 1L) {
-    init <- "quantile"
+  family <- resolve_family(family, model, model_given = !missing(model))
+  if (inherits(family, "emix_family_gaussian")) {
+    # for one variable the six models reduce to "E" and "V", and the default
+    # start is mclust's, the quantile partition (further starts: k-means++)
+    family$model <- resolve_model(family$model, NCOL(x))
+    family$noise <- noise
+    family$noise_volume <- noise_volume
+    if (missing(init) && NCOL(x) == 1L) {
+      init <- "quantile"
+    }
+  } else if (!identical(noise, FALSE) || !is.null(noise_volume)) {
+    stop_arg(if (identical(noise, FALSE)) "noise_volume" else "noise", sprintf(
+      "is a setting of the Gaussian family: a uniform noise component beside normal ones. The %s family does not take it.",
+      family$name
+    ))
   }
-  fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
-                  init = init, nstart = nstart, control = control,
-                  noise = noise, noise_volume = noise_volume)
+  fit <- emix_fit(x, if (missing(k)) NULL else k, family = family, method = method,
+                  weights = weights, init = init, nstart = nstart, control = control)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
   fit
@@ -520,28 +556,28 @@ numeric_design <- function(terms, mf, arg) {
   x
 }
 
-# The one constructor of an "emix" object, from the loop's result.
-new_emix <- function(run, z, x, model, method, weights, control) {
-  vars <- variable_names(x)
-  k <- nrow(run$mean)
-  d <- ncol(x)
+# The one constructor of an "emix" object, from the loop's result `run`
+# (the family's parameter blocks, the trace and the method's extras), the
+# posterior matrix z and the prepared fit prep. The parameters stand at the
+# top level under the family's block names (fit$pro, fit$mean, ...), read
+# through emix_parameters() and coef().
+new_emix <- function(run, z, prep, method, control) {
+  family <- prep$family
+  method_settings <- method
+  method <- method$name
+  k <- length(run$pro) - prep$extra_columns
   components <- as.character(seq_len(k))
-  noise <- !is.null(run$noise)
-  mean <- run$mean
-  dimnames(mean) <- list(components, vars)
-  sigma <- run$sigma
-  dimnames(sigma) <- list(vars, vars, components)
+  noise <- prep$extra_columns > 0L
+  run$pro <- stats::setNames(run$pro, c(components, if (noise) "noise"))
   # The classes before the names: z may still be referenced from the run's
   # result, so naming it gives a wrapper around the shared numbers, which
   # the first writing access (max.col() asks for one) would copy, n x k.
   classification <- max.col(z, ties.method = "first")
   classification[classification > k] <- 0L # the noise, as mclust
-  dimnames(z) <- list(rownames(x), c(components, if (noise) "noise"))
-  structure(
+  dimnames(z) <- list(prep$row_names, c(components, if (noise) "noise"))
+  fit <- c(
+    run[family$parameters],
     list(
-      pro = stats::setNames(run$pro, c(components, if (noise) "noise")),
-      mean = mean,
-      sigma = sigma,
       loglik = run$loglik,
       trace = run$trace,
       converged = run$converged,
@@ -549,13 +585,15 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       z = z,
       classification = classification,
       k = k,
-      model = model,
+      model = run$model,
       method = method,
-      n = nrow(x),
-      d = d,
-      df = (if (is.null(run$df)) model_df(model, k, d) else run$df) + noise,
-      weights = weights,
-      x = x,
+      method_settings = method_settings,
+      family = family,
+      n = prep$n,
+      d = prep$d,
+      df = run$df,
+      weights = prep$weights,
+      x = prep$data,
       call = NULL,
       terms = NULL,
       na.action = NULL,
@@ -571,7 +609,26 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       draws = run$draws,
       best_draw = run$best_draw,
       noise = run$noise
-    ),
-    class = "emix"
+    )
   )
+  validate_emix(structure(fit, class = c(paste0("emix_", method), "emix")))
+}
+
+# Checks that an "emix" object has what the methods read: the family's
+# parameter blocks and the fields every fit has, of the right shapes.
+validate_emix <- function(fit) {
+  required <- c(fit$family$parameters, "loglik", "trace", "z", "classification", "k", "n",
+                "d", "df", "method", "family")
+  missing <- setdiff(required, names(fit))
+  if (length(missing) > 0L) {
+    stop(sprintf("internal error: the fit lacks %s", paste(missing, collapse = ", ")),
+         call. = FALSE)
+  }
+  if (!inherits(fit$family, "emix_family") || nrow(fit$z) != fit$n ||
+      length(fit$classification) != fit$n || !is.numeric(fit$pro) ||
+      abs(sum(fit$pro) - 1) > 1e-8 || !is.data.frame(fit$trace)) {
+    stop("internal error: the fit's family, posterior, classes, proportions or trace are malformed",
+         call. = FALSE)
+  }
+  fit
 }

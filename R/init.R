@@ -335,10 +335,12 @@ reorder_components <- function(run, z, perm) {
 # Labels renumbered so that the components of a start come in decreasing
 # order of weight (ties by the first variable's mean): the Gibbs sampler's
 # labels switch from draw to draw, so its start is what is put in order.
-order_start_labels <- function(labels, x, weights, k) {
-  w <- if (is.null(weights)) rep(1, length(labels)) else weights
+order_start_labels <- function(labels, prep, k) {
+  w <- if (is.null(prep$weights)) rep(1, length(labels)) else prep$weights
   mass <- vapply(split(w, factor(labels, levels = seq_len(k))), sum, numeric(1))
-  first_mean <- vapply(split(w * x[, 1L], factor(labels, levels = seq_len(k))), sum,
+  # ties by the first variable's mean (dense data), else by label
+  first <- if (is.matrix(prep$data)) prep$data[, 1L] else rep(0, length(labels))
+  first_mean <- vapply(split(w * first, factor(labels, levels = seq_len(k))), sum,
                        numeric(1)) / mass
   rank <- integer(k)
   rank[component_order(mass, matrix(first_mean))] <- seq_len(k)

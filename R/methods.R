@@ -92,8 +92,7 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   shown <- shown_components(x)
   cat("\nMixing proportions:\n")
   print(x$pro[shown], digits = digits)
-  cat("\nMeans:\n")
-  print(x$mean[shown, , drop = FALSE], digits = digits)
+  x$family$print_parameters(x, shown, digits)
   invisible(x)
 }
 
@@ -122,11 +121,11 @@ summary.emix <- function(object, ...) {
   )
   shown <- shown_components(object)
   structure(
-    list(
+    c(list(
       call = object$call,
       model = object$model,
       method = object$method,
-      description = unname(model_descriptions[object$model]),
+      family = object$family,
       k = k,
       d = object$d,
       n = object$n,
@@ -140,8 +139,6 @@ summary.emix <- function(object, ...) {
       components = components[c(shown, if (!is.null(object$noise)) k + 1L), , drop = FALSE],
       classification = table(component = factor(object$classification,
                                                  levels = c(shown, if (!is.null(object$noise)) 0L))),
-      mean = object$mean[shown, , drop = FALSE],
-      sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
       start_objective = object$start_objective,
       iter = object$iter,
@@ -149,7 +146,7 @@ summary.emix <- function(object, ...) {
       control = object$control,
       bayes = bayes_text(object, max(3L, getOption("digits") - 3L)),
       noise = if (!is.null(object$noise)) noise_text(object, max(3L, getOption("digits") - 3L))
-    ),
+    ), object$family$summary_parameters(object, shown)),
     class = "summary.emix"
   )
 }
@@ -185,10 +182,7 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
               format(x$entropy, digits = digits)))
   cat("\nComponents (size: rows classified to it; N: sum of weighted posterior):\n")
   print(x$components, digits = digits)
-  cat("\nMeans:\n")
-  print(x$mean, digits = digits)
-  cat("\n")
-  print_covariances(x$sigma, x$model, digits)
+  x$family$print_summary(x, digits)
   invisible(x)
 }
 
@@ -275,23 +269,7 @@ nobs.emix <- function(object, ...) {
 #' coef(fit)["mean.waiting", ]
 #' @exportS3Method stats::coef emix
 coef.emix <- function(object, ...) {
-  vars <- colnames(object$mean)
-  d <- length(vars)
-  k <- object$k # the Gaussian components; a noise component has no column
-  lower <- lower.tri(diag(d), diag = TRUE)
-  where <- which(lower, arr.ind = TRUE)
-  covariances <- matrix(apply(object$sigma, 3L, function(s) s[lower]), ncol = k)
-  out <- rbind(
-    matrix(object$pro[seq_len(k)], nrow = 1L),
-    t(object$mean),
-    covariances
-  )
-  dimnames(out) <- list(
-    c("pro", paste0("mean.", vars),
-      paste("sigma", vars[where[, "row"]], vars[where[, "col"]], sep = ".")),
-    names(object$pro)[seq_len(k)]
-  )
-  out
+  object$family$coef(object)
 }
 
 #' Fitted posterior probabilities or classes
@@ -331,9 +309,7 @@ fitted.emix <- function(object, type = c("posterior", "class"), ...) {
 # Helpers for printing ------------------------------------------------------
 
 fit_header <- function(x) {
-  sprintf("Gaussian mixture fitted by %s: %d component%s, model %s (%s)",
-          method_names[[x$method]],
-          x$k, plural(x$k), x$model, model_descriptions[[x$model]])
+  x$family$header(x)
 }
 
 observations_text <- function(n, nobs, weighted, digits) {
@@ -382,32 +358,44 @@ convergence_text <- function(x) {
   out
 }
 
-# What a Bayesian fit adds: its objective and the occupied components.
+# What a Bayesian fit adds: its objective and the occupied components
+# (NULL for the other methods).
 bayes_text <- function(x, digits) {
-  if (!x$method %in% bayes_methods) {
-    return(NULL)
-  }
+  UseMethod("bayes_text")
+}
+
+#' @export
+bayes_text.emix <- function(x, digits) NULL
+
+#' @export
+bayes_text.emix_vb <- function(x, digits) objective_text(x, "ELBO", digits)
+
+#' @export
+bayes_text.emix_me <- function(x, digits) objective_text(x, "log p(x, z)", digits)
+
+objective_text <- function(x, objective, digits) {
+  sprintf("%s = %s; %d of %d components occupied.%s", objective,
+          format_number(x$objective, digits), x$occupied, x$k, empty_text(x))
+}
+
+#' @export
+bayes_text.emix_gibbs <- function(x, digits) {
+  counts <- table(x$draws$occupied)
+  share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
+                  "%", collapse = ", ")
+  sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
+          length(x$draws$loglik), x$method_settings$burnin, x$method_settings$thin, share,
+          sub("components empty", "components empty in the kept draw", empty_text(x)))
+}
+
+# How many components of a Bayesian fit are empty, for bayes_text().
+empty_text <- function(x) {
   empty <- sum(!occupied_mask(x))
-  empty_text <- if (empty > 0L) {
+  if (empty > 0L) {
     sprintf(" %d of %d components empty: left out of the tables and of df.", empty, x$k)
   } else {
     ""
   }
-  switch(x$method,
-    vb = sprintf("ELBO = %s; %d of %d components occupied.%s",
-                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
-    me = sprintf("log p(x, z) = %s; %d of %d components occupied.%s",
-                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
-    gibbs = {
-      counts <- table(x$draws$occupied)
-      share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
-                      "%", collapse = ", ")
-      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
-              length(x$draws$loglik), x$control$burnin, x$control$thin, share,
-              sub("components empty", "components empty in the kept draw", empty_text))
-    },
-    NULL
-  )
 }
 
 print_covariances <- function(sigma, model, digits) {

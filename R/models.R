@@ -62,7 +62,7 @@ multivariate_model <- function(model) {
 }
 
 # 0-based code used by the C core (same order as `gaussian_models`).
-model_code <- function(model) match(multivariate_model(model), gaussian_models) - 1L
+model_code <- function(model) core_code("gaussian_model", multivariate_model(model))
 
 # The C family of a Gaussian fit, with or without a uniform noise
 # component, and its settings: c(model code) or c(model code, log V).

@@ -91,43 +91,64 @@ predict.emix <- function(object, newdata,
     out <- predict_matrix(object, object$x, type)
     return(stats::napredict(object$na.action, out))
   }
-  predict_matrix(object, new_data_matrix(object, newdata), type)
+  predict_matrix(object, object$family$newdata(object, newdata), type)
+}
+
+# The E-step of predict() on complete rows x: their posterior `z` and their
+# log-density under the fit `row_loglik` (for `type`, what is asked).
+new_rows_estep <- function(object, x, type) {
+  UseMethod("new_rows_estep")
+}
+
+#' @export
+new_rows_estep.emix <- function(object, x, type) {
+  object$family$estep(object, x, object$control$threads, expected = FALSE)
+}
+
+# q(z) of new rows under q(theta): the E-step with expected logarithms in
+# place of the parameters' own (for a Gaussian fit, the expected log
+# weights in place of log pi)
+#' @export
+new_rows_estep.emix_vb <- function(object, x, type) {
+  res <- NextMethod()
+  res$z <- object$family$estep(object, x, object$control$threads, expected = TRUE)$z
+  res
+}
+
+#' @export
+new_rows_estep.emix_me <- new_rows_estep.emix_vb
+
+# the kept draw's parameters, and its own Cholesky factors where it has
+# them; the density is the posterior predictive over all kept draws
+#' @export
+new_rows_estep.emix_gibbs <- function(object, x, type) {
+  res <- gibbs_draw_estep(object, object$best_draw, x, object$control$threads)
+  if (type %in% c("density", "logdensity")) {
+    res$row_loglik <- predictive_logdensity(object, x)
+  }
+  res
 }
 
 # Predictions for the rows of a numeric matrix in the variables of the fit;
 # rows with a non-finite value give NA.
 predict_matrix <- function(object, x, type) {
-  n <- nrow(x)
+  sparse <- inherits(x, "emix_csr")
+  n <- if (sparse) x$dim[1L] else nrow(x)
+  row_names <- if (sparse) x$dimnames[[1L]] else rownames(x)
   k <- length(object$pro)
-  complete <- rowSums(!is.finite(x)) == 0L
-  z <- matrix(NA_real_, n, k, dimnames = list(rownames(x), names(object$pro)))
-  row_loglik <- stats::setNames(rep(NA_real_, n), rownames(x))
+  # a sparse matrix was checked whole: it has no missing values
+  complete <- if (sparse) rep(TRUE, n) else rowSums(!is.finite(x)) == 0L
+  z <- matrix(NA_real_, n, k, dimnames = list(row_names, names(object$pro)))
+  row_loglik <- stats::setNames(rep(NA_real_, n), row_names)
   if (any(complete)) {
-    xc <- x[complete, , drop = FALSE]
-    threads <- object$control$threads
-    res <- if (!is.null(object$noise)) {
-      noise_estep(object, xc, threads)
-    } else if (identical(object$method, "gibbs")) {
-      gibbs_draw_estep(object$draws, object$best_draw, xc, object$model, threads = threads)
-    } else {
-      gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                     threads = threads)
-    }
+    xc <- if (all(complete)) x else x[complete, , drop = FALSE]
+    res <- new_rows_estep(object, xc, type)
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
-    if (object$method %in% c("vb", "me")) {
-      # q(z) of new rows under q(theta): the E-step with the expected log
-      # weights in place of log pi
-      zc <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                           threads = threads, log_weight = object$posterior$log_weight)$z
-    }
     # A row of zero density under every component (far from all of them)
     # has no posterior: the E-step's 0/0 is NaN, reported as NA.
     zc[!is.finite(rowSums(zc)), ] <- NA_real_
     z[complete, ] <- zc
-    if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
-      row_loglik[complete] <- predictive_logdensity(object, xc)
-    }
   }
   switch(type,
     class = {
@@ -135,7 +156,7 @@ predict_matrix <- function(object, x, type) {
       defined <- !is.na(z[, 1L])
       out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
       out[which(out > object$k)] <- 0L # the noise, as mclust
-      stats::setNames(out, rownames(x))
+      stats::setNames(out, row_names)
     },
     posterior = z,
     density = exp(row_loglik),
@@ -233,11 +254,11 @@ default_data_matrix <- function(newdata, vars) {
 # The log posterior predictive density of the rows of x under a Gibbs fit:
 # the log of the mean over the kept draws of each draw's mixture density.
 predictive_logdensity <- function(object, x) {
-  draws <- object$draws
-  per_draw <- vapply(seq_along(draws$loglik), function(s) {
-    gibbs_draw_estep(draws, s, x, object$model, threads = object$control$threads)$row_loglik
-  }, numeric(nrow(x)))
-  per_draw <- matrix(per_draw, nrow(x))
+  n <- if (inherits(x, "emix_csr")) x$dim[1L] else nrow(x)
+  per_draw <- vapply(seq_along(object$draws$loglik), function(s) {
+    gibbs_draw_estep(object, s, x, threads = object$control$threads)$row_loglik
+  }, numeric(n))
+  per_draw <- matrix(per_draw, n)
   top <- apply(per_draw, 1L, max)
   out <- top + log(rowMeans(exp(per_draw - top)))
   # zero density under every draw: log 0, not -Inf - -Inf

@@ -16,8 +16,10 @@ gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL,
                      log_weight = log_weight,
                      chol = if (!is.null(chol)) array(as.double(chol), dim(sigma)))
   res <- core_estep("gaussian", gaussian_settings(model), parameters, x, weights, threads)
-  if (res$status[1L] == 2L) {
-    stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
+  if (status_name(res$status[1L]) == "collapsed") {
+    stop_degenerate_condition("emix_error_collapsed", sprintf(
+      "The covariance matrix of component %d is not positive definite.", res$status[2L]
+    ), component = res$status[2L])
   }
   res[c("z", "row_loglik", "loglik")]
 }

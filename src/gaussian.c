@@ -10,6 +10,9 @@
 #include <math.h>
 #include <string.h>
 
+const char *const gauss_model_names[EMIX_NMODELS] = {"EII", "VII", "EEI", "VVI", "EEE",
+                                                     "VVV"};
+
 int gauss_model_is_full(int model)
 {
     return model == EMIX_EEE || model == EMIX_VVV;

@@ -9,8 +9,9 @@
 
 /* ---- The Gaussian family (gaussian.c) ------------------------------------ */
 
-/* Covariance models, in mclust's names; R uses the same order. */
+/* Covariance models, in mclust's names; R reads the codes from ffi_codes(). */
 enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
+extern const char *const gauss_model_names[EMIX_NMODELS];
 
 /* A diagonal covariance is stored as its d diagonal entries (its Cholesky
  * factor as their square roots): nothing needs the zeros, and d x d per

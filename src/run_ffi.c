@@ -3,6 +3,7 @@
  * rows, merging statistics, M-step from statistics) are callable on their
  * own, so that R can run EM over shards of data held elsewhere. */
 #include "ffi.h"
+#include "gaussian.h" /* the covariance models' names, for ffi_codes() */
 #include "omp_compat.h"
 #include <limits.h>
 #include <math.h>
@@ -259,7 +260,8 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
         out.nblocks++;
     }
     draws = PROTECT(lengthgets(draws, out.nblocks));
-    setAttrib(draws, R_NamesSymbol, lengthgets(draw_names, out.nblocks));
+    draw_names = PROTECT(lengthgets(draw_names, out.nblocks));
+    setAttrib(draws, R_NamesSymbol, draw_names);
     SET_VECTOR_ELT(res, 0, draws);
     SET_VECTOR_ELT(res, 1, allocVector(REALSXP, S));
     SET_VECTOR_ELT(res, 2, allocMatrix(INTSXP, n, S));
@@ -280,7 +282,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
         ws.labels = start_labels(NULL, start_lab, n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
         GetRNGstate();
-        status = emix_gibbs(fam, post, par, st, dat, &ws, &out);
+        status = emix_gibbs(fam, post, par, st, dat, k, &ws, &out);
         PutRNGstate();
         if (status.code == EMIX_COLLAPSED) {
             sweep = status.iter + 1;
@@ -309,7 +311,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
     }
     setAttrib(extras, R_NamesSymbol, extra_names);
     SET_VECTOR_ELT(res, 6, extras);
-    UNPROTECT(6);
+    UNPROTECT(7);
     return res;
 }
 
@@ -557,18 +559,19 @@ static SEXP named_codes(const char *const *names, int n)
  * static_assert-like checks below tie to them. */
 SEXP ffi_codes(void)
 {
-    static const char *status[] = {"ok", "empty", "collapsed", "zero_density", "interrupted"};
-    static const char *loop[] = {"em", "iem", "bayes", "gibbs"};
-    static const char *q_step[] = {"soft", "mode", "draw"};
-    static const char *rule[] = {"relative", "absolute", "mean"};
-    static const char *kind[] = {"dense", "csr"};
+    static const char *const status[] = {"ok", "empty", "collapsed", "zero_density", "interrupted"};
+    static const char *const loop[] = {"em", "iem", "bayes", "gibbs"};
+    static const char *const q_step[] = {"soft", "mode", "draw"};
+    static const char *const rule[] = {"relative", "absolute", "mean"};
+    static const char *const kind[] = {"dense", "csr"};
     typedef char status_names_match[(sizeof status / sizeof *status == EMIX_NSTATUS) ? 1 : -1];
     typedef char loop_names_match[(sizeof loop / sizeof *loop == EMIX_NLOOPS) ? 1 : -1];
     typedef char kind_names_match[(sizeof kind / sizeof *kind == EMIX_NKINDS) ? 1 : -1];
     (void) sizeof(status_names_match);
     (void) sizeof(loop_names_match);
     (void) sizeof(kind_names_match);
-    const char *names[] = {"status", "loop", "q_step", "rule", "kind", "family", ""};
+    const char *names[] = {"status", "loop", "q_step", "rule", "kind", "family", "gaussian_model",
+                           ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, named_codes(status, EMIX_NSTATUS));
     SET_VECTOR_ELT(out, 1, named_codes(loop, EMIX_NLOOPS));
@@ -584,6 +587,7 @@ SEXP ffi_codes(void)
         fnames[f] = emix_family_at(f)->name;
     }
     SET_VECTOR_ELT(out, 5, named_codes(fnames, nfam));
+    SET_VECTOR_ELT(out, 6, named_codes(gauss_model_names, EMIX_NMODELS));
     UNPROTECT(1);
     return out;
 }

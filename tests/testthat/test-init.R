@@ -223,10 +223,10 @@ test_that("a Gibbs start is put in order of decreasing weight", {
   x <- cbind(c(1, 2, 3, 4, 5, 6, 7))
   labels <- c(1L, 1L, 2L, 2L, 2L, 3L, 3L)
   # weights 2, 3, 2: component 2 first; 1 and 3 tie, 1 has the smaller mean
-  expect_identical(order_start_labels(labels, x, NULL, 3L), c(2L, 2L, 1L, 1L, 1L, 3L, 3L))
+  expect_identical(order_start_labels(labels, list(data = x, weights = NULL), 3L), c(2L, 2L, 1L, 1L, 1L, 3L, 3L))
   # with weights 3, 1.5, 0.5 + 4 the order is 3, 1, 2
   w <- c(1, 2, 0.5, 0.5, 0.5, 0.5, 4)
-  expect_identical(order_start_labels(labels, x, w, 3L), c(2L, 2L, 3L, 3L, 3L, 1L, 1L))
+  expect_identical(order_start_labels(labels, list(data = x, weights = w), 3L), c(2L, 2L, 3L, 3L, 3L, 1L, 1L))
 })
 
 test_that("the columns of z are permuted in place, any permutation", {
