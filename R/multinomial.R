@@ -208,3 +208,30 @@ print.emix_multinomial_prior <- function(x, ...) {
   cat(sprintf("  alpha = %s, beta = %s\n", show(x$alpha, "1/k"), show(x$beta, "1")))
   invisible(x)
 }
+
+# ---- printing and simulation ------------------------------------------------
+
+# The `top` most probable words of each component, a k-row character
+# matrix: the column names of the data, or w1, w2, ... without them.
+multinomial_top_words <- function(prob, names = NULL, top = 8L) {
+  V <- ncol(prob)
+  if (is.null(names)) {
+    names <- paste0("w", seq_len(V))
+  }
+  top <- min(top, V)
+  out <- t(apply(prob, 1L, function(p) names[order(p, decreasing = TRUE)[seq_len(top)]]))
+  matrix(out, nrow(prob), top, dimnames = list(rownames(prob), NULL))
+}
+
+# Documents drawn from the mixture: the i-th has lengths[i] words, its
+# component drawn from pro and its counts from that component's
+# multinomial. Returns list(x = counts (length(lengths) x V), labels).
+multinomial_draw_documents <- function(pro, prob, lengths) {
+  n <- length(lengths)
+  labels <- sample.int(length(pro), n, replace = TRUE, prob = pro)
+  x <- matrix(0, n, ncol(prob))
+  for (i in seq_len(n)) {
+    x[i, ] <- stats::rmultinom(1L, lengths[i], prob[labels[i], ])
+  }
+  list(x = x, labels = labels)
+}
