@@ -44,28 +44,30 @@ bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
 # VB or ME from `start` (responsibilities or labels). The returned
 # parameters are the posterior means of pi and mu and E[Lambda]^{-1};
 # `loglik` is the log-likelihood there.
-run_bayes <- function(x, weights, start, k, model, core, control, prior) {
-  if (core$q_step == 1L) {
+run_bayes <- function(prep, start, core, control) {
+  k <- prep$k
+  weights <- prep$weights
+  if (core$q_step == core_code("q_step", "mode")) {
     # ME stops when no row moves: its objective takes discrete steps
     core$tol <- 0
   }
-  res <- bayes_call(x, weights, start, k, model, core, prior)
+  res <- bayes_call(prep, start, core)
   objective <- res$run$objective
   merge <- rep(FALSE, length(objective))
-  if (core$q_step == 1L) {
+  if (core$q_step == core_code("q_step", "mode")) {
     # ME: after the sweeps converge, merge the pair of components whose
     # merger raises log p(x, z) most, sweep again, until no merger helps
     # (or max_iter is used up: only a converged run's labels are those its
     # objective was computed from)
     while (isTRUE(res$run$converged) && length(objective) <= control$max_iter) {
-      merged <- best_merge(x, weights, max.col(res$run$z, ties.method = "first"), k, model,
-                           core, prior, res$run$objective[length(res$run$objective)])
+      merged <- best_merge(prep, max.col(res$run$z, ties.method = "first"), core,
+                           res$run$objective[length(res$run$objective)])
       if (is.null(merged)) {
         break
       }
       # a merger counts as an iteration
       core$max_iter <- max(0L, control$max_iter - length(objective))
-      res <- bayes_call(x, weights, merged, k, model, core, prior)
+      res <- bayes_call(prep, merged, core)
       objective <- c(objective, res$run$objective)
       merge <- c(merge, TRUE, rep(FALSE, length(res$run$objective) - 1L))
     }
@@ -73,7 +75,7 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
   run <- res$run
   run$iter <- length(objective) - 1L
   trace <- bayes_trace(objective, k)
-  if (core$q_step == 1L) {
+  if (core$q_step == core_code("q_step", "mode")) {
     trace$merge <- merge
   }
   # each update maximises the bound over one factor of q, so it never falls
@@ -85,29 +87,34 @@ run_bayes <- function(x, weights, start, k, model, core, control, prior) {
       format(-trace$change[i], digits = 3), trace$iter[i]
     ), call. = FALSE)
   }
-  plug_in <- gaussian_estep(x, run$pro, run$mean, run$sigma, model, weights, core$threads)
+  plug_in <- core_estep(prep$c_name, prep$settings, run[prep$family$parameters], prep$data,
+                        weights, core$threads)
   run$loglik <- plug_in$loglik
   run$trace <- trace
   run$objective <- trace$objective[nrow(trace)]
   run$posterior <- res$posterior
-  run$occupied <- if (core$q_step == 1L) {
+  run$occupied <- if (core$q_step == core_code("q_step", "mode")) {
     sum(res$posterior$N > 0)
   } else {
     occupied_components(res$posterior$N, weights)
   }
-  run$prior <- prior
+  run$prior <- prep$prior
   run$dropped <- 0L
   # the likelihood's free parameters are those of the occupied components
-  run$df <- model_df(model, run$occupied, ncol(x))
+  run$df <- family_df(prep$c_name, prep$settings, run$occupied, prep$d)
   run
 }
 
-bayes_call <- function(x, weights, start, k, model, core, prior) {
-  res <- .Call(C_emix_run_bayes, x, weights, start, k, model_code(model), core, prior)
-  if (res$run$status[1L] != 0L) {
-    stop_bayes(res$run$status, if (core$q_step == 1L) "me" else "vb", prior)
+bayes_call <- function(prep, start, core) {
+  method <- if (core$q_step == core_code("q_step", "mode")) "me" else "vb"
+  res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, prep$k, core,
+                  method_core(method, NULL), prep$prior)
+  if (res$status[1L] != 0L) {
+    stop_bayes(res$status, method, prep$prior)
   }
-  res
+  posterior <- res$posterior
+  res$posterior <- NULL
+  list(run = c(res$parameters, res[names(res) != "parameters"]), posterior = posterior)
 }
 
 # The Bayesian methods never stop on an empty component; what can go wrong
@@ -116,11 +123,11 @@ bayes_call <- function(x, weights, start, k, model, core, prior) {
 # is the data's doing, nearly collinear variables, so the prior is blamed
 # only when the user set its `scale` or `df`.
 stop_bayes <- function(status, method, prior = NULL) {
-  if (status[1L] == 4L) {
-    stop_degenerate(status, NULL, 0L, NULL) # the interrupt
+  if (status_name(status[1L]) == "interrupted") {
+    stop_degenerate(status, NULL, 0L, NULL)
   }
   where <- sprintf("%s %d", if (method == "gibbs") "sweep" else "iteration", status[4L])
-  zero_density <- status[1L] == 3L
+  zero_density <- status_name(status[1L]) == "zero_density"
   what <- if (zero_density) {
     sprintf("observation %d has zero density under every component", status[3L])
   } else {
@@ -143,7 +150,7 @@ stop_bayes <- function(status, method, prior = NULL) {
 # log p(x, z) above `current` the most, or NULL when none does. Each
 # candidate is scored by the compiled update from its partition (the
 # objective of a run with no iteration).
-best_merge <- function(x, weights, labels, k, model, core, prior, current) {
+best_merge <- function(prep, labels, core, current) {
   occupied <- sort(unique(labels))
   if (length(occupied) < 2L) {
     return(NULL)
@@ -158,7 +165,7 @@ best_merge <- function(x, weights, labels, k, model, core, prior, current) {
       # a merger whose update fails (a singular covariance) cannot be the
       # best one: skip it
       value <- tryCatch(
-        bayes_call(x, weights, candidate, k, model, core, prior)$run$objective[1L],
+        bayes_call(prep, candidate, core)$run$objective[1L],
         emix_error_degenerate = function(e) -Inf
       )
       if (value > best_value) {
@@ -173,44 +180,28 @@ best_merge <- function(x, weights, labels, k, model, core, prior, current) {
 # Gibbs sampling from the labels `start`. The returned parameters are those
 # of the kept draw with the largest log-likelihood, with the posterior
 # probabilities there; all kept draws are in `draws`.
-run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
-  sampling <- c(control$burnin, control$draws, control$thin)
-  res <- .Call(C_emix_gibbs_gaussian, x, weights, start, k, model_code(model), core, prior,
-               as.integer(sampling))
+run_gibbs <- function(prep, start, core, control) {
+  k <- prep$k
+  res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, k, core,
+                  method_core("gibbs", control), prep$prior)
   if (res$status[1L] != 0L) {
-    stop_bayes(res$status, "gibbs", prior)
+    stop_bayes(res$status, "gibbs", prep$prior)
   }
-  d <- ncol(x)
   best <- which.max(res$loglik)
-  run <- list(
-    pro = res$pro[, best],
-    mean = matrix(res$mean[, , best], k, d),
-    sigma = array(res$sigma[, , , best], c(d, d, k))
-  )
+  draws <- prep$family$draws(res, prep)
   sweeps <- length(res$trace)
   trace <- bayes_trace(res$trace, k, iter = seq_len(sweeps))
   trace$loglik <- res$trace
   trace$occupied <- res$occupied
   kept <- seq_len(sweeps) > control$burnin & (seq_len(sweeps) - control$burnin) %% control$thin == 0L
   trace$kept <- kept
-  components <- as.character(seq_len(k))
-  vars <- variable_names(x)
-  draws <- list(
-    pro = t(res$pro),
-    mean = res$mean,
-    sigma = res$sigma,
-    loglik = res$loglik,
-    occupied = res$occupied[kept],
-    labels = res$labels,
-    chol = res$chol,
-    chol_draws = res$chol_draws
-  )
-  colnames(draws$pro) <- components
-  dimnames(draws$mean) <- list(components, vars, NULL)
-  dimnames(draws$sigma) <- dimnames(draws$chol) <- list(vars, vars, components, NULL)
-  plug_in <- gibbs_draw_estep(draws, best, x, model, weights, core$threads)
+  draws$loglik <- res$loglik
+  draws$occupied <- res$occupied[kept]
+  draws$labels <- res$labels
+  run <- prep$family$draw_parameters(draws, best)
+  plug_in <- core_estep(prep$c_name, prep$settings, run, prep$data, prep$weights, core$threads)
   occupied_table <- tabulate(draws$occupied, nbins = k)
-  c(run, list(
+  c(run[names(run) != "chol"], list(
     loglik = plug_in$loglik,
     z = plug_in$z,
     trace = trace,
@@ -221,22 +212,43 @@ run_gibbs <- function(x, weights, start, k, model, core, control, prior) {
     best_draw = best,
     occupied = which.max(occupied_table),
     # the kept draw's occupied components are its free parameters
-    df = model_df(model, sum(tabulate(res$labels[, best], nbins = k) > 0), d),
-    prior = prior,
+    df = family_df(prep$c_name, prep$settings, sum(tabulate(res$labels[, best], nbins = k) > 0),
+                   prep$d),
+    prior = prep$prior,
     dropped = 0L
   ))
 }
 
-# The E-step at kept draw s of a Gibbs fit's `draws`: from the draw's own
-# Cholesky factors when the sampler kept them (its sigma, factorised again,
-# does not give them back: see gibbs.c), else from sigma like any fit.
-gibbs_draw_estep <- function(draws, s, x, model, weights = NULL, threads) {
+# A Gaussian Gibbs run's kept draws in the shapes the fit keeps them: pro
+# (draws x k), mean (k x d x draws), sigma (d x d x k x draws), and the
+# factors the E-step cannot get back from sigma (chol, chol_draws).
+gaussian_draws <- function(res, prep) {
+  components <- as.character(seq_len(prep$k))
+  draws <- list(pro = t(res$draws$pro), mean = res$draws$mean, sigma = res$draws$sigma,
+                chol = res$extras$chol, chol_draws = as.integer(res$extras$chol_draws))
+  colnames(draws$pro) <- components
+  dimnames(draws$mean) <- list(components, prep$vars, NULL)
+  dimnames(draws$sigma) <- dimnames(draws$chol) <- list(prep$vars, prep$vars, components, NULL)
+  draws
+}
+
+# The parameters of kept draw s of a Gaussian Gibbs fit's `draws`, for the
+# E-step: with the draw's own Cholesky factors when the sampler kept them
+# (its sigma, factorised again, does not give them back: see
+# gibbs_gaussian.c).
+gaussian_draw_parameters <- function(draws, s) {
   k <- ncol(draws$pro)
-  d <- ncol(x)
+  d <- dim(draws$mean)[2L]
   stored <- match(s, draws$chol_draws)
-  gaussian_estep(x, draws$pro[s, ], matrix(draws$mean[, , s], k, d),
-                 array(draws$sigma[, , , s], c(d, d, k)), model, weights, threads,
-                 chol = if (!is.na(stored)) array(draws$chol[, , , stored], c(d, d, k)))
+  list(pro = draws$pro[s, ], mean = matrix(draws$mean[, , s], k, d),
+       sigma = array(draws$sigma[, , , s], c(d, d, k)),
+       chol = if (!is.na(stored)) array(draws$chol[, , , stored], c(d, d, k)))
+}
+
+# The E-step at kept draw s of a Gibbs fit.
+gibbs_draw_estep <- function(fit, s, x, threads) {
+  core_estep(fit$family$c_name, fit$family$settings, fit$family$draw_parameters(fit$draws, s),
+             x, fit$weights, threads)
 }
 
 #' Posterior co-clustering probabilities

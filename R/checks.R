@@ -126,7 +126,7 @@ check_data <- function(x, arg = "x") {
   if (is.null(colnames(x)) && length(x) <= 1e6) {
     colnames(x) <- variable_names(x)
   }
-  first_bad <- .Call(C_emix_first_nonfinite, x)
+  first_bad <- .Call(C_ffi_first_nonfinite, x)
   if (first_bad > 0) {
     row <- (first_bad - 1) %% nrow(x) + 1
     col <- (first_bad - 1) %/% nrow(x) + 1
@@ -204,7 +204,7 @@ check_sizes <- function(n, d, k, draws = 0L) {
 # differ but whose variance overflows, underflows to 0 or is subnormal
 # would be taken for constant or make every covariance collapse.
 check_scale <- function(x, arg) {
-  var <- .Call(C_emix_col_moments_r, x, NULL)$var
+  var <- .Call(C_ffi_col_moments, x, NULL)$var
   suspect <- which(!is.finite(var) | var < .Machine$double.xmin)
   for (j in suspect) {
     spread <- diff(range(x[, j]))

@@ -15,8 +15,9 @@ stop_degenerate_condition <- function(class, message, ...) {
   ))
 }
 
-degenerate_classes <- c("1" = "emix_error_empty", "2" = "emix_error_collapsed",
-                        "3" = "emix_error_zero_density")
+# the class of each status the C core reports (see core_codes())
+degenerate_classes <- c(empty = "emix_error_empty", collapsed = "emix_error_collapsed",
+                        zero_density = "emix_error_zero_density")
 
 # The observations the covariance of `model` needs: per component and, for
 # the models whose covariance is shared, all components together.
@@ -33,8 +34,8 @@ needed_observations <- function(model, k, d) {
 # and what to try. `fit` holds what the message needs to be right: the
 # method, model, k, d, the variables' names, the ridge and `empty`.
 stop_degenerate <- function(status, detail, iter_done, fit) {
-  code <- status[1L]
-  if (code == 4L) {
+  code <- status_name(status[1L])
+  if (code == "interrupted") {
     # the sampling loop saw an interrupt, saved R's RNG state and returned:
     # act on the interrupt as R would have
     signalCondition(structure(class = c("interrupt", "condition"),
@@ -47,18 +48,18 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   found <- detail[2L]
   need <- needed_observations(fit$model, fit$k, fit$d)
   shared <- is.na(component)
-  what <- switch(as.character(code),
-    "1" = if (shared) {
+  what <- switch(code,
+    empty = if (shared) {
       sprintf("the components together are supported by %s effective observations, fewer than the %d (k + %s) that the covariance shared by all components (model \"%s\") needs",
               format_count(found, need$total), need$total, if (fit$model == "EEE") "d" else "1", fit$model)
     } else {
       sprintf("component %d is supported by %s effective observations, fewer than the %d %s needs",
               component, format_count(found, need$each), need$each, covariance_kind(fit$model, fit$d))
     },
-    "2" = collapse_text(component, detail, fit),
-    "3" = sprintf("observation %d has zero density under every component", status[3L])
+    collapsed = collapse_text(component, detail, fit),
+    zero_density = sprintf("observation %d has zero density under every component", status[3L])
   )
-  droppable <- code %in% 1:2 && !shared && fit$k > 1L
+  droppable <- code %in% c("empty", "collapsed") && !shared && fit$k > 1L
   simpler <- simpler_models[[fit$model]]
   options <- c(
     # with one component there is neither fewer nor another start
@@ -73,17 +74,17 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
       sprintf("a model with fewer covariance parameters (%s)",
               paste0("\"", simpler, "\"", collapse = ", "))
     },
-    if (code == 2L) {
+    if (code == "collapsed") {
       "dropping variables that are constant within groups or (nearly) linear combinations of others"
     },
-    if (code %in% 1:2 && !isTRUE(fit$noise) && !is.na(component)) {
+    if (code %in% c("empty", "collapsed") && !isTRUE(fit$noise) && !is.na(component)) {
       "a noise component (`noise = TRUE`) if the component holds outlying rows"
     }
   )
   if (droppable && fit$empty == "error") {
     options <- c(options, "`control = emix_control(empty = \"drop\")`")
   }
-  advice <- if (code == 3L) {
+  advice <- if (code == "zero_density") {
     "Check the data for extreme values, or rescale them."
   } else if (length(options) == 1L) {
     sprintf("Try %s.", options)
@@ -91,18 +92,18 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
     sprintf("Try %s, or %s.", paste(options[-length(options)], collapse = ", "),
             options[length(options)])
   }
-  if (code %in% 1:2 && fit$empty == "drop" && !droppable) {
+  if (code %in% c("empty", "collapsed") && fit$empty == "drop" && !droppable) {
     advice <- sprintf("%s `empty = \"drop\"` cannot help here: %s.", advice,
                       if (shared) "the covariance is shared by all components, so no one component can be dropped"
                       else "there is no other component to take over its observations (k = 1)")
   }
   stop_degenerate_condition(
-    degenerate_classes[[as.character(code)]],
+    degenerate_classes[[code]],
     sprintf("%s stopped %s: %s. %s", method_names[[fit$method]], when, what, advice),
-    component = component, iteration = iteration, code = code,
-    variable = if (code == 2L && !is.na(detail[1L])) fit$vars[detail[1L]] else NA_character_,
-    found = if (code %in% 1:2) found else NA_real_,
-    needed = if (code == 1L) as.numeric(if (shared) need$total else need$each) else NA_real_,
+    component = component, iteration = iteration, code = status[1L],
+    variable = if (code == "collapsed" && !is.na(detail[1L])) fit$vars[detail[1L]] else NA_character_,
+    found = if (code %in% c("empty", "collapsed")) found else NA_real_,
+    needed = if (code == "empty") as.numeric(if (shared) need$total else need$each) else NA_real_,
     method = fit$method
   )
 }

@@ -245,7 +245,7 @@ threads_option <- function() {
 
 # Processors, capped by OMP_THREAD_LIMIT and OMP_NUM_THREADS; 1 without OpenMP.
 default_threads <- function() {
-  info <- .Call(C_emix_openmp_info)
+  info <- .Call(C_ffi_openmp_info)
   if (info[1L] == 0L) {
     return(1L)
   }

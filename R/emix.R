@@ -1,10 +1,14 @@
-#' Fit a finite Gaussian mixture by EM
+#' Fit a finite mixture by EM
 #'
-#' `emix()` fits a mixture of `k` multivariate normal components to the rows
-#' of a data set by the EM algorithm (Dempster, Laird and Rubin 1977), with
-#' the E-step and M-step in C.
+#' `emix()` fits a mixture of `k` components to the rows of a data set by
+#' the EM algorithm (Dempster, Laird and Rubin 1977) or one of its
+#' relatives, with the E-step and M-step in C. The components are
+#' multivariate normal by default; `family` chooses others, such as
+#' multinomial components for word counts ([multinomial_mix()]; see
+#' [emix_family]).
 #' Call it with a one-sided formula and a data frame, as [stats::lm()], or
-#' with a numeric matrix or data frame.
+#' with a numeric matrix or data frame (or, for the multinomial family, a
+#' sparse `Matrix::dgCMatrix`).
 #'
 #' @section The algorithm:
 #' The start is an M-step from the responsibilities given by `init`. Each
@@ -263,7 +267,8 @@
 #' @param k Number of components, a whole number \eqn{\ge 1}; by default 2,
 #'   or the number of components `init` carries: of parameters, the columns
 #'   of a matrix, the levels of a factor or the largest label.
-#' @param model Covariance model; see the section *Covariance models*.
+#' @param model Covariance model of the Gaussian family; see the section
+#'   *Covariance models*. A shortcut for `family = gaussian_mix(model)`.
 #' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
 #'   `"iem"`; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
@@ -282,16 +287,27 @@
 #' @param subset An optional vector selecting the rows of `data` to use.
 #' @param na.action What to do with rows holding `NA`; by default
 #'   `getOption("na.action")`, which drops them ([stats::na.omit()]).
+#' @param family The components' family: `NULL` (the default) for
+#'   [gaussian_mix()] with `model`, or a family object such as
+#'   `gaussian_mix("VVI")` or `multinomial_mix(smooth = 0.01)`; see
+#'   [emix_family]. The methods `"vb"`, `"me"` and `"gibbs"` need a family
+#'   with a conjugate prior (both of these have one).
 #' @param ... Further arguments: for the formula method, those of the
 #'   default method (`model`, `method`, `init`, `nstart`, `control`,
-#'   `noise`, `noise_volume`).
+#'   `family`, `noise`, `noise_volume`).
 #'
-#' @return An object of class `"emix"`, a list with
+#' @return An object of class `"emix"` and `"emix_<method>"` (such as
+#'   `"emix_vb"`), a list whose parameters are named as the family's blocks
+#'   ([emix_parameters()] returns them; a multinomial fit has `pro` and
+#'   `prob` in place of `mean` and `sigma`), with
 #' \describe{
 #'   \item{`pro`}{mixing proportions, length `k`; with noise, length
 #'     `k + 1`, the last named `"noise"`, all summing to 1.}
-#'   \item{`mean`}{`k x d` matrix of component means, one row per component.}
-#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the model.}
+#'   \item{`mean`}{`k x d` matrix of component means, one row per component
+#'     (Gaussian).}
+#'   \item{`sigma`}{`d x d x k` array of covariance matrices, whatever the
+#'     model (Gaussian).}
+#'   \item{`family`}{the family object, as fitted.}
 #'   \item{`loglik`}{log-likelihood of the data at the returned parameters.}
 #'   \item{`trace`}{data frame with one row per iteration: `iter` (M-steps
 #'     taken; 0 is the start), `loglik`, `objective` (what the method
@@ -445,7 +461,7 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
 #' @export
 emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                          init = "kmeans++", nstart = 1L, control = emix_control(), ...,
-                         noise = FALSE, noise_volume = NULL) {
+                         family = NULL, noise = FALSE, noise_volume = NULL) {
   if (missing(x)) {
     stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
   }
@@ -457,15 +473,24 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
   }
   check_dots_empty(..., after = "control",
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
-  # for one variable the six models reduce to "E" and "V", and the default
-  # start is mclust's, the quantile partition (further starts: k-means++)
-  model <- resolve_model(model, NCOL(x))
-  if (missing(init) && NCOL(x) == 1L) {
-    init <- "quantile"
+  family <- resolve_family(family, model, model_given = !missing(model))
+  if (inherits(family, "emix_family_gaussian")) {
+    # for one variable the six models reduce to "E" and "V", and the default
+    # start is mclust's, the quantile partition (further starts: k-means++)
+    family$model <- resolve_model(family$model, NCOL(x))
+    family$noise <- noise
+    family$noise_volume <- noise_volume
+    if (missing(init) && NCOL(x) == 1L) {
+      init <- "quantile"
+    }
+  } else if (!identical(noise, FALSE) || !is.null(noise_volume)) {
+    stop_arg(if (identical(noise, FALSE)) "noise_volume" else "noise", sprintf(
+      "is a setting of the Gaussian family: a uniform noise component beside normal ones. The %s family does not take it.",
+      family$name
+    ))
   }
-  fit <- emix_fit(x, if (missing(k)) NULL else k, model = model, method = method, weights = weights,
-                  init = init, nstart = nstart, control = control,
-                  noise = noise, noise_volume = noise_volume)
+  fit <- emix_fit(x, if (missing(k)) NULL else k, family = family, method = method,
+                  weights = weights, init = init, nstart = nstart, control = control)
   fit$call <- match.call()
   fit$call[[1L]] <- quote(emix)
   fit
@@ -520,28 +545,26 @@ numeric_design <- function(terms, mf, arg) {
   x
 }
 
-# The one constructor of an "emix" object, from the loop's result.
-new_emix <- function(run, z, x, model, method, weights, control) {
-  vars <- variable_names(x)
-  k <- nrow(run$mean)
-  d <- ncol(x)
+# The one constructor of an "emix" object, from the loop's result `run`
+# (the family's parameter blocks, the trace and the method's extras), the
+# posterior matrix z and the prepared fit prep. The parameters stand at the
+# top level under the family's block names (fit$pro, fit$mean, ...), read
+# through emix_parameters() and coef().
+new_emix <- function(run, z, prep, method, control) {
+  family <- prep$family
+  k <- length(run$pro) - prep$extra_columns
   components <- as.character(seq_len(k))
-  noise <- !is.null(run$noise)
-  mean <- run$mean
-  dimnames(mean) <- list(components, vars)
-  sigma <- run$sigma
-  dimnames(sigma) <- list(vars, vars, components)
+  noise <- prep$extra_columns > 0L
+  run$pro <- stats::setNames(run$pro, c(components, if (noise) "noise"))
   # The classes before the names: z may still be referenced from the run's
   # result, so naming it gives a wrapper around the shared numbers, which
   # the first writing access (max.col() asks for one) would copy, n x k.
   classification <- max.col(z, ties.method = "first")
   classification[classification > k] <- 0L # the noise, as mclust
-  dimnames(z) <- list(rownames(x), c(components, if (noise) "noise"))
-  structure(
+  dimnames(z) <- list(prep$row_names, c(components, if (noise) "noise"))
+  fit <- c(
+    run[family$parameters],
     list(
-      pro = stats::setNames(run$pro, c(components, if (noise) "noise")),
-      mean = mean,
-      sigma = sigma,
       loglik = run$loglik,
       trace = run$trace,
       converged = run$converged,
@@ -549,13 +572,14 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       z = z,
       classification = classification,
       k = k,
-      model = model,
+      model = run$model,
       method = method,
-      n = nrow(x),
-      d = d,
-      df = (if (is.null(run$df)) model_df(model, k, d) else run$df) + noise,
-      weights = weights,
-      x = x,
+      family = family,
+      n = prep$n,
+      d = prep$d,
+      df = run$df,
+      weights = prep$weights,
+      x = prep$data,
       call = NULL,
       terms = NULL,
       na.action = NULL,
@@ -571,7 +595,26 @@ new_emix <- function(run, z, x, model, method, weights, control) {
       draws = run$draws,
       best_draw = run$best_draw,
       noise = run$noise
-    ),
-    class = "emix"
+    )
   )
+  validate_emix(structure(fit, class = c(paste0("emix_", method), "emix")))
+}
+
+# Checks that an "emix" object has what the methods read: the family's
+# parameter blocks and the fields every fit has, of the right shapes.
+validate_emix <- function(fit) {
+  required <- c(fit$family$parameters, "loglik", "trace", "z", "classification", "k", "n",
+                "d", "df", "method", "family")
+  missing <- setdiff(required, names(fit))
+  if (length(missing) > 0L) {
+    stop(sprintf("internal error: the fit lacks %s", paste(missing, collapse = ", ")),
+         call. = FALSE)
+  }
+  if (!inherits(fit$family, "emix_family") || nrow(fit$z) != fit$n ||
+      length(fit$classification) != fit$n || !is.numeric(fit$pro) ||
+      abs(sum(fit$pro) - 1) > 1e-8 || !is.data.frame(fit$trace)) {
+    stop("internal error: the fit's family, posterior, classes, proportions or trace are malformed",
+         call. = FALSE)
+  }
+  fit
 }

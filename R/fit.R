@@ -1,81 +1,50 @@
 # The matrix-level fitter: checks the arguments, draws the starts, runs the
 # compiled loop once per start and keeps the best fit.
 
-emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
-                     init = "kmeans++", nstart = 1L, control = emix_control(),
-                     noise = FALSE, noise_volume = NULL) {
-  x <- check_data(x)
-  n <- nrow(x)
-  model <- resolve_model(model)
+# The matrix-level fitter: the family checks the data and the arguments and
+# makes the starts; the compiled loop runs once per start; the best fit is
+# kept and put in the family's canonical order.
+emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans++",
+                     nstart = 1L, control = emix_control()) {
   method <- check_method(method)
-  weights <- check_weights(weights, n)
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
-  noise <- check_noise(noise, noise_volume, n, method)
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
-  # an init matrix may carry the noise as a last column (with noise = TRUE
-  # and k not given, it does: k is then its other columns)
-  noise_column <- if (!is.null(k)) {
-    noise_in_init(init, noise, k)
-  } else {
-    as.integer(!is.null(noise) && is.null(noise$rows) && is.matrix(init) && is.numeric(init))
+  if (method %in% bayes_methods && !family$name %in% conjugate_families) {
+    stop_arg("method", sprintf(
+      "\"%s\" needs a family with a conjugate prior (%s); the %s family has none. Use \"em\", \"cem\", \"sem\" or \"iem\".",
+      method, paste0("`", conjugate_families, "_mix()`", collapse = ", "), family$name
+    ))
   }
-  init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
-  k <- init$k - noise_column
-  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") control$draws else 0L)
-  if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
-    stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
-  }
-  if (!has_distinct_rows(x, k, weights)) {
-    stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
-  }
-  if (method == "iem") {
-    check_iem_memory(control$blocks, n, k, ncol(x), model)
-  }
-  core <- core_control(control, x, weights, q_step = method_q_step[[method]],
-                       blocks = if (method == "iem") control$blocks else 0L)
-  # the k-means start avoids clusters smaller than a component needs
-  core$min_rows <- needed_observations(model, k, ncol(x))$each
-  prior <- NULL
-  if (method %in% bayes_methods) {
-    check_bayes_model(model, method)
-    prior <- resolve_prior(control$prior, x, weights, k, model)
-  }
-  if (method == "gibbs" && !is.null(weights)) {
+  prep <- family$prepare(family, x, k, weights, init, nstart, method, control)
+  k <- prep$k
+  if (method == "gibbs" && !is.null(prep$weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
   }
   if (method == "gibbs" && nstart > 1L) {
     stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
   }
-  region <- if (!is.null(noise)) noise_region(x, weights, noise_volume)
 
   best <- NULL
   start_objective <- numeric() # grown start by start: nstart may be huge
   start_errors <- list()
   for (s in seq_len(nstart)) {
     start_objective[s] <- NA_real_
-    # the quantile start is deterministic: further starts are k-means++
-    this_init <- if (init$type == "quantile" && s > 1L) list(type = "kmeans++", k = k) else init
-    start <- if (is.null(noise)) {
-      start_responsibilities(this_init, x, k, weights, core, control$seeds)
-    } else {
-      noise_start(this_init, x, k, weights, noise, core, control$seeds)
-    }
-    if (!is.null(noise)) {
-      core$var_scale <- noise_ridge_scale(x, weights, start)
-    }
+    this <- family$start(prep, s)
+    start <- this$start
+    core <- this$core
     if (method %in% c("me", "gibbs") && is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
     if (method == "gibbs") {
-      start <- order_start_labels(start, x, weights, k)
+      start <- order_start_labels(start, prep, k)
     }
     failed <- try_start({
       run <- switch(method,
-        vb = , me = run_bayes(x, weights, start, k, model, core, control, prior),
-        gibbs = run_gibbs(x, weights, start, k, model, core, control, prior),
-        run_em(x, weights, start, k, model, core, control, region$log_volume)
+        vb = , me = run_bayes(prep, start, core, control),
+        gibbs = run_gibbs(prep, start, core, control),
+        run_em(prep, start, core, control)
       )
       NULL # the run is assigned, not returned: see try_start()
     }, several = nstart > 1L)
@@ -99,16 +68,19 @@ emix_fit <- function(x, k, model = "VVV", method = "em", weights = NULL,
   best$z <- NULL
   best$start <- best_start
   if (method != "gibbs") {
-    # the noise, if any, stays the last column
-    k_now <- nrow(best$mean) # after any drops
-    perm <- component_order(best$pro[seq_len(k_now)], best$mean)
-    best <- reorder_components(best, z, c(perm, if (!is.null(noise)) k_now + 1L))
+    perm <- family$order(best)
+    if (!identical(perm, seq_along(perm))) {
+      best <- family$reorder(best, perm)
+      .Call(C_ffi_permute_columns, z, perm) # in place: z was just made by the C core
+      if (!is.null(best$posterior)) {
+        best$posterior <- reorder_posterior(best$posterior, perm)
+      }
+    }
   }
-  best$noise <- region[c("volume", "log_density", "box")]
+  best <- family$finish(best, prep)
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
-  new_emix(best, z = z, x = x, model = model, method = method, weights = weights,
-           control = control)
+  new_emix(best, z = z, prep = prep, method = method, control = control)
 }
 
 method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
@@ -117,7 +89,8 @@ method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
 
 # The q-step of each method, as the C core numbers them: keep the
 # responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = 0L, cem = 1L, sem = 2L, vb = 0L, me = 1L, gibbs = 2L, iem = 0L)
+method_q_step <- c(em = "soft", cem = "mode", sem = "draw", vb = "soft", me = "mode",
+                   gibbs = "draw", iem = "soft")
 
 check_method <- function(method) {
   if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
@@ -133,7 +106,7 @@ check_method <- function(method) {
 # ridge and the collapse yardstick are relative to a robust scale of each
 # variable (see ?emix_control), which one extreme row cannot inflate.
 core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
-  var_scale <- .Call(C_emix_col_moments_r, x, weights)$var
+  var_scale <- .Call(C_ffi_col_moments, x, weights)$var
   total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
   if (any(!is.finite(var_scale)) || !is.finite(total_weight)) {
     # check_data() and check_weights() passed: the weighted sums overflow
@@ -150,11 +123,11 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
   list(
     tol = control$tol,
     max_iter = control$max_iter,
-    rule_code = match(control$rule, c("relative", "absolute", "mean")) - 1L,
+    rule_code = core_code("rule", control$rule),
     total_weight = total_weight,
     reg = control$reg,
     mean_weight = if (is.null(weights)) 1 else mean(weights),
-    var_scale = .Call(C_emix_robust_scale_r, x, weights)^2,
+    var_scale = .Call(C_ffi_robust_scale, x, weights)^2,
     # the k-means starts weigh the variables by their variances, the
     # scaling their screening was measured with
     start_scale = var_scale,
@@ -196,16 +169,19 @@ format_bytes <- function(bytes) {
   sprintf("%.3g %s", bytes / 1024^power, units[power + 1])
 }
 
-# EM from `start` (labels or responsibilities, see start_responsibilities())
-# with k components. A degenerate component is an error, or with
-# `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL) {
+# EM from `start` (labels or responsibilities) with k components, as the
+# C core runs it for the prepared fit prep. A degenerate component is an
+# error, or with `empty = "drop"` is removed and EM continues with the rest.
+run_em <- function(prep, start, core, control) {
+  k <- prep$k
   segments <- list()
   iter_done <- 0L
+  method <- em_method_name(core)
   repeat {
     core$max_iter <- control$max_iter - iter_done
-    res <- .Call(C_emix_run_gaussian, x, weights, start, k, model_code(model), core,
-                 if (is.null(log_volume)) NA_real_ else log_volume)
+    res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
+                    k + prep$extra_columns, core, method_core(method, control))
+    res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
@@ -220,11 +196,10 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
     component <- status[2L]
     droppable <- status[1L] %in% 1:2 && !is.na(component) && k > 1L
     if (control$empty == "error" || !droppable) {
-      stop_degenerate(status, res$status_detail, iter_done,
-                      failure_context(model, k, x, core, control, noise = !is.null(log_volume)))
+      stop_degenerate(status, res$status_detail, iter_done, prep$family$context(prep, k, core))
     }
     iter_done <- iter_done + status[4L]
-    start <- drop_component(res$z, component, x, weights, core$var_scale)
+    start <- prep$family$drop(prep, res$z, component, core)
     k <- k - 1L
   }
   trace <- do.call(rbind, segments)
@@ -233,20 +208,31 @@ run_em <- function(x, weights, start, k, model, core, control, log_volume = NULL
   trace$gap <- trace$loglik - trace$bound
   trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
-  if (control$reg == 0 && core$q_step != 2L) {
+  if (control$reg == 0 && core$q_step != core_code("q_step", "draw")) {
     check_monotone(trace, res$abs_loglik)
   }
+  res$k <- k
   res$trace <- trace
   res$objective <- trace$objective[nrow(trace)]
   res$iter <- iter_done + res$iter
   res$dropped <- length(segments) - 1L
+  res$df <- family_df(prep$c_name, prep$settings, k + prep$extra_columns, prep$d)
   res
+}
+
+# Which of the EM methods the settings core describe.
+em_method_name <- function(core) {
+  if (core$blocks > 0L) {
+    return("iem")
+  }
+  q_step <- names(core_codes("q_step"))[core$q_step + 1L]
+  c(soft = "em", mode = "cem", draw = "sem")[[q_step]]
 }
 
 # What a message about a failed fit needs to know (see stop_degenerate()).
 failure_context <- function(model, k, x, core, control, noise = FALSE) {
   spherical <- model %in% c("EII", "VII", "E", "V")
-  list(method = if (core$blocks > 0L) "iem" else c("em", "cem", "sem")[core$q_step + 1L],
+  list(method = em_method_name(core),
        model = model, k = k, d = ncol(x), vars = variable_names(x), empty = control$empty,
        noise = noise,
        reg = control$reg, ridge_scale = core$var_scale,

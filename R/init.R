@@ -51,7 +51,7 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
   sub_x <- x[rows, , drop = FALSE]
   sub_w <- weights[rows]
-  if (m < n && length(.Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, 1L)) < k) {
+  if (m < n && length(.Call(C_ffi_kmeans_seed, sub_x, sub_w, inv_var, k, 1L)) < k) {
     # the subsample holds fewer than k distinct points of positive weight
     # (a seeding draws fewer centres then): screen on all rows instead
     sub_x <- x
@@ -61,7 +61,7 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   # the partition of all rows by the centres of a screened run
   partition <- function(run) {
     if (m == n) run$labels else
-      .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, run$centres, full_iter,
+      .Call(C_ffi_kmeans_lloyd, x, weights, inv_var, run$centres, full_iter,
             core$threads)$labels
   }
   big_enough <- function(labels) {
@@ -73,8 +73,8 @@ kmeans_start <- function(x, k, weights, core, seeds) {
   fallback <- NULL
   for (random in c(0L, 1L)) {
     runs <- lapply(seq_len(seeds), function(s) {
-      seed <- .Call(C_emix_kmeans_seed_r, sub_x, sub_w, inv_var, k, random)
-      .Call(C_emix_kmeans_lloyd_r, sub_x, sub_w, inv_var, sub_x[seed, , drop = FALSE],
+      seed <- .Call(C_ffi_kmeans_seed, sub_x, sub_w, inv_var, k, random)
+      .Call(C_ffi_kmeans_lloyd, sub_x, sub_w, inv_var, sub_x[seed, , drop = FALSE],
             screen_iter, core$threads)
     })
     for (run in runs[order(vapply(runs, function(r) r$inertia, numeric(1)))]) {
@@ -114,8 +114,8 @@ quantile_start <- function(x, k, weights) {
 # start is the partition by nearest centre.
 random_start <- function(x, k, weights, core) {
   inv_var <- 1 / core$start_scale
-  seed <- .Call(C_emix_kmeans_seed_r, x, weights, inv_var, k, 1L)
-  .Call(C_emix_kmeans_lloyd_r, x, weights, inv_var, x[seed, , drop = FALSE], 0L,
+  seed <- .Call(C_ffi_kmeans_seed, x, weights, inv_var, k, 1L)
+  .Call(C_ffi_kmeans_lloyd, x, weights, inv_var, x[seed, , drop = FALSE], 0L,
         core$threads)$labels
 }
 
@@ -325,7 +325,7 @@ reorder_components <- function(run, z, perm) {
   run$pro <- run$pro[perm]
   run$mean <- run$mean[gaussian, , drop = FALSE]
   run$sigma <- run$sigma[, , gaussian, drop = FALSE]
-  .Call(C_emix_permute_columns_r, z, perm)
+  .Call(C_ffi_permute_columns, z, perm)
   if (!is.null(run$posterior)) {
     run$posterior <- reorder_posterior(run$posterior, perm)
   }
@@ -335,10 +335,12 @@ reorder_components <- function(run, z, perm) {
 # Labels renumbered so that the components of a start come in decreasing
 # order of weight (ties by the first variable's mean): the Gibbs sampler's
 # labels switch from draw to draw, so its start is what is put in order.
-order_start_labels <- function(labels, x, weights, k) {
-  w <- if (is.null(weights)) rep(1, length(labels)) else weights
+order_start_labels <- function(labels, prep, k) {
+  w <- if (is.null(prep$weights)) rep(1, length(labels)) else prep$weights
   mass <- vapply(split(w, factor(labels, levels = seq_len(k))), sum, numeric(1))
-  first_mean <- vapply(split(w * x[, 1L], factor(labels, levels = seq_len(k))), sum,
+  # ties by the first variable's mean (dense data), else by label
+  first <- if (is.matrix(prep$data)) prep$data[, 1L] else rep(0, length(labels))
+  first_mean <- vapply(split(w * first, factor(labels, levels = seq_len(k))), sum,
                        numeric(1)) / mass
   rank <- integer(k)
   rank[component_order(mass, matrix(first_mean))] <- seq_len(k)

@@ -92,8 +92,7 @@ print.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   shown <- shown_components(x)
   cat("\nMixing proportions:\n")
   print(x$pro[shown], digits = digits)
-  cat("\nMeans:\n")
-  print(x$mean[shown, , drop = FALSE], digits = digits)
+  x$family$print_parameters(x, shown, digits)
   invisible(x)
 }
 
@@ -122,11 +121,11 @@ summary.emix <- function(object, ...) {
   )
   shown <- shown_components(object)
   structure(
-    list(
+    c(list(
       call = object$call,
       model = object$model,
       method = object$method,
-      description = unname(model_descriptions[object$model]),
+      family = object$family,
       k = k,
       d = object$d,
       n = object$n,
@@ -140,8 +139,6 @@ summary.emix <- function(object, ...) {
       components = components[c(shown, if (!is.null(object$noise)) k + 1L), , drop = FALSE],
       classification = table(component = factor(object$classification,
                                                  levels = c(shown, if (!is.null(object$noise)) 0L))),
-      mean = object$mean[shown, , drop = FALSE],
-      sigma = object$sigma[, , shown, drop = FALSE],
       converged = object$converged,
       start_objective = object$start_objective,
       iter = object$iter,
@@ -149,7 +146,7 @@ summary.emix <- function(object, ...) {
       control = object$control,
       bayes = bayes_text(object, max(3L, getOption("digits") - 3L)),
       noise = if (!is.null(object$noise)) noise_text(object, max(3L, getOption("digits") - 3L))
-    ),
+    ), object$family$summary_parameters(object, shown)),
     class = "summary.emix"
   )
 }
@@ -185,10 +182,7 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
               format(x$entropy, digits = digits)))
   cat("\nComponents (size: rows classified to it; N: sum of weighted posterior):\n")
   print(x$components, digits = digits)
-  cat("\nMeans:\n")
-  print(x$mean, digits = digits)
-  cat("\n")
-  print_covariances(x$sigma, x$model, digits)
+  x$family$print_summary(x, digits)
   invisible(x)
 }
 
@@ -275,23 +269,7 @@ nobs.emix <- function(object, ...) {
 #' coef(fit)["mean.waiting", ]
 #' @exportS3Method stats::coef emix
 coef.emix <- function(object, ...) {
-  vars <- colnames(object$mean)
-  d <- length(vars)
-  k <- object$k # the Gaussian components; a noise component has no column
-  lower <- lower.tri(diag(d), diag = TRUE)
-  where <- which(lower, arr.ind = TRUE)
-  covariances <- matrix(apply(object$sigma, 3L, function(s) s[lower]), ncol = k)
-  out <- rbind(
-    matrix(object$pro[seq_len(k)], nrow = 1L),
-    t(object$mean),
-    covariances
-  )
-  dimnames(out) <- list(
-    c("pro", paste0("mean.", vars),
-      paste("sigma", vars[where[, "row"]], vars[where[, "col"]], sep = ".")),
-    names(object$pro)[seq_len(k)]
-  )
-  out
+  object$family$coef(object)
 }
 
 #' Fitted posterior probabilities or classes
@@ -331,9 +309,7 @@ fitted.emix <- function(object, type = c("posterior", "class"), ...) {
 # Helpers for printing ------------------------------------------------------
 
 fit_header <- function(x) {
-  sprintf("Gaussian mixture fitted by %s: %d component%s, model %s (%s)",
-          method_names[[x$method]],
-          x$k, plural(x$k), x$model, model_descriptions[[x$model]])
+  x$family$header(x)
 }
 
 observations_text <- function(n, nobs, weighted, digits) {

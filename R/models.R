@@ -62,7 +62,14 @@ multivariate_model <- function(model) {
 }
 
 # 0-based code used by the C core (same order as `gaussian_models`).
-model_code <- function(model) match(multivariate_model(model), gaussian_models) - 1L
+model_code <- function(model) core_code("gaussian_model", multivariate_model(model))
+
+# The C family of a Gaussian fit, with or without a uniform noise
+# component, and its settings: c(model code) or c(model code, log V).
+gaussian_c_name <- function(log_volume = NULL) {
+  if (is.null(log_volume)) "gaussian" else "gaussian_noise"
+}
+gaussian_settings <- function(model, log_volume = NULL) c(model_code(model), log_volume)
 
 # Free parameters: k - 1 proportions, k * d means, and the covariances.
 model_df <- function(model, k, d) {

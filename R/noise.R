@@ -125,7 +125,7 @@ noise_start <- function(init, x, k, weights, noise, core, seeds) {
     {
       # the k-means starts weigh the variables by the kept rows' variances
       kept_weights <- if (is.null(weights)) NULL else weights[keep]
-      kept_scale <- .Call(C_emix_col_moments_r, x[keep, , drop = FALSE], kept_weights)$var
+      kept_scale <- .Call(C_ffi_col_moments, x[keep, , drop = FALSE], kept_weights)$var
       # a column constant among the kept rows keeps the whole data's variance
       core$start_scale <- ifelse(kept_scale > 0, kept_scale, core$start_scale)
       start_responsibilities(init, x[keep, , drop = FALSE], k, kept_weights, core, seeds)
@@ -146,7 +146,7 @@ noise_start <- function(init, x, k, weights, noise, core, seeds) {
 # normal components' data.
 noise_ridge_scale <- function(x, weights, start) {
   share <- 1 - start[, ncol(start)]
-  .Call(C_emix_robust_scale_r, x, if (is.null(weights)) share else weights * share)^2
+  .Call(C_ffi_robust_scale, x, if (is.null(weights)) share else weights * share)^2
 }
 
 # Rows far from the bulk of the data: their squared robust distance to the

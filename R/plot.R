@@ -18,14 +18,14 @@
 #'   divergence \eqn{\mathrm{KL}(q_{t-1} \| p(z \mid x, \theta_t))}, shaded. Each
 #'   E-step brings the bound back up to the log-likelihood. Bottom: the gap
 #'   on a log scale. See the section *The bound* of [emix()].
-#' * `"classification"`: the data coloured by most probable component, with
+#' * `"classification"` (Gaussian fits): the data coloured by most probable component, with
 #'   each component's mean (a cross) and the ellipse holding 95% of its
 #'   probability (for a pair of variables, the 95% region of the bivariate
 #'   normal with the corresponding entries of the mean and covariance). One
 #'   scatter plot for two variables, a scatter plot matrix ([pairs()]) for
 #'   more; for one variable, a strip chart per component with the mean and
 #'   the interval of \eqn{\pm 1.96}{+/-1.96} standard deviations.
-#' * `"density"`: for one variable, a histogram of the data (weighted, if the
+#' * `"density"` (Gaussian fits): for one variable, a histogram of the data (weighted, if the
 #'   fit has weights) with the fitted mixture density and each component's
 #'   contribution \eqn{\pi_c \phi(x; \mu_c, \sigma_c^2)}{pro[c] phi(x; mean[c], sigma[c]^2)};
 #'   for two variables, contours of the fitted density over the data. The
@@ -57,6 +57,12 @@
 #' @export
 plot.emix <- function(x, which = c("loglik", "bound", "classification", "density"), ...) {
   which <- match_choice(which, "which")
+  if (!which %in% c("loglik", "bound", x$family$plots)) {
+    stop_arg("which", sprintf(
+      "cannot be \"%s\" for a fit of the %s family, which draws %s.", which, x$family$name,
+      paste0("\"", c("loglik", "bound", x$family$plots), "\"", collapse = ", ")
+    ))
+  }
   dots <- list(...)
   switch(which,
     loglik = plot_loglik(x, dots),
@@ -84,7 +90,7 @@ plot_loglik <- function(x, dots) {
     x = trace$iter, y = y, type = "n",
     xlab = if (x$method == "gibbs") "Sweep" else "Iteration", ylab = label,
     main = sprintf("%s: %s (%s, %d component%s)", method_names[[x$method]], label,
-                   x$model, x$k, plural(x$k))
+                   if (is.null(x$model)) x$family$name else x$model, x$k, plural(x$k))
   )))
   segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
   for (s in unique(segment)) {

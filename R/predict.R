@@ -91,41 +91,47 @@ predict.emix <- function(object, newdata,
     out <- predict_matrix(object, object$x, type)
     return(stats::napredict(object$na.action, out))
   }
-  predict_matrix(object, new_data_matrix(object, newdata), type)
+  predict_matrix(object, object$family$newdata(object, newdata), type)
+}
+
+# The E-step of a fit on the rows of x (in the form the C core reads): at
+# its parameters, or at a Gibbs fit's kept draw with the largest
+# log-likelihood; with `expected = TRUE` the posterior q(z) of variational
+# Bayes and ME, whose E-step reads expected logarithms in place of the
+# parameters' own.
+fit_estep <- function(object, x, threads, expected = FALSE) {
+  if (inherits(object, "emix_gibbs")) {
+    return(gibbs_draw_estep(object, object$best_draw, x, threads))
+  }
+  object$family$estep(object, x, threads, expected)
 }
 
 # Predictions for the rows of a numeric matrix in the variables of the fit;
 # rows with a non-finite value give NA.
 predict_matrix <- function(object, x, type) {
-  n <- nrow(x)
+  sparse <- inherits(x, "emix_csr")
+  n <- if (sparse) x$dim[1L] else nrow(x)
+  row_names <- if (sparse) x$dimnames[[1L]] else rownames(x)
   k <- length(object$pro)
-  complete <- rowSums(!is.finite(x)) == 0L
-  z <- matrix(NA_real_, n, k, dimnames = list(rownames(x), names(object$pro)))
-  row_loglik <- stats::setNames(rep(NA_real_, n), rownames(x))
+  # a sparse matrix was checked whole: it has no missing values
+  complete <- if (sparse) rep(TRUE, n) else rowSums(!is.finite(x)) == 0L
+  z <- matrix(NA_real_, n, k, dimnames = list(row_names, names(object$pro)))
+  row_loglik <- stats::setNames(rep(NA_real_, n), row_names)
   if (any(complete)) {
-    xc <- x[complete, , drop = FALSE]
+    xc <- if (all(complete)) x else x[complete, , drop = FALSE]
     threads <- object$control$threads
-    res <- if (!is.null(object$noise)) {
-      noise_estep(object, xc, threads)
-    } else if (identical(object$method, "gibbs")) {
-      gibbs_draw_estep(object$draws, object$best_draw, xc, object$model, threads = threads)
-    } else {
-      gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                     threads = threads)
-    }
+    res <- fit_estep(object, xc, threads)
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
-    if (object$method %in% c("vb", "me")) {
-      # q(z) of new rows under q(theta): the E-step with the expected log
-      # weights in place of log pi
-      zc <- gaussian_estep(xc, object$pro, object$mean, object$sigma, object$model,
-                           threads = threads, log_weight = object$posterior$log_weight)$z
+    if (inherits(object, c("emix_vb", "emix_me"))) {
+      # q(z) of new rows under q(theta)
+      zc <- fit_estep(object, xc, threads, expected = TRUE)$z
     }
     # A row of zero density under every component (far from all of them)
     # has no posterior: the E-step's 0/0 is NaN, reported as NA.
     zc[!is.finite(rowSums(zc)), ] <- NA_real_
     z[complete, ] <- zc
-    if (identical(object$method, "gibbs") && type %in% c("density", "logdensity")) {
+    if (inherits(object, "emix_gibbs") && type %in% c("density", "logdensity")) {
       row_loglik[complete] <- predictive_logdensity(object, xc)
     }
   }
@@ -135,7 +141,7 @@ predict_matrix <- function(object, x, type) {
       defined <- !is.na(z[, 1L])
       out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
       out[which(out > object$k)] <- 0L # the noise, as mclust
-      stats::setNames(out, rownames(x))
+      stats::setNames(out, row_names)
     },
     posterior = z,
     density = exp(row_loglik),
@@ -233,11 +239,11 @@ default_data_matrix <- function(newdata, vars) {
 # The log posterior predictive density of the rows of x under a Gibbs fit:
 # the log of the mean over the kept draws of each draw's mixture density.
 predictive_logdensity <- function(object, x) {
-  draws <- object$draws
-  per_draw <- vapply(seq_along(draws$loglik), function(s) {
-    gibbs_draw_estep(draws, s, x, object$model, threads = object$control$threads)$row_loglik
-  }, numeric(nrow(x)))
-  per_draw <- matrix(per_draw, nrow(x))
+  n <- if (inherits(x, "emix_csr")) x$dim[1L] else nrow(x)
+  per_draw <- vapply(seq_along(object$draws$loglik), function(s) {
+    gibbs_draw_estep(object, s, x, threads = object$control$threads)$row_loglik
+  }, numeric(n))
+  per_draw <- matrix(per_draw, n)
   top <- apply(per_draw, 1L, max)
   out <- top + log(rowMeans(exp(per_draw - top)))
   # zero density under every draw: log 0, not -Inf - -Inf

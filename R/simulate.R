@@ -67,7 +67,7 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, n = object$n, ...) {
     stop_arg("n", sprintf("times `nsim` must be at most %d rows (a data frame's limit); it is %.0f.",
                           .Machine$integer.max, total))
   }
-  vars <- colnames(object$mean)
+  vars <- object$family$variables(object)
   bookkeeping <- c(".sim", ".component")
   clash <- intersect(vars, bookkeeping)
   if (length(clash) > 0L) {
@@ -90,22 +90,9 @@ simulate.emix <- function(object, nsim = 1, seed = NULL, n = object$n, ...) {
     rng_state <- structure(seed, kind = as.list(RNGkind()))
     on.exit(assign(".Random.seed", saved_seed, envir = .GlobalEnv))
   }
-  k <- object$k
-  d <- ncol(object$mean)
   component <- sample.int(length(object$pro), total, replace = TRUE, prob = object$pro)
-  component[component > k] <- 0L # the noise
-  values <- matrix(stats::rnorm(total * d), total, d)
-  for (c in seq_len(k)) {
-    rows <- component == c
-    if (any(rows)) {
-      values[rows, ] <- values[rows, , drop = FALSE] %*% chol(object$sigma[, , c]) +
-        rep(object$mean[c, ], each = sum(rows))
-    }
-  }
-  if (!is.null(object$noise)) {
-    values[component == 0L, ] <- uniform_in_box(sum(component == 0L), object$noise$box)
-  }
-  colnames(values) <- vars
+  component[component > object$k] <- 0L # the noise
+  values <- object$family$simulate(object, component)
   out <- data.frame(
     .sim = rep(seq_len(nsim), each = n),
     .component = component,

@@ -12,12 +12,14 @@ gaussian_estep <- function(x, pro, mean, sigma, model = "VVV", weights = NULL,
   storage.mode(x) <- "double"
   mean <- matrix(as.double(mean), length(pro), ncol(x))
   sigma <- array(as.double(sigma), c(ncol(x), ncol(x), length(pro)))
-  res <- .Call(C_emix_estep_gaussian, x, weights, as.double(pro), mean, sigma,
-               model_code(model), as.integer(threads),
-               if (is.null(log_weight)) NULL else as.double(log_weight),
-               if (is.null(chol)) NULL else array(as.double(chol), dim(sigma)))
-  if (res$status[1L] == 2L) {
-    stop("The covariance matrix of a component is not positive definite.", call. = FALSE)
+  parameters <- list(pro = as.double(pro), mean = mean, sigma = sigma,
+                     log_weight = log_weight,
+                     chol = if (!is.null(chol)) array(as.double(chol), dim(sigma)))
+  res <- core_estep("gaussian", gaussian_settings(model), parameters, x, weights, threads)
+  if (status_name(res$status[1L]) == "collapsed") {
+    stop_degenerate_condition("emix_error_collapsed", sprintf(
+      "The covariance matrix of component %d is not positive definite.", res$status[2L]
+    ), component = res$status[2L])
   }
   res[c("z", "row_loglik", "loglik")]
 }
@@ -27,7 +29,8 @@ gaussian_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   storage.mode(x) <- "double"
   storage.mode(z) <- "double"
   core <- core_control(emix_control(reg = reg), x, weights)
-  res <- .Call(C_emix_mstep_gaussian, x, weights, z, model_code(model), core)
+  res <- core_mstep("gaussian", gaussian_settings(model), x, weights, z, core)
+  res <- c(res$parameters, res[names(res) != "parameters"])
   if (res$status[1L] != 0L) {
     stop_degenerate(res$status, res$status_detail, 0L,
                     failure_context(model, ncol(z), x, core, emix_control(reg = reg)))

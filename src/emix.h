@@ -144,19 +144,22 @@ int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labe
                      double *rowobj);
 /* The same with the component drawn from the responsibilities, by the
  * inverse CDF at the uniforms u. */
+/* The component of row i of an nb x k block of responsibilities at which
+ * their cumulative sum first reaches u (0-based) */
+int emix_draw_label(const double *resp, int nb, int k, int i, double u);
 int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const double *u,
                      int *labels, double *rowobj);
 
 /* ---- The family table ---------------------------------------------------- */
 
 /* One block of parameters (or of a prior or posterior) as R sees it: a
- * named double array of up to three dimensions, column-major. R builds
+ * named double array of up to four dimensions, column-major. R builds
  * and checks these from the table, so a family never sees a SEXP. */
 #define EMIX_MAX_BLOCKS 8
 typedef struct {
     const char *name;
     int ndim;
-    int dim[3];
+    int dim[4];
     int optional; /* for par_put: may be absent (NULL) */
 } emix_block;
 

@@ -5,11 +5,13 @@
  * log N(x; mu, sigma) = -d/2 log(2 pi) - sum_j log L_jj - |L^{-1}(x - mu)|^2 / 2.
  * Rows are handled a block at a time with the rows as the inner loop, so the
  * compiler vectorises it and the block stays in cache. */
-#include "emix.h"
+#include "gaussian.h"
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
-#define LOG_2PI 1.837877066409345483560659472811
+const char *const gauss_model_names[EMIX_NMODELS] = {"EII", "VII", "EEI", "VVI", "EEE",
+                                                     "VVV"};
 
 int gauss_model_is_full(int model)
 {
@@ -78,17 +80,26 @@ static inline double log_weight(const gauss_par *par, int c)
     return par->log_weight ? par->log_weight[c] : log(par->pro[c]);
 }
 
-gauss_stats *gauss_stats_alloc(int k, int d, int model)
+size_t gauss_stats_len(int k, int d, int model)
+{
+    size_t scatter = gauss_cov_len(d, model) * (gauss_model_is_shared(model) ? 1 : k);
+    return 2 * (size_t) k * d + k + scatter;
+}
+
+gauss_stats *gauss_stats_alloc(int k, int d, int model, size_t extra)
 {
     gauss_stats *st = (gauss_stats *) R_alloc(1, sizeof(gauss_stats));
     st->k = k;
     st->d = d;
     st->full = gauss_model_is_full(model);
     st->pooled = gauss_model_is_shared(model);
-    st->shift = (double *) R_alloc((size_t) k * d, sizeof(double));
-    st->N = (double *) R_alloc(k, sizeof(double));
-    st->s = (double *) R_alloc((size_t) k * d, sizeof(double));
-    st->A = (double *) R_alloc(gauss_cov_len(d, model) * (st->pooled ? 1 : k), sizeof(double));
+    /* one flat block, in the order of the layout above gauss_stats */
+    st->len = gauss_stats_len(k, d, model);
+    st->flat = (double *) R_alloc(st->len + extra, sizeof(double));
+    st->shift = st->flat;
+    st->N = st->shift + (size_t) k * d;
+    st->s = st->N + k;
+    st->A = st->s + (size_t) k * d;
     st->work = (double *) R_alloc(st->full ? 3 * (size_t) d * d : (size_t) d, sizeof(double));
     return st;
 }
@@ -107,7 +118,24 @@ static size_t scatter_size(const gauss_stats *st)
 void *gauss_stats_new(const void *vpar)
 {
     const gauss_par *par = vpar;
-    return gauss_stats_alloc(par->k, par->d, par->model);
+    return gauss_stats_alloc(par->k, par->d, par->model, 0);
+}
+
+double *gauss_stats_flat(void *vst)
+{
+    return ((gauss_stats *) vst)->flat;
+}
+
+static size_t gauss_stats_size(const void *vpar)
+{
+    const gauss_par *par = vpar;
+    return gauss_stats_len(par->k, par->d, par->model);
+}
+
+void gauss_stats_weights(const void *vst, double *N)
+{
+    const gauss_stats *st = vst;
+    memcpy(N, st->N, (size_t) st->k * sizeof(double));
 }
 
 /* y = L^{-1} v for a d-vector, L lower triangular */
@@ -166,7 +194,7 @@ static double flattest_ratio(const double *S, int d, const double *yardstick, do
 
 emix_status gauss_factor(gauss_par *par, const double *yardstick, double factor, int spherical)
 {
-    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
+    emix_status status = EMIX_STATUS_OK;
     int d = par->d, k = par->k, info = 0;
     size_t len = gauss_cov_len(d, par->model);
     int full = gauss_model_is_full(par->model);
@@ -319,7 +347,7 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
         whiten_block(par->chol, d, nb, y, q);
         for (int c = 0; c < k; c++) {
             double *out = lj + (size_t) nb * c;
-            double base = log_weight(par, c) - 0.5 * (d * LOG_2PI + par->logdet[c]);
+            double base = log_weight(par, c) - 0.5 * (d * EMIX_LOG_2PI + par->logdet[c]);
             for (int i = 0; i < nb; i++) {
                 out[i] = 0.0;
             }
@@ -343,7 +371,7 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
     int full = gauss_model_is_full(par->model);
     for (int c = 0; c < k; c++) {
         double *q = lj + (size_t) nb * c;
-        double base = log_weight(par, c) - 0.5 * (d * LOG_2PI + par->logdet[c]);
+        double base = log_weight(par, c) - 0.5 * (d * EMIX_LOG_2PI + par->logdet[c]);
         if (full) {
             centred_block(dat, i0, nb, par->mean + c, k, y);
             whiten_block(par->chol + dd * c, d, nb, y, q);
@@ -628,7 +656,7 @@ static void scatter_matrix(const gauss_stats *st, int c, double W, double *out)
  * ridge's: a spike of density, not a fit. */
 static emix_status check_support(const gauss_stats *st, int model, double mean_weight)
 {
-    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
+    emix_status status = EMIX_STATUS_OK;
     int k = st->k, d = st->d, shared = gauss_model_is_shared(model);
     double need = model == EMIX_VVV ? d + 1.0 : (shared ? 1.0 : 2.0), total = 0.0;
     for (int c = 0; c < k; c++) {
@@ -648,13 +676,16 @@ static emix_status check_support(const gauss_stats *st, int model, double mean_w
     return status;
 }
 
-static emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
+emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
 {
     const gauss_stats *st = vst;
     gauss_par *par = vpar;
     int k = par->k, d = par->d, model = par->model;
     size_t len = gauss_cov_len(d, model);
     int full = gauss_model_is_full(model);
+    if (!ctl->var_scale) {
+        error("emix: the Gaussian family needs 'control$var_scale', the scales of its ridge");
+    }
     emix_status status = check_support(st, model, ctl->mean_weight);
     if (status.code != EMIX_OK) {
         return status;
@@ -743,7 +774,7 @@ static double trace_solve(const double *L, int d, const double *M, double *work)
  * with M_c = sum_i w_i r_ic (x_i - mean_c)(x_i - mean_c)' = N_c S_c when the
  * means are those of the M-step from the same statistics (the ridge moves
  * only the covariances). */
-static double gauss_expected_loglik(const void *vst, const void *vpar)
+double gauss_expected_loglik(const void *vst, const void *vpar)
 {
     const gauss_stats *st = vst;
     const gauss_par *par = vpar;
@@ -752,7 +783,7 @@ static double gauss_expected_loglik(const void *vst, const void *vpar)
     double W = 0.0, q = 0.0;
     for (int c = 0; c < k; c++) {
         W += st->N[c];
-        q += st->N[c] * (log(par->pro[c]) - 0.5 * (d * LOG_2PI + par->logdet[c]));
+        q += st->N[c] * (log(par->pro[c]) - 0.5 * (d * EMIX_LOG_2PI + par->logdet[c]));
     }
     double *M = st->work; /* d x d, or d; trace_solve uses the rest of work */
     for (int c = 0; c < (st->pooled ? 1 : k); c++) {
@@ -777,26 +808,12 @@ size_t gauss_scratch_size(const void *vpar)
     return (size_t) EMIX_BLOCK * (2 * (size_t) par->d + 1);
 }
 
-const emix_family emix_gaussian_family = {
-    "gaussian",
-    gauss_log_joint,
-    gauss_stats_new,
-    gauss_stats_reset,
-    gauss_stats_add,
-    gauss_stats_add_labels,
-    gauss_stats_merge,
-    gauss_stats_reshift,
-    gauss_mstep,
-    gauss_expected_loglik,
-    gauss_scratch_size,
-    0
-};
 
 emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const double *z,
                                const int *labels, double min_weight, gauss_stats *st)
 {
     int n = dat->n, d = dat->d, k = par->k;
-    emix_status status = {EMIX_OK, -1, -1, -1, 0.0};
+    emix_status status = EMIX_STATUS_OK;
     double *scratch = (double *) R_alloc(gauss_scratch_size(par), sizeof(double));
     double *one_hot = (double *) R_alloc((size_t) EMIX_BLOCK * k, sizeof(double));
 
@@ -843,7 +860,7 @@ emix_status gauss_stats_from_z(gauss_par *par, const emix_data *dat, const doubl
 emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
                                const double *z, const int *labels, const emix_control *ctl)
 {
-    gauss_stats *st = gauss_stats_alloc(par->k, dat->d, par->model);
+    gauss_stats *st = gauss_stats_alloc(par->k, dat->d, par->model, 0);
     /* an empty component passes here (its mean is the data's): the M-step
      * judges whether each has the observations it needs */
     emix_status status = gauss_stats_from_z(par, dat, z, labels, 0.0, st);
@@ -852,3 +869,180 @@ emix_status gauss_mstep_from_z(gauss_par *par, const emix_data *dat,
     }
     return gauss_mstep(st, par, ctl);
 }
+
+/* ---- The table's other entries ------------------------------------------ */
+
+/* settings: c(model), the covariance model's code (the enum in gaussian.h) */
+static void *gauss_par_new(int k, int d, const double *settings, int nsettings)
+{
+    if (nsettings != 1 || !(settings[0] >= 0 && settings[0] < EMIX_NMODELS) ||
+        settings[0] != floor(settings[0])) {
+        error("emix: the Gaussian family's settings must be c(model), a model code from 0 "
+              "to %d", EMIX_NMODELS - 1);
+    }
+    gauss_par *par = (gauss_par *) R_alloc(1, sizeof(gauss_par));
+    gauss_par_alloc(par, k, d, (int) settings[0]);
+    return par;
+}
+
+int gauss_par_blocks(const void *vpar, emix_block *blocks)
+{
+    const gauss_par *par = vpar;
+    int k = par->k, d = par->d;
+    blocks[0] = (emix_block) {"pro", 1, {k, 0, 0}, 0};
+    blocks[1] = (emix_block) {"mean", 2, {k, d, 0}, 0};
+    blocks[2] = (emix_block) {"sigma", 3, {d, d, k}, 0};
+    /* given by the Bayesian methods' predictions: log weights in place of
+     * log pro (VB, ME), and a Gibbs draw's own factors (VVV) */
+    blocks[3] = (emix_block) {"log_weight", 1, {k, 0, 0}, 1};
+    blocks[4] = (emix_block) {"chol", 3, {d, d, k}, 1};
+    return 5;
+}
+
+void gauss_par_get(const void *vpar, int b, double *out)
+{
+    const gauss_par *par = vpar;
+    int k = par->k, d = par->d;
+    switch (b) {
+    case 0:
+        memcpy(out, par->pro, (size_t) k * sizeof(double));
+        break;
+    case 1:
+        memcpy(out, par->mean, (size_t) k * d * sizeof(double));
+        break;
+    case 2:
+        /* a diagonal model's sigma becomes a d x d x k array only here */
+        gauss_cov_expand(par->sigma, d, k, par->model, out);
+        break;
+    case 3:
+        for (int c = 0; c < k; c++) {
+            out[c] = par->log_weight ? par->log_weight[c] : log(par->pro[c]);
+        }
+        break;
+    default:
+        gauss_cov_expand(par->chol, d, k, par->model, out);
+    }
+}
+
+/* Given lower Cholesky factors (d x d x k) in place of sigma's own, for
+ * the unshared full model, whose E-step reads only the factors: a Gibbs
+ * draw's factor can hold a covariance that sigma, rounded, no longer does.
+ * Only the lower triangles are read; each diagonal must be a positive
+ * normal number, so that its inverse and log are finite. */
+static void given_factors(gauss_par *par, const double *L)
+{
+    int d = par->d, k = par->k;
+    size_t dd = (size_t) d * d;
+    if (par->model != EMIX_VVV) {
+        error("emix: 'chol' is accepted for model VVV (code %d) only", EMIX_VVV);
+    }
+    for (int c = 0; c < k; c++) {
+        double logdet = 0.0;
+        memset(par->chol + dd * c, 0, dd * sizeof(double));
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                double v = L[dd * c + i + (size_t) d * j];
+                if (!R_FINITE(v) || (i == j && !(v >= DBL_MIN))) {
+                    error("emix: 'chol' must hold finite lower triangles with positive "
+                          "diagonals of at least %g; element [%d, %d, %d] is %g",
+                          DBL_MIN, i + 1, j + 1, c + 1, v);
+                }
+                par->chol[dd * c + i + (size_t) d * j] = v;
+            }
+            logdet += 2.0 * log(L[dd * c + j + (size_t) d * j]);
+        }
+        par->logdet[c] = logdet;
+    }
+}
+
+/* Parameters given from R: any values in mean and sigma (a NaN gives NaN
+ * rows, a sigma that is not positive definite a status); pro finite and
+ * >= 0. Collapse is not judged: a zero yardstick accepts any positive
+ * definite sigma. */
+emix_status gauss_par_put(void *vpar, const double *const *values)
+{
+    gauss_par *par = vpar;
+    int k = par->k, d = par->d;
+    for (int c = 0; c < k; c++) {
+        if (!(R_FINITE(values[0][c]) && values[0][c] >= 0.0)) {
+            error("emix: 'pro' must hold finite values of at least 0; element %d is %g", c + 1,
+                  values[0][c]);
+        }
+    }
+    memcpy(par->pro, values[0], (size_t) k * sizeof(double));
+    memcpy(par->mean, values[1], (size_t) k * d * sizeof(double));
+    /* a diagonal model reads only the diagonals: its kernels ignore the rest */
+    gauss_cov_compact(values[2], d, k, par->model, par->sigma);
+    if (values[3]) {
+        for (int c = 0; c < k; c++) {
+            if (ISNAN(values[3][c]) || values[3][c] == R_PosInf) {
+                error("emix: 'log_weight' must hold numbers below Inf; element %d is %g",
+                      c + 1, values[3][c]);
+            }
+        }
+        par->log_weight = (double *) R_alloc(k, sizeof(double));
+        memcpy(par->log_weight, values[3], (size_t) k * sizeof(double));
+    }
+    if (values[4]) {
+        given_factors(par, values[4]);
+        return EMIX_STATUS_OK;
+    }
+    double *zero_scale = (double *) R_alloc(d, sizeof(double));
+    memset(zero_scale, 0, (size_t) d * sizeof(double));
+    return gauss_factor(par, zero_scale, 0.0, 0);
+}
+
+/* free parameters: k - 1 proportions, k d means and the covariances' */
+double gauss_df(const void *vpar)
+{
+    const gauss_par *par = vpar;
+    double k = par->k, d = par->d, cov;
+    switch (par->model) {
+    case EMIX_EII: cov = 1; break;
+    case EMIX_VII: cov = k; break;
+    case EMIX_EEI: cov = d; break;
+    case EMIX_VVI: cov = k * d; break;
+    case EMIX_EEE: cov = d * (d + 1) / 2; break;
+    default: cov = k * d * (d + 1) / 2;
+    }
+    return (k - 1) + k * d + cov;
+}
+
+static emix_status gauss_start(void *par, const emix_data *dat, const double *z,
+                               const int *labels, const emix_control *ctl)
+{
+    return gauss_mstep_from_z(par, dat, z, labels, ctl);
+}
+
+static emix_status gauss_stats_of_z(void *par, const emix_data *dat, const double *z,
+                                    const int *labels, void *stats)
+{
+    return gauss_stats_from_z(par, dat, z, labels, 0.0, stats);
+}
+
+const emix_family emix_gaussian_family = {
+    .name = "gaussian",
+    .kinds = 1u << EMIX_DENSE,
+    .par_new = gauss_par_new,
+    .par_blocks = gauss_par_blocks,
+    .par_get = gauss_par_get,
+    .par_put = gauss_par_put,
+    .df = gauss_df,
+    .start = gauss_start,
+    .stats_from_z = gauss_stats_of_z,
+    .row_offset = NULL,
+    .log_joint = gauss_log_joint,
+    .scratch_size = gauss_scratch_size,
+    .stats_new = gauss_stats_new,
+    .stats_flat = gauss_stats_flat,
+    .stats_len = gauss_stats_size,
+    .stats_reset = gauss_stats_reset,
+    .stats_add = gauss_stats_add,
+    .stats_add_labels = gauss_stats_add_labels,
+    .stats_merge = gauss_stats_merge,
+    .stats_reshift = gauss_stats_reshift,
+    .stats_weights = gauss_stats_weights,
+    .mstep = gauss_mstep,
+    .expected_loglik = gauss_expected_loglik,
+    .conjugate = &emix_gaussian_conjugate,
+};

@@ -9,8 +9,9 @@
 
 /* ---- The Gaussian family (gaussian.c) ------------------------------------ */
 
-/* Covariance models, in mclust's names; R uses the same order. */
+/* Covariance models, in mclust's names; R reads the codes from ffi_codes(). */
 enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
+extern const char *const gauss_model_names[EMIX_NMODELS];
 
 /* A diagonal covariance is stored as its d diagonal entries (its Cholesky
  * factor as their square roots): nothing needs the zeros, and d x d per
@@ -47,6 +48,8 @@ typedef struct {
  * the components. */
 typedef struct {
     int k, d, full, pooled;
+    double *flat;  /* the statistics as one block: shift, N, s, A (R's ffi_stats) */
+    size_t len;    /* its length, gauss_stats_len() */
     double *shift; /* k x d */
     double *N;     /* k */
     double *s;     /* k x d */
@@ -60,7 +63,12 @@ extern const emix_conjugate emix_gaussian_conjugate;
 int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);
-gauss_stats *gauss_stats_alloc(int k, int d, int model);
+/* the statistics' doubles: shift (k x d), N (k), s (k x d), then A (k
+ * scatters, or one when pooled, of gauss_cov_len() entries each) */
+size_t gauss_stats_len(int k, int d, int model);
+/* statistics whose flat block has `extra` doubles of room after them (for
+ * a family that wraps the Gaussian one) */
+gauss_stats *gauss_stats_alloc(int k, int d, int model, size_t extra);
 /* k covariances as the d x d x k array R sees (the diagonal ones spread,
  * zeros off the diagonal), and back (a diagonal model reads only the
  * diagonals) */
@@ -92,6 +100,14 @@ void gauss_stats_add_labels(void *stats, const emix_data *dat, int i0, int nb,
 void gauss_stats_merge(void *into, const void *from, double alpha);
 void gauss_stats_reshift(void *stats, const void *par);
 size_t gauss_scratch_size(const void *par);
+double *gauss_stats_flat(void *stats);
+void gauss_stats_weights(const void *stats, double *N);
+emix_status gauss_mstep(const void *stats, void *par, const emix_control *ctl);
+double gauss_expected_loglik(const void *stats, const void *par);
+int gauss_par_blocks(const void *par, emix_block *blocks);
+void gauss_par_get(const void *par, int b, double *out);
+emix_status gauss_par_put(void *par, const double *const *values);
+double gauss_df(const void *par);
 
 /* ---- A uniform noise component beside the Gaussian ones (noise.c) -------- */
 

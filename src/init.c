@@ -1,24 +1,27 @@
 /* Registration of the routines R calls; nothing is found by name at run time. */
-#include "emix.h"
+#include "ffi.h"
 #include <R_ext/Rdynload.h>
 #include <R_ext/Visibility.h>
 
 #define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
 
 static const R_CallMethodDef call_methods[] = {
-    CALLDEF(emix_estep_gaussian, 9),
-    CALLDEF(emix_mstep_gaussian, 5),
-    CALLDEF(emix_run_gaussian, 7),
-    CALLDEF(emix_run_bayes, 7),
-    CALLDEF(emix_gibbs_gaussian, 8),
-    CALLDEF(emix_openmp_info, 0),
-    CALLDEF(emix_first_nonfinite, 1),
-    CALLDEF(emix_col_moments_r, 2),
-    CALLDEF(emix_robust_scale_r, 2),
-    CALLDEF(emix_draw_labels, 2),
-    CALLDEF(emix_kmeans_seed_r, 5),
-    CALLDEF(emix_kmeans_lloyd_r, 6),
-    CALLDEF(emix_permute_columns_r, 2),
+    CALLDEF(ffi_run, 9),
+    CALLDEF(ffi_estep, 6),
+    CALLDEF(ffi_mstep, 6),
+    CALLDEF(ffi_stats, 6),
+    CALLDEF(ffi_stats_merge, 6),
+    CALLDEF(ffi_mstep_stats, 6),
+    CALLDEF(ffi_family_info, 4),
+    CALLDEF(ffi_codes, 0),
+    CALLDEF(ffi_openmp_info, 0),
+    CALLDEF(ffi_first_nonfinite, 1),
+    CALLDEF(ffi_col_moments, 2),
+    CALLDEF(ffi_robust_scale, 2),
+    CALLDEF(ffi_draw_labels, 2),
+    CALLDEF(ffi_kmeans_seed, 5),
+    CALLDEF(ffi_kmeans_lloyd, 6),
+    CALLDEF(ffi_permute_columns, 2),
     {NULL, NULL, 0}
 };
 

@@ -6,14 +6,14 @@
  * responsibilities) plus the noise weight N_0; the M-step is the Gaussian
  * one, after which the Gaussian proportions are scaled by 1 - pi_0, with
  * pi_0 = N_0 / (N_0 + sum_c N_c). */
-#include "emix.h"
-#include "entry.h"
+#include "gaussian.h"
 #include <math.h>
 #include <string.h>
 
+/* The flat block of statistics is the Gaussian one followed by N0. */
 typedef struct {
-    void *gauss; /* the Gaussian statistics */
-    double N0;   /* sum_i w_i r_i0, the weight of the noise column */
+    gauss_stats *gauss; /* the Gaussian statistics */
+    double *N0;         /* sum_i w_i r_i0, the weight of the noise column */
 } noise_stats;
 
 static const emix_family *const G = &emix_gaussian_family;
@@ -48,9 +48,28 @@ static void *noise_stats_new(const void *vpar)
 {
     const noise_par *np = vpar;
     noise_stats *st = (noise_stats *) R_alloc(1, sizeof(noise_stats));
-    st->gauss = G->stats_new(np->g);
-    st->N0 = 0.0;
+    st->gauss = gauss_stats_alloc(np->g->k, np->g->d, np->g->model, 1);
+    st->N0 = st->gauss->flat + st->gauss->len;
+    *st->N0 = 0.0;
     return st;
+}
+
+static double *noise_stats_flat(void *vst)
+{
+    return ((noise_stats *) vst)->gauss->flat;
+}
+
+static size_t noise_stats_len(const void *vpar)
+{
+    const noise_par *np = vpar;
+    return gauss_stats_len(np->g->k, np->g->d, np->g->model) + 1;
+}
+
+static void noise_stats_weights(const void *vst, double *N)
+{
+    const noise_stats *st = vst;
+    gauss_stats_weights(st->gauss, N);
+    N[st->gauss->k] = *st->N0;
 }
 
 static void noise_stats_reset(void *vst, const void *vpar)
@@ -58,7 +77,7 @@ static void noise_stats_reset(void *vst, const void *vpar)
     noise_stats *st = vst;
     const noise_par *np = vpar;
     G->stats_reset(st->gauss, np->g);
-    st->N0 = 0.0;
+    *st->N0 = 0.0;
 }
 
 /* the noise column of a block: resp + ld * k */
@@ -77,7 +96,7 @@ static void noise_stats_add(void *vst, const emix_data *dat, int i0, int nb,
     noise_stats *st = vst;
     const gauss_stats *gs = st->gauss;
     G->stats_add(st->gauss, dat, i0, nb, resp, ld, scratch);
-    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+    *st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
 }
 
 /* labels equal to k (the noise) match no Gaussian component, so the
@@ -89,7 +108,7 @@ static void noise_stats_add_labels(void *vst, const emix_data *dat, int i0, int 
     noise_stats *st = vst;
     const gauss_stats *gs = st->gauss;
     G->stats_add_labels(st->gauss, dat, i0, nb, resp, ld, labels, scratch);
-    st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
+    *st->N0 += noise_column_weight(dat, i0, nb, resp + (size_t) ld * gs->k);
 }
 
 static void noise_stats_merge(void *vinto, const void *vfrom, double alpha)
@@ -97,7 +116,7 @@ static void noise_stats_merge(void *vinto, const void *vfrom, double alpha)
     noise_stats *into = vinto;
     const noise_stats *from = vfrom;
     G->stats_merge(into->gauss, from->gauss, alpha);
-    into->N0 += alpha * from->N0;
+    *into->N0 += alpha * *from->N0;
 }
 
 static void noise_stats_reshift(void *vst, const void *vpar)
@@ -135,7 +154,7 @@ static emix_status noise_mstep(const void *vst, void *vpar, const emix_control *
     for (int c = 0; c < gs->k; c++) {
         W += gs->N[c];
     }
-    noise_set_proportion(np, st->N0, W);
+    noise_set_proportion(np, *st->N0, W);
     return status;
 }
 
@@ -145,8 +164,8 @@ static double noise_expected_loglik(const void *vst, const void *vpar)
     const noise_par *np = vpar;
     double q = G->expected_loglik(st->gauss, np->g);
     /* 0 log 0 = 0: no weight on an empty noise component */
-    if (st->N0 > 0.0) {
-        q += st->N0 * (log_noise_weight(np) - np->log_volume);
+    if (*st->N0 > 0.0) {
+        q += *st->N0 * (log_noise_weight(np) - np->log_volume);
     }
     return q;
 }
@@ -157,33 +176,6 @@ static size_t noise_scratch_size(const void *vpar)
     return G->scratch_size(np->g);
 }
 
-const emix_family emix_noise_family = {
-    "gaussian with noise",
-    noise_log_joint,
-    noise_stats_new,
-    noise_stats_reset,
-    noise_stats_add,
-    noise_stats_add_labels,
-    noise_stats_merge,
-    noise_stats_reshift,
-    noise_mstep,
-    noise_expected_loglik,
-    noise_scratch_size,
-    0
-};
-
-/* The log-volume argument of an entry point: log V, or NA for no noise
- * component. V is one positive double (a given volume) or a product of d of
- * them (the sides of a box), so |log V| is at most about 745 d; within that
- * bound log pi_0 - log V, summed over the rows, stays far from overflow. */
-double noise_log_volume_arg(SEXP log_volume, int d)
-{
-    if (TYPEOF(log_volume) == REALSXP && XLENGTH(log_volume) == 1 &&
-        ISNA(REAL(log_volume)[0])) {
-        return NA_REAL;
-    }
-    return check_real(log_volume, "log_volume", -746.0 * d, 710.0 * d);
-}
 
 void noise_par_init(noise_par *np, gauss_par *g, double log_volume)
 {
@@ -198,7 +190,7 @@ void noise_par_init(noise_par *np, gauss_par *g, double log_volume)
 static emix_status start_pass(noise_par *np, const emix_data *dat, const double *z0,
                               gauss_stats *st, double *scratch)
 {
-    emix_status status = {EMIX_OK, -1, -1};
+    emix_status status = EMIX_STATUS_OK;
     int n = dat->n;
     G->stats_reset(st, np->g);
     for (int i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
@@ -225,6 +217,9 @@ emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
                         const emix_control *ctl)
 {
     gauss_par *g = np->g;
+    if (!z0) {
+        error("emix: a fit with noise starts from an n x (k + 1) matrix 'start'");
+    }
     int n = dat->n, k = g->k, d = dat->d;
     gauss_stats *st = G->stats_new(g);
     double *scratch = (double *) R_alloc(G->scratch_size(g), sizeof(double));
@@ -262,14 +257,95 @@ emix_status noise_start(noise_par *np, const emix_data *dat, const double *z0,
     return status;
 }
 
-SEXP noise_run_result(const noise_par *np, const emix_result *res, SEXP z)
+/* ---- The table's other entries ------------------------------------------ */
+
+/* settings: c(model, log V); k counts the columns of z, the noise last. V
+ * is one positive double (a given volume) or a product of d of them (the
+ * sides of a box), so |log V| is at most about 745 d; within that bound
+ * log pi_0 - log V, summed over the rows, stays far from overflow. */
+static void *noise_par_new(int k, int d, const double *settings, int nsettings)
 {
-    SEXP out = PROTECT(run_result(np->g, res, z));
-    int k = np->g->k;
-    SEXP pro = PROTECT(allocVector(REALSXP, k + 1));
-    memcpy(REAL(pro), np->g->pro, (size_t) k * sizeof(double));
-    REAL(pro)[k] = np->pro0;
-    SET_VECTOR_ELT(out, 0, pro);
-    UNPROTECT(2);
-    return out;
+    if (nsettings != 2 || !(settings[1] >= -746.0 * d && settings[1] <= 710.0 * d)) {
+        error("emix: the noise family's settings must be c(model, log_volume) with "
+              "log_volume from %g to %g", -746.0 * d, 710.0 * d);
+    }
+    if (k < 2) {
+        error("emix: a fit with noise has at least one Gaussian column and the noise");
+    }
+    gauss_par *g = emix_gaussian_family.par_new(k - 1, d, settings, 1);
+    noise_par *np = (noise_par *) R_alloc(1, sizeof(noise_par));
+    noise_par_init(np, g, settings[1]);
+    return np;
 }
+
+/* the Gaussian blocks, with pro of length k + 1, the noise last */
+static int noise_par_blocks(const void *vpar, emix_block *blocks)
+{
+    const noise_par *np = vpar;
+    gauss_par_blocks(np->g, blocks);
+    blocks[0].dim[0] = np->g->k + 1;
+    return 3;
+}
+
+static void noise_par_get(const void *vpar, int b, double *out)
+{
+    const noise_par *np = vpar;
+    gauss_par_get(np->g, b, out);
+    if (b == 0) {
+        out[np->g->k] = np->pro0;
+    }
+}
+
+static emix_status noise_par_put(void *vpar, const double *const *values)
+{
+    noise_par *np = vpar;
+    const double *gauss_values[5] = {values[0], values[1], values[2], NULL, NULL};
+    emix_status status = gauss_par_put(np->g, gauss_values);
+    np->pro0 = values[0][np->g->k];
+    if (!(R_FINITE(np->pro0) && np->pro0 >= 0.0)) {
+        error("emix: 'pro' must hold finite values of at least 0; its noise entry is %g",
+              np->pro0);
+    }
+    return status;
+}
+
+/* the Gaussian parameters and the noise's proportion */
+static double noise_df(const void *vpar)
+{
+    const noise_par *np = vpar;
+    return gauss_df(np->g) + 1.0;
+}
+
+static emix_status noise_start_entry(void *vpar, const emix_data *dat, const double *z,
+                                     const int *labels, const emix_control *ctl)
+{
+    (void) labels;
+    return noise_start(vpar, dat, z, ctl);
+}
+
+const emix_family emix_noise_family = {
+    .name = "gaussian_noise",
+    .kinds = 1u << EMIX_DENSE,
+    .par_new = noise_par_new,
+    .par_blocks = noise_par_blocks,
+    .par_get = noise_par_get,
+    .par_put = noise_par_put,
+    .df = noise_df,
+    .start = noise_start_entry,
+    .stats_from_z = NULL, /* no Bayesian methods */
+    .row_offset = NULL,
+    .log_joint = noise_log_joint,
+    .scratch_size = noise_scratch_size,
+    .stats_new = noise_stats_new,
+    .stats_flat = noise_stats_flat,
+    .stats_len = noise_stats_len,
+    .stats_reset = noise_stats_reset,
+    .stats_add = noise_stats_add,
+    .stats_add_labels = noise_stats_add_labels,
+    .stats_merge = noise_stats_merge,
+    .stats_reshift = noise_stats_reshift,
+    .stats_weights = noise_stats_weights,
+    .mstep = noise_mstep,
+    .expected_loglik = noise_expected_loglik,
+    .conjugate = NULL,
+};

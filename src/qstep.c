@@ -5,7 +5,6 @@
  * Diebolt 1985). A point mass has entropy 0, so the bound becomes the
  * classification log-likelihood sum_i w_i log(pi_zi f_zi(x_i)). */
 #include "emix.h"
-#include "entry.h"
 #include <math.h>
 
 /* The block's responsibilities become point masses on labels[i]; rowobj[i]
@@ -70,7 +69,7 @@ int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labe
 /* The first label whose cumulative responsibility exceeds u (inverse CDF),
  * or the last one with positive responsibility if rounding leaves the sum
  * just below u. */
-static int draw_label(const double *resp, int nb, int k, int i, double u)
+int emix_draw_label(const double *resp, int nb, int k, int i, double u)
 {
     double cum = 0.0;
     int last = 0;
@@ -92,26 +91,11 @@ int emix_sstep_block(double *resp, int nb, int k, const double *rowll, const dou
 {
     int changed = 0;
     for (int i = 0; i < nb; i++) {
-        int label = draw_label(resp, nb, k, i, u[i]);
+        int label = emix_draw_label(resp, nb, k, i, u[i]);
         changed += label != labels[i];
         labels[i] = label;
     }
     point_masses(resp, nb, k, labels, rowobj);
     emix_log_point_mass(rowll, nb, rowobj);
     return changed;
-}
-
-/* Labels (1-based) drawn for the rows of the n x k responsibility matrix z
- * with the uniforms u: the S-step on its own, for checking it. */
-SEXP emix_draw_labels(SEXP z, SEXP u)
-{
-    int k = check_columns(z, "z", -1);
-    int n = INTEGER(getAttrib(z, R_DimSymbol))[0];
-    check_reals(u, "u", n, R_NegInf);
-    SEXP out = PROTECT(allocVector(INTSXP, n));
-    for (int i = 0; i < n; i++) {
-        INTEGER(out)[i] = draw_label(REAL(z) + i, n, k, 0, REAL(u)[i]) + 1;
-    }
-    UNPROTECT(1);
-    return out;
 }

@@ -178,18 +178,6 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     return ll;
 }
 
-static void check_interrupt(void *unused)
-{
-    (void) unused;
-    R_CheckUserInterrupt();
-}
-
-int emix_interrupt_pending(void)
-{
-    /* an interrupt jumps out of check_interrupt, and only as far as here */
-    return !R_ToplevelExec(check_interrupt, NULL);
-}
-
 int emix_converged(double prev, double cur, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
@@ -228,16 +216,31 @@ void emix_result_reserve(emix_result *res, size_t t)
     res->capacity = cap;
 }
 
-void emix_em(const emix_family *fam, void *par, void *stats,
+void emix_result_init(emix_result *res, int max_iter)
+{
+    res->capacity = 0;
+    res->max_entries = (size_t) max_iter + 1;
+    res->trace = res->bound = res->objective = NULL;
+    emix_result_reserve(res, 0);
+    res->iter = 0;
+    res->converged = 0;
+    res->loglik = NA_REAL;
+    res->abs_loglik = NA_REAL;
+    res->status = EMIX_STATUS_OK;
+    res->status_iter = 0;
+}
+
+void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res)
 {
+    const void *par = step->estep_par;
     res->iter = 0;
     res->converged = 0;
     res->status.code = EMIX_OK;
     res->status_iter = 0;
     emix_estep_sums sums = {0.0, 0.0, 0.0, 0};
-    if (!fam->bayesian) {
+    if (!step->bayesian) {
         res->bound[0] = NA_REAL;
     }
     for (int t = 0;; t++) {
@@ -258,7 +261,7 @@ void emix_em(const emix_family *fam, void *par, void *stats,
         res->trace[t] = ll;
         /* a Bayesian method's objective is its bound after the last
          * parameter step: the ELBO (VB) or log p(x, z) (ME) */
-        res->objective[t] = fam->bayesian ? res->bound[t] : sums.objective;
+        res->objective[t] = step->bayesian ? res->bound[t] : sums.objective;
         /* the rule on the objective; CEM also stops when no label moved,
          * as the next M-step would give the same parameters; SEM is a
          * Markov chain, which runs max_iter steps */
@@ -279,15 +282,16 @@ void emix_em(const emix_family *fam, void *par, void *stats,
             return;
         }
         emix_result_reserve(res, (size_t) t + 1);
-        emix_status st = fam->mstep(stats, par, ctl);
+        emix_status st = step->update(stats, step->theta, ctl);
         if (st.code != EMIX_OK) {
             res->status = st;
             res->status_iter = t + 1;
             return;
         }
         /* the free energy F(q_t, theta_{t+1}) = E_q[log p(x, z)] + H(q_t):
-         * a lower bound on the next log-likelihood, above this one */
-        res->bound[t + 1] = fam->expected_loglik(stats, par) + sums.entropy;
+         * a lower bound on the next log-likelihood, above this one (for a
+         * Bayesian method, the evidence lower bound) */
+        res->bound[t + 1] = step->objective(stats, step->theta) + sums.entropy;
         res->iter = t + 1;
     }
 }

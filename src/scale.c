@@ -10,7 +10,6 @@
  * quantile of the repeated rows. Each is found by selection, O(n) expected,
  * with 2n doubles of scratch per call and no n x d temporary. */
 #include "emix.h"
-#include "entry.h"
 #include <math.h>
 
 static void swap2(double *v, double *w, size_t a, size_t b)
@@ -109,14 +108,4 @@ void emix_robust_scale(const emix_data *dat, double *scale)
         }
         scale[j] = s;
     }
-}
-
-/* The d robust scales of x (n x d) with weights w (or NULL). */
-SEXP emix_robust_scale_r(SEXP x, SEXP w)
-{
-    emix_data dat = data_view(x, w);
-    SEXP out = PROTECT(allocVector(REALSXP, dat.d));
-    emix_robust_scale(&dat, REAL(out));
-    UNPROTECT(1);
-    return out;
 }

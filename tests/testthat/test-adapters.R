@@ -60,7 +60,7 @@ test_that("the run routines refuse labels out of 1..k and k < 1", {
 test_that("the run routines refuse bad control fields", {
   a <- adapter_args()
   bad <- list(max_iter = -1L, max_iter = NA_integer_, tol = -1, tol = NaN, tol = Inf,
-              threads = 0L, blocks = -1L, q_step = 3L, rule_code = 3L, reg = -1,
+              threads = 0L, rule_code = 3L, reg = -1,
               total_weight = 0, var_scale = 1, var_scale = c(1, NA), mean_weight = "a", mean_weight = 0)
   for (routine in c("run", "bayes", "mstep")) {
     for (i in seq_along(bad)) {
@@ -78,6 +78,38 @@ test_that("the run routines refuse bad control fields", {
   }
 })
 
+test_that("the run routine refuses bad method fields and a family it does not know", {
+  a <- adapter_args()
+  run <- function(method, family = "gaussian", labels = a$labels) {
+    .Call(emix:::C_ffi_run, family, a$model, a$x, NULL, labels, a$k, a$core, method, a$prior)
+  }
+  good <- method_list(0L, 0L)
+  bad <- list(loop = 4L, loop = -1L, q_step = 3L, q_step = NA_integer_, blocks = -1L,
+              burnin = -1L, draws = 0L, thin = 0L, loop = "em")
+  for (i in seq_along(bad)) {
+    method <- good
+    method[[names(bad)[i]]] <- bad[[i]]
+    expect_error(run(method), paste0("method$", names(bad)[i]), fixed = TRUE,
+                 info = names(bad)[i])
+  }
+  expect_error(run(good[-1]), "'loop' is missing")
+  # incremental EM has a soft q-step and blocks; VB and ME do not draw;
+  # Gibbs draws and starts from labels
+  expect_error(run(method_list(1L, 1L, 3L)), "incremental EM")
+  expect_error(run(method_list(1L, 0L, 0L)), "incremental EM")
+  expect_error(run(method_list(2L, 2L)), "q_step")
+  expect_error(run(method_list(3L, 0L)), "Gibbs sampling draws")
+  expect_error(run(method_list(3L, 2L, 0L, 2L^30, 2L^30, 2L)), "Gibbs sampling draws")
+  expect_error(run(method_list(3L, 2L), labels = a$z), "starts from labels")
+  for (family in list("poisson", NA_character_, 1, c("gaussian", "gaussian"))) {
+    expect_error(run(good, family), "family", info = deparse(family))
+  }
+  # the noise family has no conjugate prior
+  expect_error(.Call(emix:::C_ffi_run, "gaussian_noise", c(a$model, a$noise_log_volume), a$x,
+                     NULL, a$noise_start, a$k + 1L, a$core, method_list(2L, 0L), a$prior),
+               "no conjugate prior")
+})
+
 test_that("short weights and a short z are refused", {
   a <- adapter_args()
   for (routine in c("estep", "mstep", "run", "bayes", "gibbs", "moments")) {
@@ -93,12 +125,16 @@ test_that("short weights and a short z are refused", {
 
 test_that("the E-step routine refuses parameters of the wrong size", {
   a <- adapter_args()
-  expect_error(call_adapter("estep", a, list(pro = numeric(0))), "'pro'")
-  expect_error(call_adapter("estep", a, list(pro = c(a$pro, 0))), "'mean'")
-  expect_error(call_adapter("estep", a, list(mean = a$mean[1, , drop = FALSE])), "'mean'")
-  expect_error(call_adapter("estep", a, list(sigma = a$sigma[, , 1])), "'sigma'")
-  expect_error(call_adapter("estep", a, list(log_weight = 1)), "'log_weight'")
-  expect_error(call_adapter("estep", a, list(model = 6L)), "'model'")
+  expect_error(call_adapter("estep", a, list(pro = numeric(0))), "$pro'", fixed = TRUE)
+  expect_error(call_adapter("estep", a, list(pro = c(a$pro, 0))), "$mean'", fixed = TRUE)
+  expect_error(call_adapter("estep", a, list(mean = a$mean[1, , drop = FALSE])), "$mean'",
+               fixed = TRUE)
+  expect_error(call_adapter("estep", a, list(sigma = a$sigma[, , 1])), "$sigma'", fixed = TRUE)
+  expect_error(call_adapter("estep", a, list(log_weight = 1)), "$log_weight'", fixed = TRUE)
+  expect_error(call_adapter("estep", a, list(log_weight = c(0, NaN))), "'log_weight'")
+  expect_error(call_adapter("estep", a, list(pro = c(0.5, -1))), "'pro'")
+  expect_error(call_adapter("estep", a, list(model = 6)), "model code from 0 to 5")
+  expect_error(call_adapter("estep", a, list(model = 6L)), "'settings'")
   expect_error(call_adapter("estep", a, list(threads = 0L)), "'threads'")
 })
 
@@ -109,13 +145,10 @@ test_that("the Bayesian routines refuse a bad prior, model or sampling", {
     prior[[field]] <- -1
     expect_error(call_adapter("bayes", a, list(prior = prior)), field, info = field)
   }
-  expect_error(call_adapter("bayes", a, list(model = 4L)), "'model'")
-  core <- a$core
-  core$q_step <- 2L
-  expect_error(call_adapter("bayes", a, list(core = core)), "q_step")
-  for (sampling in list(c(-1L, 1L, 1L), c(0L, 0L, 1L), c(1L, 1L), c(1, 1, 1),
+  expect_error(call_adapter("bayes", a, list(model = 4)), "fit models VII, VVI and VVV")
+  for (sampling in list(c(-1L, 1L, 1L), c(0L, 0L, 1L), c(1L, 1L), c(1, 0.5, 1),
                         c(2L^30, 2L^30, 2L), c(NA, 1L, 1L))) {
-    expect_error(call_adapter("gibbs", a, list(sampling = sampling)), "'sampling'")
+    expect_error(call_adapter("gibbs", a, list(sampling = sampling)), "method\\$|Gibbs")
   }
 })
 
@@ -227,11 +260,11 @@ test_that("the permutation, robust scale and noise routines refuse malformed arg
   # log V of a region of d = 2 sides, each a positive double: |log V| < 746 d
   for (log_volume in list(Inf, -Inf, NaN, -1e300, 1e5, "1", c(1, 2), numeric(0), NA)) {
     expect_error(call_adapter("noise", a, list(noise_log_volume = log_volume)),
-                 "'log_volume'", info = deparse(log_volume))
+                 "log_volume|'settings'", info = deparse(log_volume))
   }
   # NA (no noise) only as a double, with a start of k columns
   expect_identical(call_adapter("run", a)$status[1L], 0L)
   run <- call_adapter("noise", a)
   expect_identical(run$status[1L], 0L)
-  expect_length(run$pro, 3L)
+  expect_length(run$parameters$pro, 3L)
 })

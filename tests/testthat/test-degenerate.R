@@ -179,7 +179,7 @@ test_that("the robust scale is the weighted MAD, with its fallbacks", {
     sd = c(rep(0, 80), seq_len(n - 80)),   # MAD and IQR 0: the sd
     outlier = c(rnorm(n - 1), 1e10)
   )
-  scale <- function(x, w = NULL) .Call(emix:::C_emix_robust_scale_r, x, w)
+  scale <- function(x, w = NULL) .Call(emix:::C_ffi_robust_scale, x, w)
   expect_equal(scale(x), unname(ref_robust_scale(x)), tolerance = 1e-12)
   expect_equal(scale(x)[c(1, 5)], unname(apply(x[, c(1, 5)], 2, mad)), tolerance = 1e-12)
   w <- runif(n, 0.1, 3)

@@ -139,16 +139,17 @@ test_that("ME skips a merger whose update fails instead of stopping", {
   ranked <- order(value, decreasing = TRUE)
   expect_gt(value[ranked[2]], current) # so that the second best is the answer below
 
-  expect_identical(emix:::best_merge(x, NULL, labels, k, "VVV", core, prior, current),
-                   merged[[ranked[1]]])
+  prep <- list(c_name = "gaussian", settings = emix:::model_code("VVV"), data = x,
+               weights = NULL, k = k, prior = prior)
+  expect_identical(emix:::best_merge(prep, labels, core, current), merged[[ranked[1]]])
   # make the best merger's update fail, as a singular covariance does
   ns <- asNamespace("emix")
   real_call <- ns$bayes_call
-  failing <- function(x, weights, start, k, model, core, prior) {
+  failing <- function(prep, start, core) {
     if (identical(start, merged[[ranked[1]]])) {
-      emix:::stop_bayes(c(2L, 1L, NA_integer_, 0L), "me", prior)
+      emix:::stop_bayes(c(2L, 1L, NA_integer_, 0L), "me", prep$prior)
     }
-    real_call(x, weights, start, k, model, core, prior)
+    real_call(prep, start, core)
   }
   unlockBinding("bayes_call", ns)
   assign("bayes_call", failing, envir = ns)
@@ -156,8 +157,7 @@ test_that("ME skips a merger whose update fails instead of stopping", {
     assign("bayes_call", real_call, envir = ns)
     lockBinding("bayes_call", ns)
   })
-  expect_identical(emix:::best_merge(x, NULL, labels, k, "VVV", core, prior, current),
-                   merged[[ranked[2]]])
+  expect_identical(emix:::best_merge(prep, labels, core, current), merged[[ranked[2]]])
 })
 
 test_that("update() refits, also with a one-sided formula", {
@@ -232,13 +232,14 @@ test_that("one variable: the models E and V, as in mclust", {
     set.seed(3)
     v <- emix(x, k = 2, method = method, init = lab, control = control)
     set.seed(3)
-    vvv <- emix:::emix_fit(x1, 2, model = "VVV", method = method, init = lab, control = control)
+    vvv <- emix:::emix_fit(x1, 2, family = gaussian_mix("VVV"), method = method, init = lab,
+                           control = control)
     expect_identical(vvv$model, "VVV")
     expect_equal(v$objective, vvv$objective, tolerance = 1e-12, info = method)
     expect_equal(v$sigma, vvv$sigma, tolerance = 1e-10, info = method)
   }
   e <- emix(x, k = 2, model = "E", init = lab, control = ctl)
-  eee <- emix:::emix_fit(x1, 2, model = "EEE", init = lab, control = ctl)
+  eee <- emix:::emix_fit(x1, 2, family = gaussian_mix("EEE"), init = lab, control = ctl)
   expect_equal(e$loglik, eee$loglik, tolerance = 1e-12)
   expect_identical(emix(faithful["waiting"], k = 2, init = lab)$model, "V")
   expect_identical(emix(~ waiting, faithful, k = 2, init = lab, method = "vb")$model, "V")

@@ -197,7 +197,7 @@ test_that("a centre that loses its rows takes one without emptying another", {
   # centres 1 and 3 coincide: the tie gives the single row at 0 to centre 1,
   # and centre 3, empty, must not take that row away again
   x <- cbind(c(0, 10, 10.1, 10.2))
-  labels <- .Call(C_emix_kmeans_lloyd_r, x, NULL, 1, cbind(c(0, 10, 0)), 0L, 1L)$labels
+  labels <- .Call(C_ffi_kmeans_lloyd, x, NULL, 1, cbind(c(0, 10, 0)), 0L, 1L)$labels
   expect_identical(tabulate(labels, 3), c(1L, 2L, 1L))
   expect_identical(labels[1], 1L)
 })

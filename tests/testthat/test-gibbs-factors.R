@@ -165,8 +165,8 @@ test_that("the E-step adapter checks the factors it is given", {
   good <- array(apply(a$sigma, 3, function(s) t(chol(s))), dim(a$sigma))
   ok <- call_adapter("estep", a, list(chol = good))
   expect_equal(ok$loglik, call_adapter("estep", a)$loglik, tolerance = 1e-12)
-  expect_error(call_adapter("estep", a, list(chol = good[, , 1])), "'chol' must be a 2 x 2 x 2")
-  expect_error(call_adapter("estep", a, list(chol = array(1L, dim(good)))), "'chol' must be of type double")
+  expect_error(call_adapter("estep", a, list(chol = good[, , 1])), "\\$chol' must be a 2 x 2 x 2")
+  expect_error(call_adapter("estep", a, list(chol = array(1L, dim(good)))), "\\$chol' must be of type double")
   for (bad in list(c(1, 1, 1, NA), c(1, 1, 1, Inf), c(2, 2, 2, 0), c(2, 2, 2, -1),
                    c(2, 2, 2, 1e-310))) {
     changed <- good
@@ -174,6 +174,6 @@ test_that("the E-step adapter checks the factors it is given", {
     expect_error(call_adapter("estep", a, list(chol = changed)),
                  "'chol' must hold finite lower triangles with positive diagonals")
   }
-  expect_error(call_adapter("estep", a, list(chol = good, model = 3L)),
+  expect_error(call_adapter("estep", a, list(chol = good, model = 3)),
                "'chol' is accepted for model VVV")
 })

@@ -3,7 +3,7 @@
 draw_seeds <- function(x, k, w = NULL, mode = 0L, times = 1L) {
   x <- as.matrix(x)
   inv_var <- rep(1, ncol(x))
-  t(vapply(seq_len(times), function(i) .Call(C_emix_kmeans_seed_r, x, w, inv_var, k, mode),
+  t(vapply(seq_len(times), function(i) .Call(C_ffi_kmeans_seed, x, w, inv_var, k, mode),
            integer(k)))
 }
 
@@ -89,7 +89,7 @@ test_that("Lloyd iterations in C equal plain-R weighted Lloyd from the same cent
   centres <- s$x[c(1, 50, 900, 2000), ]
   for (iter in c(0L, 2L, 100L)) {
     for (weights in list(NULL, w)) {
-      got <- .Call(C_emix_kmeans_lloyd_r, s$x, weights, inv_var, centres, iter, 1L)
+      got <- .Call(C_ffi_kmeans_lloyd, s$x, weights, inv_var, centres, iter, 1L)
       ref <- ref_lloyd(s$x, centres, if (is.null(weights)) rep(1, nrow(s$x)) else weights,
                        iter, inv_var)
       expect_identical(got$labels, ref$labels)
@@ -101,8 +101,8 @@ test_that("Lloyd iterations in C equal plain-R weighted Lloyd from the same cent
   }
   # the chunks' sums are added in a fixed order: threads do not change it
   big <- sim_mixture(20000, 3, 4, seed = 23)
-  one <- .Call(C_emix_kmeans_lloyd_r, big$x, NULL, rep(1, 3), big$x[1:4, ], 5L, 1L)
-  two <- .Call(C_emix_kmeans_lloyd_r, big$x, NULL, rep(1, 3), big$x[1:4, ], 5L, 2L)
+  one <- .Call(C_ffi_kmeans_lloyd, big$x, NULL, rep(1, 3), big$x[1:4, ], 5L, 1L)
+  two <- .Call(C_ffi_kmeans_lloyd, big$x, NULL, rep(1, 3), big$x[1:4, ], 5L, 2L)
   expect_identical(one, two)
 })
 
@@ -223,21 +223,21 @@ test_that("a Gibbs start is put in order of decreasing weight", {
   x <- cbind(c(1, 2, 3, 4, 5, 6, 7))
   labels <- c(1L, 1L, 2L, 2L, 2L, 3L, 3L)
   # weights 2, 3, 2: component 2 first; 1 and 3 tie, 1 has the smaller mean
-  expect_identical(order_start_labels(labels, x, NULL, 3L), c(2L, 2L, 1L, 1L, 1L, 3L, 3L))
+  expect_identical(order_start_labels(labels, list(data = x, weights = NULL), 3L), c(2L, 2L, 1L, 1L, 1L, 3L, 3L))
   # with weights 3, 1.5, 0.5 + 4 the order is 3, 1, 2
   w <- c(1, 2, 0.5, 0.5, 0.5, 0.5, 4)
-  expect_identical(order_start_labels(labels, x, w, 3L), c(2L, 2L, 3L, 3L, 3L, 1L, 1L))
+  expect_identical(order_start_labels(labels, list(data = x, weights = w), 3L), c(2L, 2L, 3L, 3L, 3L, 1L, 1L))
 })
 
 test_that("the columns of z are permuted in place, any permutation", {
   z <- matrix(as.double(1:20), 4, 5)
   for (perm in list(c(2L, 3L, 1L, 5L, 4L), 5:1, 1:5, c(2L, 1L, 3L, 4L, 5L))) {
     work <- z + 0
-    .Call(C_emix_permute_columns_r, work, perm)
+    .Call(C_ffi_permute_columns, work, perm)
     expect_identical(work, z[, perm])
   }
-  expect_error(.Call(C_emix_permute_columns_r, z + 0, c(1L, 1L, 2L, 3L, 4L)))
-  expect_error(.Call(C_emix_permute_columns_r, z + 0, 1:4))
+  expect_error(.Call(C_ffi_permute_columns, z + 0, c(1L, 1L, 2L, 3L, 4L)))
+  expect_error(.Call(C_ffi_permute_columns, z + 0, 1:4))
 })
 
 test_that("a fit with noise as init starts from its normal components", {

@@ -54,15 +54,15 @@ test_that("the S-step draws labels with the frequencies of the responsibilities"
   r <- c(0.5, 0.3, 0.15, 0.05)
   m <- 1e5
   set.seed(11)
-  labels <- .Call(C_emix_draw_labels, matrix(r, m, 4, byrow = TRUE), runif(m))
+  labels <- .Call(C_ffi_draw_labels, matrix(r, m, 4, byrow = TRUE), runif(m))
   counts <- tabulate(labels, 4)
   chi2 <- sum((counts - m * r)^2 / (m * r))
   expect_lt(chi2, qchisq(0.999, df = 3))
   # the inverse CDF exactly at the edges
-  edges <- .Call(C_emix_draw_labels, matrix(r, 4, 4, byrow = TRUE), c(0, 0.5, 0.8, 0.999999))
+  edges <- .Call(C_ffi_draw_labels, matrix(r, 4, 4, byrow = TRUE), c(0, 0.5, 0.8, 0.999999))
   expect_identical(edges, 1:4)
   # a component with zero responsibility is never drawn
-  zero <- .Call(C_emix_draw_labels, matrix(c(0.5, 0, 0.5), 3, 3, byrow = TRUE), c(0.2, 0.5, 1))
+  zero <- .Call(C_ffi_draw_labels, matrix(c(0.5, 0, 0.5), 3, 3, byrow = TRUE), c(0.2, 0.5, 1))
   expect_identical(zero, c(1L, 3L, 3L))
 })
 

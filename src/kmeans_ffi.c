@@ -1,8 +1,7 @@
 /* The entry points of the k-means start. R checks the arguments before it
- * calls them; the checks of entry.c run again here, so that no input can
+ * calls them; the checks of ffi.c run again here, so that no input can
  * make the kernels read or write out of bounds. */
-#include "emix.h"
-#include "entry.h"
+#include "ffi.h"
 #include <float.h>
 #include <limits.h>
 #include <string.h>
@@ -11,7 +10,7 @@
  * the squared distances. */
 static emix_data kmeans_data(SEXP x, SEXP w, SEXP inv_var, const double **scale)
 {
-    emix_data dat = data_view(x, w);
+    emix_data dat = dense_view(x, w);
     *scale = check_reals(inv_var, "inv_var", dat.d, DBL_MIN);
     return dat;
 }
@@ -19,7 +18,7 @@ static emix_data kmeans_data(SEXP x, SEXP w, SEXP inv_var, const double **scale)
 /* k centre rows (1-based) drawn by k-means++ (mode 0) or at random
  * (mode 1); fewer when the rows of positive weight have fewer distinct
  * points. Uses R's random number generator. */
-SEXP emix_kmeans_seed_r(SEXP x, SEXP w, SEXP inv_var, SEXP k_, SEXP mode_)
+SEXP ffi_kmeans_seed(SEXP x, SEXP w, SEXP inv_var, SEXP k_, SEXP mode_)
 {
     const double *scale;
     emix_data dat = kmeans_data(x, w, inv_var, &scale);
@@ -41,7 +40,7 @@ SEXP emix_kmeans_seed_r(SEXP x, SEXP w, SEXP inv_var, SEXP k_, SEXP mode_)
 /* Weighted Lloyd iterations from the k x d matrix `centres` (not modified):
  * list(labels (1-based), centres, inertia, iter). Any number of threads is
  * accepted, as everywhere else: emix_lloyd uses at most one per chunk. */
-SEXP emix_kmeans_lloyd_r(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,
+SEXP ffi_kmeans_lloyd(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,
                          SEXP threads)
 {
     const double *scale;

@@ -1,7 +1,6 @@
 /* What the entry points share: views of R objects as C types and the
  * pieces of their result lists. */
-#include "emix.h"
-#include "entry.h"
+#include "ffi.h"
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -12,7 +11,7 @@
  * called directly (emix:::C_...); each adapter checks everything it reads,
  * so that no call can read past a vector or index out of range. */
 
-SEXP list_elt(SEXP list, const char *name)
+SEXP list_elt_or_null(SEXP list, const char *name)
 {
     if (TYPEOF(list) != VECSXP) {
         error("emix: expected a named list holding '%s'", name);
@@ -26,8 +25,16 @@ SEXP list_elt(SEXP list, const char *name)
             return VECTOR_ELT(list, i);
         }
     }
-    error("emix: list element '%s' is missing", name);
-    return R_NilValue; /* not reached */
+    return R_NilValue;
+}
+
+SEXP list_elt(SEXP list, const char *name)
+{
+    SEXP out = list_elt_or_null(list, name);
+    if (isNull(out)) {
+        error("emix: list element '%s' is missing", name);
+    }
+    return out;
 }
 
 int check_int(SEXP s, const char *what, int lo, int hi)
@@ -89,11 +96,17 @@ const double *check_array(SEXP s, const char *what, int ndim, const int *dims)
         ok = ok && INTEGER(dim)[j] == dims[j];
         len *= dims[j];
     }
+    if (ndim == 1 && isNull(dim)) {
+        ok = 1; /* a plain vector */
+    }
     if (!ok) {
-        if (ndim == 2) {
-            error("emix: '%s' must be a %d x %d double matrix", what, dims[0], dims[1]);
+        char shape[64];
+        int at = 0;
+        for (int j = 0; j < ndim && j < 4; j++) {
+            at += snprintf(shape + at, sizeof shape - at, j ? " x %d" : "%d", dims[j]);
         }
-        error("emix: '%s' must be a %d x %d x %d double array", what, dims[0], dims[1], dims[2]);
+        error("emix: '%s' must be a %s double %s", what, shape,
+              ndim == 1 ? "vector" : (ndim == 2 ? "matrix" : "array"));
     }
     if (TYPEOF(s) != REALSXP || XLENGTH(s) != len) {
         error("emix: '%s' must be of type double", what);
@@ -151,18 +164,77 @@ const int *check_labels(SEXP s, const char *what, int n, int k)
     return lab;
 }
 
-emix_data data_view(SEXP x, SEXP w)
+/* A row-compressed sparse matrix from R: list(x, row_start, col, dim) with
+ * row_start (n + 1 offsets, from 0, non-decreasing, ending at nnz) and col
+ * (0-based, increasing within a row, below d). Checked entry by entry in
+ * O(nnz), so that no kernel can index out of bounds. */
+static emix_data csr_view(SEXP x)
 {
-    SEXP dim = getAttrib(x, R_DimSymbol);
-    if (TYPEOF(x) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
-        INTEGER(dim)[0] < 1 || INTEGER(dim)[1] < 1) {
-        error("emix: 'x' must be a double matrix with at least one row and one column");
-    }
     emix_data dat;
-    dat.x = REAL(x);
+    SEXP dim = list_elt(x, "dim"), vals = list_elt(x, "x");
+    SEXP start = list_elt(x, "row_start"), col = list_elt(x, "col");
+    if (TYPEOF(dim) != INTSXP || XLENGTH(dim) != 2 || INTEGER(dim)[0] < 1 ||
+        INTEGER(dim)[1] < 1) {
+        error("emix: a sparse 'x' must have dim, two positive integers");
+    }
+    dat.kind = EMIX_CSR;
     dat.n = INTEGER(dim)[0];
     dat.d = INTEGER(dim)[1];
+    if (TYPEOF(vals) != REALSXP || TYPEOF(start) != INTSXP || TYPEOF(col) != INTSXP ||
+        XLENGTH(start) != (R_xlen_t) dat.n + 1 || XLENGTH(col) != XLENGTH(vals) ||
+        XLENGTH(vals) > INT_MAX) {
+        error("emix: a sparse 'x' must hold x (double), row_start (n + 1 integers) and col "
+              "(one integer per value), with at most %d values", INT_MAX);
+    }
+    const int *rs = INTEGER(start), *cl = INTEGER(col);
+    int nnz = (int) XLENGTH(vals);
+    if (rs[0] != 0 || rs[dat.n] != nnz) {
+        error("emix: a sparse 'x' must have row_start from 0 to its number of values");
+    }
+    for (int i = 0; i < dat.n; i++) {
+        if (rs[i + 1] < rs[i]) {
+            error("emix: a sparse 'x' must have non-decreasing row_start; row %d", i + 1);
+        }
+        for (int e = rs[i]; e < rs[i + 1]; e++) {
+            if (cl[e] < 0 || cl[e] >= dat.d || (e > rs[i] && cl[e] <= cl[e - 1])) {
+                error("emix: a sparse 'x' must have columns from 0 to %d, increasing within "
+                      "a row; row %d", dat.d - 1, i + 1);
+            }
+        }
+    }
+    dat.x = REAL(vals);
+    dat.row_start = rs;
+    dat.col = cl;
+    return dat;
+}
+
+emix_data data_view(SEXP x, SEXP w)
+{
+    emix_data dat;
+    if (inherits(x, "emix_csr")) {
+        dat = csr_view(x);
+    } else {
+        SEXP dim = getAttrib(x, R_DimSymbol);
+        if (TYPEOF(x) != REALSXP || TYPEOF(dim) != INTSXP || LENGTH(dim) != 2 ||
+            INTEGER(dim)[0] < 1 || INTEGER(dim)[1] < 1) {
+            error("emix: 'x' must be a double matrix with at least one row and one column");
+        }
+        dat.kind = EMIX_DENSE;
+        dat.x = REAL(x);
+        dat.row_start = dat.col = NULL;
+        dat.n = INTEGER(dim)[0];
+        dat.d = INTEGER(dim)[1];
+    }
     dat.w = isNull(w) ? NULL : check_reals(w, "weights", dat.n, 0.0);
+    return dat;
+}
+
+emix_data dense_view(SEXP x, SEXP w)
+{
+    emix_data dat = data_view(x, w);
+    if (dat.kind != EMIX_DENSE) {
+        error("emix: 'x' must be a dense double matrix here");
+    }
     return dat;
 }
 
@@ -177,11 +249,62 @@ emix_control control_view(SEXP control, int d)
     ctl.reg = check_real(list_elt(control, "reg"), "control$reg", 0.0, R_PosInf);
     ctl.mean_weight = check_real(list_elt(control, "mean_weight"), "control$mean_weight",
                                  DBL_MIN, R_PosInf);
-    ctl.var_scale = check_reals(list_elt(control, "var_scale"), "control$var_scale", d, 0.0);
+    SEXP var_scale = list_elt_or_null(control, "var_scale");
+    ctl.var_scale = isNull(var_scale)
+                        ? NULL
+                        : check_reals(var_scale, "control$var_scale", d, 0.0);
     ctl.threads = check_int(list_elt(control, "threads"), "control$threads", 1, INT_MAX);
-    ctl.q_step = check_int(list_elt(control, "q_step"), "control$q_step", 0, EMIX_Q_DRAW);
-    ctl.blocks = check_int(list_elt(control, "blocks"), "control$blocks", 0, INT_MAX);
     return ctl;
+}
+
+emix_method method_view(SEXP method)
+{
+    emix_method m;
+    m.loop = check_int(list_elt(method, "loop"), "method$loop", 0, EMIX_NLOOPS - 1);
+    m.q_step = check_int(list_elt(method, "q_step"), "method$q_step", 0, EMIX_Q_DRAW);
+    m.blocks = check_int(list_elt(method, "blocks"), "method$blocks", 0, INT_MAX);
+    m.burnin = check_int(list_elt(method, "burnin"), "method$burnin", 0, INT_MAX);
+    m.draws = check_int(list_elt(method, "draws"), "method$draws", 1, INT_MAX);
+    m.thin = check_int(list_elt(method, "thin"), "method$thin", 1, INT_MAX);
+    if (m.loop == EMIX_LOOP_IEM && (m.q_step != EMIX_Q_SOFT || m.blocks < 1)) {
+        error("emix: incremental EM has a soft q-step and at least one block");
+    }
+    if (m.loop == EMIX_LOOP_BAYES && m.q_step == EMIX_Q_DRAW) {
+        error("emix: 'method$q_step' must be 0 (variational Bayes) or 1 "
+              "(maximization-expectation)");
+    }
+    if (m.loop == EMIX_LOOP_GIBBS && (m.q_step != EMIX_Q_DRAW ||
+                                      m.burnin + (double) m.draws * m.thin > INT_MAX)) {
+        error("emix: Gibbs sampling draws its labels (q_step 2) and runs burnin + draws * "
+              "thin sweeps, at most %d", INT_MAX);
+    }
+    return m;
+}
+
+const emix_family *family_view(SEXP family)
+{
+    if (TYPEOF(family) != STRSXP || XLENGTH(family) != 1 || STRING_ELT(family, 0) == NA_STRING) {
+        error("emix: 'family' must be the name of a registered family");
+    }
+    const emix_family *fam = emix_family_find(CHAR(STRING_ELT(family, 0)));
+    if (!fam) {
+        error("emix: no family is registered as '%s'", CHAR(STRING_ELT(family, 0)));
+    }
+    return fam;
+}
+
+void settings_view(SEXP settings, const double **values, int *n)
+{
+    if (isNull(settings)) {
+        *values = NULL;
+        *n = 0;
+        return;
+    }
+    if (TYPEOF(settings) != REALSXP || XLENGTH(settings) > 64) {
+        error("emix: 'settings' must be a double vector of at most 64 values");
+    }
+    *values = REAL(settings);
+    *n = (int) XLENGTH(settings);
 }
 
 /* status as c(code, component, row, iteration), 1-based where it applies */
@@ -214,19 +337,41 @@ SEXP copy_real(const double *src, R_xlen_t len)
     return out;
 }
 
-/* pro, mean (k x d) and sigma (d x d x k) as R objects, into list slots 0-2;
- * a diagonal model's sigma becomes a d x d x k array only here */
-void set_parameters(SEXP out, const gauss_par *par)
+SEXP alloc_block(const emix_block *b, int extra)
 {
-    int k = par->k, d = par->d;
-    SET_VECTOR_ELT(out, 0, copy_real(par->pro, k));
-    SEXP mean = PROTECT(allocMatrix(REALSXP, k, d));
-    memcpy(REAL(mean), par->mean, (size_t) k * d * sizeof(double));
-    SET_VECTOR_ELT(out, 1, mean);
-    SEXP sigma = PROTECT(alloc3DArray(REALSXP, d, d, k));
-    gauss_cov_expand(par->sigma, d, k, par->model, REAL(sigma));
-    SET_VECTOR_ELT(out, 2, sigma);
+    int ndim = b->ndim + (extra > 0);
+    SEXP dims = PROTECT(allocVector(INTSXP, ndim));
+    for (int j = 0; j < b->ndim; j++) {
+        INTEGER(dims)[j] = b->dim[j];
+    }
+    if (extra > 0) {
+        INTEGER(dims)[b->ndim] = extra;
+    }
+    SEXP out = PROTECT(ndim == 1 ? allocVector(REALSXP, INTEGER(dims)[0])
+                                 : allocArray(REALSXP, dims));
     UNPROTECT(2);
+    return out;
+}
+
+void blocks_view(SEXP list, const char *what, const emix_block *blocks, int nblocks,
+                 const double **values)
+{
+    if (TYPEOF(list) != VECSXP) {
+        error("emix: '%s' must be a named list", what);
+    }
+    for (int b = 0; b < nblocks; b++) {
+        SEXP v = list_elt_or_null(list, blocks[b].name);
+        if (isNull(v) && blocks[b].optional) {
+            values[b] = NULL;
+            continue;
+        }
+        if (isNull(v)) {
+            error("emix: '%s' must hold '%s'", what, blocks[b].name);
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%s$%s", what, blocks[b].name);
+        values[b] = check_array(v, name, blocks[b].ndim, blocks[b].dim);
+    }
 }
 
 /* 0-based labels of the start for a point-mass q-step: the labels given,
@@ -250,38 +395,16 @@ int *start_labels(const double *z0, const int *labels, int n, int k)
     return out;
 }
 
+/* ---- Interrupts (declared in emix.h: the loops call it) ---------------- */
 
-void result_alloc(emix_result *res, int max_iter)
+static void check_interrupt(void *unused)
 {
-    res->capacity = 0;
-    res->max_entries = (size_t) max_iter + 1;
-    res->trace = res->bound = res->objective = NULL;
-    emix_result_reserve(res, 0);
-    res->iter = 0;
-    res->converged = 0;
-    res->loglik = NA_REAL;
-    res->abs_loglik = NA_REAL;
-    res->status = (emix_status) {EMIX_OK, -1, -1, -1, 0.0};
-    res->status_iter = 0;
+    (void) unused;
+    R_CheckUserInterrupt();
 }
 
-SEXP run_result(const gauss_par *par, const emix_result *res, SEXP z)
+int emix_interrupt_pending(void)
 {
-    const char *names[] = {"pro", "mean", "sigma", "loglik", "trace", "bound", "objective",
-                           "iter", "converged", "z", "abs_loglik", "status", "status_detail", ""};
-    SEXP out = PROTECT(mkNamed(VECSXP, names));
-    set_parameters(out, par);
-    SET_VECTOR_ELT(out, 3, ScalarReal(res->loglik));
-    int ntrace = res->status.code == EMIX_OK ? res->iter + 1 : res->status_iter;
-    SET_VECTOR_ELT(out, 4, copy_real(res->trace, ntrace));
-    SET_VECTOR_ELT(out, 5, copy_real(res->bound, ntrace));
-    SET_VECTOR_ELT(out, 6, copy_real(res->objective, ntrace));
-    SET_VECTOR_ELT(out, 7, ScalarInteger(res->iter));
-    SET_VECTOR_ELT(out, 8, ScalarLogical(res->converged));
-    SET_VECTOR_ELT(out, 9, z);
-    SET_VECTOR_ELT(out, 10, ScalarReal(res->abs_loglik));
-    SET_VECTOR_ELT(out, 11, status_vector(res->status, res->status_iter));
-    SET_VECTOR_ELT(out, 12, status_detail(res->status));
-    UNPROTECT(1);
-    return out;
+    /* an interrupt jumps out of check_interrupt, and only as far as here */
+    return !R_ToplevelExec(check_interrupt, NULL);
 }

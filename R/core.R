@@ -1,0 +1,65 @@
+# The calls into the compiled core (src/run_ffi.c) and the codes it
+# defines. Every family and method reaches C through these few functions.
+
+# The codes of the core's enums (status, loop, q-step, stopping rule, data
+# kind, registered families), read from C once: C is their one source.
+core_codes <- local({
+  codes <- NULL
+  function(set = NULL) {
+    if (is.null(codes)) codes <<- .Call(C_ffi_codes)
+    if (is.null(set)) codes else codes[[set]]
+  }
+})
+
+# The name of status code `code` ("ok", "empty", "collapsed",
+# "zero_density", "interrupted").
+status_name <- function(code) names(core_codes("status"))[code + 1L]
+
+core_code <- function(set, name) {
+  codes <- core_codes(set)
+  if (!name %in% names(codes)) {
+    stop(sprintf("internal error: no %s code named \"%s\"", set, name), call. = FALSE)
+  }
+  codes[[name]]
+}
+
+# What the C core reads of a method: its loop, its q-step and the loop's
+# settings.
+method_core <- function(method, control) {
+  list(
+    loop = core_code("loop", switch(method, iem = "iem", vb = , me = "bayes",
+                                    gibbs = "gibbs", "em")),
+    q_step = core_code("q_step", method_q_step[[method]]),
+    blocks = if (method == "iem") as.integer(control$blocks) else 0L,
+    burnin = if (method == "gibbs") as.integer(control$burnin) else 0L,
+    draws = if (method == "gibbs") as.integer(control$draws) else 1L,
+    thin = if (method == "gibbs") as.integer(control$thin) else 1L
+  )
+}
+
+# A named list of numeric blocks as the core reads them: doubles, with
+# their dimensions kept; NULL entries dropped.
+double_blocks <- function(blocks) {
+  blocks <- blocks[!vapply(blocks, is.null, NA)]
+  lapply(blocks, function(b) {
+    storage.mode(b) <- "double"
+    b
+  })
+}
+
+# One fit of the family named c_name (with its settings) from `start`.
+core_run <- function(c_name, settings, x, weights, start, k, core, method, prior = NULL) {
+  .Call(C_ffi_run, c_name, as.double(settings), x, weights, start, as.integer(k), core,
+        method, if (!is.null(prior)) double_blocks(prior))
+}
+
+# The E-step at given parameters (a named list of the family's blocks).
+core_estep <- function(c_name, settings, parameters, x, weights, threads) {
+  .Call(C_ffi_estep, c_name, as.double(settings), double_blocks(parameters), x, weights,
+        as.integer(threads))
+}
+
+# The exact M-step from responsibilities z.
+core_mstep <- function(c_name, settings, x, weights, z, core) {
+  .Call(C_ffi_mstep, c_name, as.double(settings), x, weights, z, core)
+}
