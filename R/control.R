@@ -112,7 +112,8 @@
 #'   refuses a number of blocks whose statistics would take more than 1 GB,
 #'   and says how many blocks fit.
 #' @param prior The prior of the Bayesian methods (`method = "vb"`, `"me"`,
-#'   `"gibbs"`), from [emix_prior()]; the default is weakly informative and
+#'   `"gibbs"`), from [emix_prior()] (or [multinomial_prior()] for the
+#'   multinomial family); the default is weakly informative and
 #'   worked out from the data.
 #' @param burnin,draws,thin Gibbs sampling (`method = "gibbs"`): the sampler
 #'   runs `burnin + draws * thin` sweeps and keeps every `thin`-th sweep after

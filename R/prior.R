@@ -105,6 +105,9 @@ print.emix_prior <- function(x, ...) {
 # A prior checked again by rebuilding it through emix_prior(), so that one
 # edited after it was made (`p$alpha <- -1`) meets the same checks.
 as_emix_prior <- function(prior) {
+  if (inherits(prior, "emix_multinomial_prior")) {
+    return(multinomial_prior(prior$alpha, prior$beta))
+  }
   if (!inherits(prior, "emix_prior")) {
     stop_arg("prior", "must be made by `emix_prior()`.")
   }

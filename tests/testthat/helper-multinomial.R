@@ -143,3 +143,19 @@ sim_topics <- function(n = 200L, V = 30L, k = 3L, length = 40L, own = 0.9, seed 
 as_sparse_counts <- function(x) {
   Matrix::Matrix(x, sparse = TRUE)
 }
+
+# The C core's pieces for the multinomial family, on dense or sparse counts.
+multi_core <- function(n, weights = NULL) {
+  list(tol = 1e-8, max_iter = 100L, rule_code = 0L,
+       total_weight = if (is.null(weights)) n else sum(weights), reg = 0,
+       mean_weight = if (is.null(weights)) 1 else mean(weights), threads = 1L)
+}
+multi_estep <- function(x, pro, prob, weights = NULL, smooth = 0) {
+  emix:::core_estep("multinomial", smooth, list(pro = pro, prob = prob),
+                    emix:::multinomial_data(x), weights, 1L)
+}
+multi_mstep <- function(x, z, weights = NULL, smooth = 0) {
+  res <- emix:::core_mstep("multinomial", smooth, emix:::multinomial_data(x), weights, z,
+                           multi_core(nrow(x), weights))
+  c(res$parameters, list(status = res$status))
+}

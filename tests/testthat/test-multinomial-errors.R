@@ -53,3 +53,47 @@ test_that("settings and priors are checked", {
   expect_snapshot(error = TRUE, multinomial_mix(smooth = -1))
   expect_snapshot(error = TRUE, multinomial_prior(beta = 0))
 })
+
+test_that("settings of other families, unknown methods and wrong starts are refused", {
+  x <- bad_counts()
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), noise = TRUE), "noise")
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), model = "VVI"), "model")
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), method = "lda"), "method")
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), method = "vb",
+                                   control = emix_control(prior = emix_prior(alpha = 1))), "prior")
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(),
+                                   init = list(pro = c(0.5, 0.5), mean = diag(2))), "init")
+  fit <- emix(x, k = 2, family = multinomial_mix(), init = c(1, 1, 2, 2))
+  expect_multi_argument_error(predict(fit, x[, 1:2]), "newdata")
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), noise = TRUE))
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), method = "lda"))
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), method = "vb",
+                                     control = emix_control(prior = emix_prior(alpha = 1))))
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(),
+                                     init = list(pro = c(0.5, 0.5), mean = diag(2))))
+  expect_snapshot(error = TRUE, predict(fit, x[, 1:2]))
+})
+
+test_that("an empty component and a document no component can explain stop with classed errors", {
+  x <- rbind(c(2, 1, 0), c(1, 2, 0), c(0, 0, 0), c(3, 0, 0))
+  # component 2 holds only the document without words: with smooth = 0 it
+  # has no word probabilities
+  err <- tryCatch(emix(x, k = 2, family = multinomial_mix(smooth = 0), init = c(1, 1, 2, 1)),
+                  error = function(e) e)
+  expect_s3_class(err, "emix_error_empty")
+  expect_identical(err$component, 2L)
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(smooth = 0),
+                                     init = c(1, 1, 2, 1)))
+  # ... and with smoothing it has the uniform distribution
+  fit <- emix(x, k = 2, family = multinomial_mix(smooth = 1), init = c(1, 1, 2, 1),
+              control = emix_control(max_iter = 0))
+  expect_equal(unname(fit$prob[fit$pro < 0.5, ]), rep(1 / 3, 3))
+  # a document of weight 0 uses a word no other document uses: with
+  # smooth = 0 no component gives it a positive probability
+  y <- rbind(c(2, 1, 0), c(1, 2, 0), c(0, 0, 4), c(3, 0, 0))
+  err <- tryCatch(emix(y, k = 2, family = multinomial_mix(smooth = 0), init = c(1, 2, 1, 2),
+                       weights = c(1, 1, 0, 1)), error = function(e) e)
+  expect_s3_class(err, "emix_error_zero_density")
+  expect_snapshot(error = TRUE, emix(y, k = 2, family = multinomial_mix(smooth = 0),
+                                     init = c(1, 2, 1, 2), weights = c(1, 1, 0, 1)))
+})
