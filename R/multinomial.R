@@ -130,20 +130,45 @@ document_counts <- function(data, i) {
 # divergence of the multinomial, Banerjee et al. 2005): a seed document s
 # stands for its word frequencies mixed half and half with the uniform
 # distribution, q_s = x_s / (2 L_s) + 1 / (2 V), which no document's words
-# can be impossible under, whatever the lengths and V; and
-# document i lies at D(i, s) = sum_v x_iv log(x_iv / L_i) - sum_v x_iv log q_sv
+# can be impossible under, whatever the lengths and V; and document i lies
+# at D(i, s) = sum_v x_iv log(x_iv / L_i) - sum_v x_iv log q_sv
 # = L_i KL(x_i / L_i || q_s) >= 0 from it. The first seed is drawn in
 # proportion to the weights, each next one in proportion to w_i times the
-# distance to the nearest seed so far. Then one E-step with equal
-# proportions gives the responsibilities the fit starts from. O(nnz k),
-# never a dense copy of sparse counts.
-multinomial_seed_start <- function(data, k, weights = NULL) {
+# distance to the nearest seed so far. `seeds` seedings are drawn on a
+# subsample of the documents (screen_rows(), as the Gaussian start) and the
+# one whose mixture of seed distributions (equal proportions) gives the
+# subsample the highest log-likelihood is kept; one E-step under it gives
+# the responsibilities the fit starts from. O(nnz k) per seeding, never a
+# dense copy of sparse counts.
+multinomial_seed_start <- function(data, k, weights = NULL, seeds = 10L) {
+  n <- data_rows(data)
+  m <- screen_rows(n, k)
+  rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
+  sub <- if (m < n) data_subset(data, rows) else data
+  sub_w <- if (is.null(weights)) rep(1, m) else weights[rows]
+  lengths <- document_lengths(sub)
+  self <- self_information(sub, lengths)
+  best <- NULL
+  for (s in seq_len(seeds)) {
+    q <- seed_distributions(sub, k, sub_w, lengths, self)
+    lj <- seed_log_joint(sub, q)
+    top <- apply(lj, 1L, max)
+    score <- sum(sub_w * (top + log(rowSums(exp(lj - top)))))
+    if (is.null(best) || score > best$score) {
+      best <- list(q = q, score = score)
+    }
+  }
+  lj <- seed_log_joint(data, best$q)
+  z <- exp(lj - apply(lj, 1L, max))
+  z / rowSums(z)
+}
+
+# One k-means++ seeding (see multinomial_seed_start()): the k x V seed
+# distributions.
+seed_distributions <- function(data, k, w, lengths, self) {
   n <- data_rows(data)
   V <- data_words(data)
-  w <- if (is.null(weights)) rep(1, n) else weights
-  lengths <- document_lengths(data)
-  self <- self_information(data, lengths)
-  seeds <- integer(0)
+  chosen <- integer(0)
   q <- matrix(0, k, V)
   nearest <- rep(Inf, n)
   candidates <- w > 0 & lengths > 0
@@ -151,27 +176,52 @@ multinomial_seed_start <- function(data, k, weights = NULL) {
     candidates <- w > 0
   }
   for (j in seq_len(k)) {
-    p <- if (j == 1L || !any(is.finite(nearest) & nearest > 0 & candidates)) {
+    p <- if (j == 1L || !any(nearest > 0 & candidates)) {
       ifelse(candidates, w, 0)
     } else {
-      ifelse(candidates & is.finite(nearest), w * nearest, 0)
+      ifelse(candidates, w * nearest, 0)
     }
-    p[seeds] <- 0
-    if (!any(p > 0)) {
+    p[chosen] <- 0
+    if (!any(p > 0)) { # fewer distinct documents than k: any other one
       p <- ifelse(w > 0, 1, 0)
-      p[seeds] <- 0
+      p[chosen] <- 0
     }
-    s <- sample.int(n, 1L, prob = p)
-    seeds <- c(seeds, s)
+    s <- draw_index(if (any(p > 0)) p else rep(1, n))
+    chosen <- c(chosen, s)
     counts <- document_counts(data, s)
     q[j, ] <- if (sum(counts) > 0) counts / (2 * sum(counts)) + 0.5 / V else 1 / V
     nearest <- pmin(nearest, pmax(self - document_scores(data, log(q[j, ])), 0))
   }
-  lj <- matrix(vapply(seq_len(k), function(j) document_scores(data, log(q[j, ])), numeric(n)),
-               n, k)
-  top <- apply(lj, 1L, max)
-  z <- exp(lj - top)
-  z / rowSums(z)
+  q
+}
+
+# An index drawn in proportion to p, by the inverse CDF at one uniform: a
+# rounding difference in p (dense and sparse sums) moves the draw only if
+# the uniform falls on it, whereas sample.int() sorts p, so that it could
+# reorder near ties. O(n), not O(n log n).
+draw_index <- function(p) {
+  cdf <- cumsum(p)
+  min(length(p), findInterval(stats::runif(1L) * cdf[length(cdf)], cdf) + 1L)
+}
+
+# sum_v x_iv log q_cv for every document and seed distribution (n x k)
+seed_log_joint <- function(data, q) {
+  n <- data_rows(data)
+  matrix(vapply(seq_len(nrow(q)), function(j) document_scores(data, log(q[j, ])), numeric(n)),
+         n, nrow(q))
+}
+
+# The documents `rows` of the counts, in the same form
+data_subset <- function(data, rows) {
+  if (!inherits(data, "emix_csr")) {
+    return(data[rows, , drop = FALSE])
+  }
+  lengths <- diff(data$row_start)[rows]
+  at <- sequence(lengths, from = data$row_start[rows] + 1L)
+  structure(list(dim = c(length(rows), data$dim[2L]),
+                 dimnames = list(data$dimnames[[1L]][rows], data$dimnames[[2L]]),
+                 x = data$x[at], row_start = c(0L, cumsum(lengths)), col = data$col[at]),
+            class = "emix_csr")
 }
 
 # sum_v x_iv log(x_iv / L_i) for every document (0 for one with no words)
@@ -202,7 +252,7 @@ self_information <- function(data, lengths) {
 #' documents of 15 to 50 words), started with `k = 10`, variational Bayes
 #' and ME with `alpha = 0.01, beta = 2` ended with the true number of
 #' occupied components in all 16 fits each. Smaller `beta` leaves VB with
-#' surplus components (`beta = 1`: 12 of 16 right, `beta = 0.5`: 1 of 16),
+#' surplus components (`beta = 1`: 14 of 16 right, `beta = 0.5`: none),
 #' because a component with a sharper word distribution explains its few
 #' documents better than the bound's penalty costs; ME, which merges
 #' components after it converges, found the truth for every `beta` tried.
@@ -306,10 +356,13 @@ multinomial_top_words <- function(prob, top = 8L) {
 #' mixed half and half with the uniform distribution, the first seed is
 #' drawn in proportion to the weights and each next one in proportion to the
 #' weight times the divergence \eqn{L_i \mathrm{KL}(x_i / L_i \,\|\, q)} of
-#' the document from its nearest seed so far (Banerjee et al. 2005); one
-#' E-step with equal proportions then gives the responsibilities EM starts
-#' from. It never forms a dense copy of sparse counts, and each start of
-#' `nstart` draws new seeds. `init = "random"` starts from a random
+#' the document from its nearest seed so far (Banerjee et al. 2005).
+#' `emix_control(seeds = )` seedings (10 by default) are drawn on a
+#' subsample of the documents (at most the larger of 2000 and 200 per
+#' component), the one under which the subsample is most probable is kept,
+#' and one E-step with equal proportions gives the responsibilities EM
+#' starts from. It never forms a dense copy of sparse counts, and each start
+#' of `nstart` draws new seeds. `init = "random"` starts from a random
 #' partition; labels, a responsibility matrix, a previous multinomial fit or
 #' `list(pro, prob)` are accepted as for the Gaussian family.
 #'
@@ -512,7 +565,7 @@ multinomial_check_init <- function(init, n, V, vars, k) {
 multinomial_start <- function(prep, s) {
   init <- prep$init
   start <- switch(init$type,
-    "kmeans++" = multinomial_seed_start(prep$data, prep$k, prep$weights),
+    "kmeans++" = multinomial_seed_start(prep$data, prep$k, prep$weights, prep$control$seeds),
     random = sample(rep_len(seq_len(prep$k), prep$n)),
     labels = init$labels,
     matrix = init$z,

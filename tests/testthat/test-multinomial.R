@@ -108,7 +108,16 @@ test_that("dense and sparse counts give the same fit, with weights", {
     expect_equal(sparse_fit$z, dense_fit$z, tolerance = 1e-12)
     expect_identical(sparse_fit$iter, dense_fit$iter)
   }
-  # the CSR form is the matrix's: stored zeros and unsorted input do not matter
+  # the default start screens its seedings on a subsample of large data:
+  # the same subsample and seeds, dense or sparse
+  big <- sim_topics(n = 2500, V = 15, k = 3, length = 10, seed = 9)$x
+  set.seed(6)
+  dense_fit <- emix(big, k = 3, family = multinomial_mix(), control = emix_control(max_iter = 5))
+  set.seed(6)
+  sparse_fit <- emix(as_sparse_counts(big), k = 3, family = multinomial_mix(),
+                     control = emix_control(max_iter = 5))
+  expect_equal(sparse_fit$trace$loglik, dense_fit$trace$loglik, tolerance = 1e-12)
+  # the CSR form is the matrix's: stored zeros do not matter
   dense_fit <- emix(counts, k = 3, family = multinomial_mix(), init = sim$labels)
   with_zero <- sparse
   with_zero@x[3] <- 0 # a stored zero, where counts has a positive count
