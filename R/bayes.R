@@ -25,12 +25,23 @@ occupied_components <- function(N, weights) {
 # methods): VB's by occupied_components()' rule, ME's when they hold a row,
 # Gibbs's when the kept draw gives them a row. Only these count in df.
 occupied_mask <- function(fit) {
-  switch(fit$method,
-    vb = fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights)),
-    me = fit$posterior$N > 0,
-    gibbs = tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0,
-    NULL
-  )
+  UseMethod("occupied_mask")
+}
+
+#' @export
+occupied_mask.emix <- function(fit) NULL
+
+#' @export
+occupied_mask.emix_vb <- function(fit) {
+  fit$posterior$N >= 0.5 * (if (is.null(fit$weights)) 1 else mean(fit$weights))
+}
+
+#' @export
+occupied_mask.emix_me <- function(fit) fit$posterior$N > 0
+
+#' @export
+occupied_mask.emix_gibbs <- function(fit) {
+  tabulate(fit$draws$labels[, fit$best_draw], nbins = fit$k) > 0
 }
 
 # The trace of a Bayesian method: its objective per iteration; the
@@ -108,7 +119,7 @@ run_bayes <- function(prep, start, core, control) {
 bayes_call <- function(prep, start, core) {
   method <- if (core$q_step == core_code("q_step", "mode")) "me" else "vb"
   res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, prep$k, core,
-                  method_core(method, NULL), prep$prior)
+                  method_core(as_emix_method(method)), prep$prior)
   if (res$status[1L] != 0L) {
     stop_bayes(res$status, method, prep$prior)
   }
@@ -138,7 +149,7 @@ stop_bayes <- function(status, method, prior = NULL) {
   } else if (zero_density) {
     "Check the data for extreme values, or rescale them."
   } else {
-    "The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`emix_control(prior = emix_prior(scale = ))`, see ?emix_prior)."
+    sprintf("The data are probably (nearly) collinear, or the component sits on a lower-dimensional subspace: remove variables that are (nearly) linear combinations of others, try fewer components (`k`), or give a prior with a larger scale (`method = %s(prior = emix_prior(scale = ))`, see ?emix_prior).", method)
   }
   stop_degenerate_condition(
     if (zero_density) "emix_error_zero_density" else "emix_error_collapsed",
@@ -180,10 +191,10 @@ best_merge <- function(prep, labels, core, current) {
 # Gibbs sampling from the labels `start`. The returned parameters are those
 # of the kept draw with the largest log-likelihood, with the posterior
 # probabilities there; all kept draws are in `draws`.
-run_gibbs <- function(prep, start, core, control) {
+run_gibbs <- function(prep, start, core, method) {
   k <- prep$k
   res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, k, core,
-                  method_core("gibbs", control), prep$prior)
+                  method_core(method), prep$prior)
   if (res$status[1L] != 0L) {
     stop_bayes(res$status, "gibbs", prep$prior)
   }
@@ -193,7 +204,7 @@ run_gibbs <- function(prep, start, core, control) {
   trace <- bayes_trace(res$trace, k, iter = seq_len(sweeps))
   trace$loglik <- res$trace
   trace$occupied <- res$occupied
-  kept <- seq_len(sweeps) > control$burnin & (seq_len(sweeps) - control$burnin) %% control$thin == 0L
+  kept <- seq_len(sweeps) > method$burnin & (seq_len(sweeps) - method$burnin) %% method$thin == 0L
   trace$kept <- kept
   draws$loglik <- res$loglik
   draws$occupied <- res$occupied[kept]
@@ -271,8 +282,7 @@ gibbs_draw_estep <- function(fit, s, x, threads) {
 #' @seealso [emix()]
 #' @examples
 #' set.seed(1)
-#' fit <- emix(~ ., data = faithful, k = 4, method = "gibbs",
-#'             control = emix_control(burnin = 100, draws = 200))
+#' fit <- emix(~ ., data = faithful, k = 4, method = gibbs(burnin = 100, draws = 200))
 #' p <- coclustering(fit, rows = 1:20)
 #' round(p[1:5, 1:5], 2)
 #' @export
@@ -287,21 +297,32 @@ coclustering <- function(object, rows = NULL) {
       any(rows != round(rows))) {
     stop_arg("rows", sprintf("must be row numbers between 1 and %d.", object$n))
   }
-  if (identical(object$method, "gibbs")) {
-    labels <- object$draws$labels[rows, , drop = FALSE]
-    out <- matrix(0, length(rows), length(rows))
-    for (c in seq_len(object$k)) {
-      same <- labels == c
-      storage.mode(same) <- "double"
-      out <- out + tcrossprod(same)
-    }
-    out <- out / ncol(labels)
-  } else {
-    out <- tcrossprod(object$z[rows, , drop = FALSE])
-  }
+  out <- same_component_probability(object, rows)
   names <- rownames(object$x)[rows]
   dimnames(out) <- list(names, names)
   out
+}
+
+# The probabilities of coclustering() for the fitted rows `rows`.
+same_component_probability <- function(object, rows) {
+  UseMethod("same_component_probability")
+}
+
+#' @export
+same_component_probability.emix <- function(object, rows) {
+  tcrossprod(object$z[rows, , drop = FALSE])
+}
+
+#' @export
+same_component_probability.emix_gibbs <- function(object, rows) {
+  labels <- object$draws$labels[rows, , drop = FALSE]
+  out <- matrix(0, length(rows), length(rows))
+  for (c in seq_len(object$k)) {
+    same <- labels == c
+    storage.mode(same) <- "double"
+    out <- out + tcrossprod(same)
+  }
+  out / ncol(labels)
 }
 
 # The posterior of variational Bayes or ME with its components in the

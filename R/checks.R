@@ -194,7 +194,7 @@ check_sizes <- function(n, d, k, draws = 0L) {
                 as.double(n) * draws, as.double(d) * d * k * draws)
   too_big <- which(elements > 2^52)
   if (length(too_big) > 0L) {
-    stop_arg(if (too_big[1L] <= 2L) "k" else "control$draws", sprintf(
+    stop_arg(if (too_big[1L] <= 2L) "k" else "method$draws", sprintf(
       "is too large for these data: %s would have %s elements, more than R's limit of 2^52 on a vector's length.",
       arrays[too_big[1L]], format(elements[too_big[1L]], big.mark = ",", scientific = FALSE)))
   }

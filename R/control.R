@@ -1,7 +1,10 @@
 #' Settings of an emix fit
 #'
-#' Checks the settings once and returns them as a plain list for
-#' [emix()]'s `control` argument.
+#' Checks the settings of the fitting loop once and returns them as a plain
+#' list for [emix()]'s `control` argument. They are common to all methods;
+#' the settings of one method (the prior of the Bayesian methods, the blocks
+#' of incremental EM, the draws of the Gibbs sampler) are arguments of its
+#' method object, see [emix_method].
 #'
 #' @section Stopping rule:
 #' Let \eqn{\ell_t} be the method's objective after \eqn{t} iterations (the
@@ -105,20 +108,6 @@
 #'   observations, or collapsed): `"error"` (a classed error that names it)
 #'   or `"drop"` (remove it and go on); see the section *Degenerate
 #'   components*.
-#' @param blocks Number of blocks of rows for incremental EM
-#'   (`method = "iem"`), a whole number \eqn{\ge 1}; see [emix()]. More
-#'   blocks than rows mean one row per block. Incremental EM keeps one set of
-#'   sufficient statistics (\eqn{O(k d^2)} numbers) per block: [emix()]
-#'   refuses a number of blocks whose statistics would take more than 1 GB,
-#'   and says how many blocks fit.
-#' @param prior The prior of the Bayesian methods (`method = "vb"`, `"me"`,
-#'   `"gibbs"`), from [emix_prior()] (or [multinomial_prior()] for the
-#'   multinomial family); the default is weakly informative and
-#'   worked out from the data.
-#' @param burnin,draws,thin Gibbs sampling (`method = "gibbs"`): the sampler
-#'   runs `burnin + draws * thin` sweeps and keeps every `thin`-th sweep after
-#'   the first `burnin`, `draws` in all. The kept labels take
-#'   `4 * n * draws` bytes.
 #' @param threads Number of threads for the E-step, a whole number
 #'   \eqn{\ge 1}. `NULL` (the default) takes `getOption("emix.threads")`
 #'   if set, else the number of processors, capped by the environment
@@ -137,24 +126,27 @@
 #'   section *Starting values*. More seeds make a poor start rarer and cost
 #'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
 #' @param ... Must be empty: a misspelt setting (`maxiter`) is an error
-#'   rather than silently ignored.
+#'   rather than silently ignored, and so is a setting that belongs to a
+#'   method now (`blocks`, `prior`, `burnin`, `draws`, `thin`): the error
+#'   says which method object takes it, e.g. `method = iem(blocks = 20)`.
 #'
 #' @return A list of class `"emix_control"` with the checked settings.
 #'   [emix()] checks it again when it uses it, so a setting edited
 #'   afterwards (`ct$max_iter <- -1`) meets the same checks.
-#' @seealso [emix()]
+#' @seealso [emix()], [emix_method] for the settings of each method.
 #' @examples
 #' emix_control(tol = 1e-10, max_iter = 500)
 #' fit <- emix(~ ., data = faithful, k = 2, control = emix_control(reg = 0))
 #' fit$iter
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
-                         reg = 1e-6, empty = c("error", "drop"), blocks = 10L,
-                         prior = emix_prior(), burnin = 500L, draws = 1000L, thin = 1L,
+                         reg = 1e-6, empty = c("error", "drop"),
                          threads = NULL, seeds = 10L, ...) {
+  # a setting that moved to a method object says where it went
+  given <- names(list(...))
+  stop_moved_settings(given, as.list(substitute(list(...)))[-1L])
   # a misspelt setting (maxiter) is an error that names it and, where one
   # is near, the setting meant
-  given <- names(list(...))
   if (...length() > 0L && !is.null(given) && all(nzchar(given))) {
     settings <- setdiff(names(formals(emix_control)), "...")
     named <- vapply(given, function(g) {
@@ -165,14 +157,6 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
                             paste(named, collapse = ", ")))
   }
   check_dots_empty(...)
-  prior <- as_emix_prior(prior)
-  sweeps <- check_count(burnin, "burnin", min = 0L) +
-    check_count(draws, "draws") * as.double(check_count(thin, "thin"))
-  if (sweeps > .Machine$integer.max) {
-    stop_arg("draws", sprintf(
-      "times `thin`, plus `burnin`, must be at most %d sweeps; it is %.0f.",
-      .Machine$integer.max, sweeps))
-  }
   if (is.null(threads)) {
     threads <- threads_option()
   }
@@ -183,11 +167,6 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
       rule = match_choice(rule, "rule"),
       reg = check_number(reg, "reg"),
       empty = match_choice(empty, "empty"),
-      blocks = check_count(blocks, "blocks"),
-      prior = prior,
-      burnin = check_count(burnin, "burnin", min = 0L),
-      draws = check_count(draws, "draws"),
-      thin = check_count(thin, "thin"),
       threads = check_count(threads, "threads"),
       seeds = check_count(seeds, "seeds")
     ),
@@ -201,9 +180,6 @@ print.emix_control <- function(x, ...) {
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
   cat(sprintf("  start: seeds = %d\n", x$seeds))
-  cat(sprintf("  incremental EM: blocks = %d\n", x$blocks))
-  cat(sprintf("  Gibbs sampling: burnin = %d, draws = %d, thin = %d\n", x$burnin, x$draws, x$thin))
-  print(x$prior)
   invisible(x)
 }
 
@@ -226,9 +202,41 @@ as_emix_control <- function(control) {
   if (!is.list(control)) {
     stop_arg("control", "must be made by `emix_control()`.")
   }
+  stop_moved_settings(names(control), control, arg = "control")
   # emix_control() stores every setting, so a missing one was removed by hand
   check_fields(control, emix_control, "control", complete = inherits(control, "emix_control"))
   rebuild_checked(emix_control, control, "control")
+}
+
+# The settings that belonged to emix_control() and are now arguments of a
+# method object, by the method shown in the pointer. `values` (expressions
+# or values, by setting) make the pointer show the call to write instead.
+moved_settings <- list(iem = "blocks", vb = "prior", gibbs = c("prior", "burnin", "draws", "thin"))
+
+stop_moved_settings <- function(given, values, arg = NULL) {
+  moved <- intersect(given, unlist(moved_settings))
+  if (length(moved) == 0L) {
+    return(invisible())
+  }
+  # a prior with the chain's settings is Gibbs's; the call to write has
+  # every moved setting of that method
+  takes <- vapply(moved_settings, function(settings) moved[1L] %in% settings, logical(1))
+  method <- if (any(moved %in% moved_settings$gibbs[-1L])) "gibbs" else names(moved_settings)[takes][1L]
+  together <- intersect(moved, moved_settings[[method]])
+  shown <- vapply(together, function(setting) {
+    value <- paste(deparse(values[[setting]], width.cutoff = 500L), collapse = " ")
+    sprintf("%s = %s", setting, if (nchar(value) > 60L) "..." else value)
+  }, character(1))
+  use <- sprintf("`method = %s(%s)`", method, paste(shown, collapse = ", "))
+  if (method == "vb") {
+    use <- sprintf("%s (or `me()`, `gibbs()`)", use)
+  }
+  others <- setdiff(moved, together)
+  stop_arg(if (is.null(arg)) together[1L] else paste0(arg, "$", together[1L]), sprintf(
+    "%s of the method now, not of `emix_control()`: use %s%s. See ?emix_method.",
+    if (length(together) == 1L) "is a setting" else sprintf("(and %s) are settings", name_list(together[-1L])),
+    use,
+    if (length(others) > 0L) sprintf("; %s moved too", name_list(others)) else ""))
 }
 
 # The option emix.threads, checked under its own name, else the default.

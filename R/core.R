@@ -23,18 +23,15 @@ core_code <- function(set, name) {
   codes[[name]]
 }
 
-# What the C core reads of a method: its loop, its q-step and the loop's
-# settings.
-method_core <- function(method, control) {
-  list(
-    loop = core_code("loop", switch(method, iem = "iem", vb = , me = "bayes",
-                                    gibbs = "gibbs", "em")),
-    q_step = core_code("q_step", method_q_step[[method]]),
-    blocks = if (method == "iem") as.integer(control$blocks) else 0L,
-    burnin = if (method == "gibbs") as.integer(control$burnin) else 0L,
-    draws = if (method == "gibbs") as.integer(control$draws) else 1L,
-    thin = if (method == "gibbs") as.integer(control$thin) else 1L
-  )
+# What the C core reads of a method object (see ?emix_method): its loop,
+# its q-step and the loop's settings.
+method_core <- function(method) {
+  setting <- function(name, default) {
+    if (is.null(method[[name]])) default else as.integer(method[[name]])
+  }
+  list(loop = core_code("loop", method$loop), q_step = as.integer(method$q_step),
+       blocks = setting("blocks", 0L), burnin = setting("burnin", 0L),
+       draws = setting("draws", 1L), thin = setting("thin", 1L))
 }
 
 # A named list of numeric blocks as the core reads them: doubles, with

@@ -38,6 +38,10 @@
 #' draws it.
 #'
 #' @section Methods:
+#' `method` takes a method object, which carries the method's own settings
+#' (`method = iem(blocks = 20)`, `method = vb(prior = emix_prior(alpha = 0.01))`;
+#' see [emix_method]), or its name for the method with its defaults
+#' (`method = "vb"`). The fit's class is `c("emix_<name>", "emix")`.
 #' * `"em"`: EM. The E-step gives each row its posterior probabilities
 #'   (responsibilities); the objective is the log-likelihood, which never
 #'   decreases.
@@ -62,7 +66,7 @@
 #'   prone than EM to stay near a saddle point or a poor local maximum.
 #'
 #' * `"iem"`: incremental EM (Neal and Hinton 1998). The rows are cut into
-#'   `emix_control(blocks = )` blocks; each step is an E-step on one block
+#'   `blocks` blocks (`method = iem(blocks = 20)`); each step is an E-step on one block
 #'   followed by an M-step from the running total of the statistics, in which
 #'   that block's old contribution is replaced by its new one. Every step
 #'   raises the free energy \eqn{F}; a sweep visits every block once. The
@@ -72,7 +76,7 @@
 #'   passes over the data. It runs on one thread.
 #'
 #' * `"vb"`: variational Bayes (Bishop 2006, section 10.2). The parameters
-#'   get the conjugate prior of [emix_prior()], and \eqn{q} is a product
+#'   get the conjugate prior of [emix_prior()] (`method = vb(prior = )`), and \eqn{q} is a product
 #'   \eqn{q(z) q(\theta)}: the E-step computes \eqn{q(z)} from expected
 #'   log-densities under \eqn{q(\theta)}, and the parameter step is the
 #'   conjugate posterior update from the weighted statistics of \eqn{q(z)}.
@@ -101,7 +105,7 @@
 #'   parameters from their posterior given the labels (the proportions from a
 #'   Dirichlet, each covariance by Bartlett's construction of the Wishart,
 #'   each mean from a normal), then every label from its posterior given the
-#'   parameters. `emix_control(burnin, draws, thin)` set the length of the
+#'   parameters. `gibbs(burnin, draws, thin)` set the length of the
 #'   chain; all draws come from R's random number generator, so [set.seed()]
 #'   reproduces the chain. The objective is the log-likelihood of each draw.
 #'   The kept draws are in `draws`. Because the components can swap labels
@@ -269,14 +273,18 @@
 #'   of a matrix, the levels of a factor or the largest label.
 #' @param model Covariance model of the Gaussian family; see the section
 #'   *Covariance models*. A shortcut for `family = gaussian_mix(model)`.
-#' @param method `"em"`, `"cem"`, `"sem"`, `"vb"`, `"me"`, `"gibbs"` or
-#'   `"iem"`; see the section *Methods*.
+#' @param method The inference method: a method object, `em()`, `cem()`,
+#'   `sem()`, `iem()`, `vb()`, `me()` or `gibbs()`, which carries the
+#'   method's own settings (see [emix_method]), or its name as a string,
+#'   `"em"`, `"cem"`, `"sem"`, `"iem"`, `"vb"`, `"me"` or `"gibbs"`, for the
+#'   method with its defaults; see the section *Methods*.
 #' @param weights Non-negative observation weights, one per row. In the
 #'   formula method, evaluated in `data` as in [stats::lm()].
 #' @param init How to start; see the section *Starting values*.
 #' @param nstart Number of random starts, each a whole fit (the number of
 #'   k-means++ seeds screened within one start is `emix_control(seeds = )`).
-#' @param control Settings from [emix_control()].
+#' @param control Settings of the fitting loop, common to all methods,
+#'   from [emix_control()].
 #' @param noise `FALSE` (the default) for a mixture of normals only; `TRUE`
 #'   for a uniform noise component with an automatic initial guess of the
 #'   noise rows; or a logical vector with one value per row, `TRUE` for the
@@ -296,10 +304,10 @@
 #'   default method (`model`, `method`, `init`, `nstart`, `control`,
 #'   `family`, `noise`, `noise_volume`).
 #'
-#' @return An object of class `"emix"` and `"emix_<method>"` (such as
-#'   `"emix_vb"`), a list whose parameters are named as the family's blocks
-#'   ([emix_parameters()] returns them; a multinomial fit has `pro` and
-#'   `prob` in place of `mean` and `sigma`), with
+#' @return An object of class `c("emix_<method>", "emix")` (such as
+#'   `c("emix_vb", "emix")`), a list whose parameters are named as the
+#'   family's blocks ([emix_parameters()] returns them; a multinomial fit
+#'   has `pro` and `prob` in place of `mean` and `sigma`), with
 #' \describe{
 #'   \item{`pro`}{mixing proportions, length `k`; with noise, length
 #'     `k + 1`, the last named `"noise"`, all summing to 1.}
@@ -329,7 +337,11 @@
 #'     the box is \eqn{\{x : lower \le x R \le upper\}}); `NULL`
 #'     otherwise.}
 #'   \item{`k`, `model`, `method`, `n`, `df`}{what was fitted: components,
-#'     covariance model, method, rows used and free parameters.}
+#'     covariance model, method (its name, such as `"vb"`), rows used and
+#'     free parameters.}
+#'   \item{`method_settings`}{the method object the fit was made with,
+#'     checked, as [em()], [vb()] etc. return it (see [emix_method]):
+#'     `method = method_settings` refits with the same method.}
 #'   \item{`weights`, `x`, `call`, `terms`, `na.action`, `control`}{what it
 #'     was fitted on and how. `x` is the data matrix; a double matrix is kept
 #'     as given, not copied, so one without column names that is large (more
@@ -395,7 +407,8 @@
 #' Neal, R. M. and Hinton, G. E. (1998). A view of the EM algorithm that
 #' justifies incremental, sparse, and other variants. In M. I. Jordan (ed.),
 #' *Learning in Graphical Models*, 355--368. Kluwer, Dordrecht.
-#' @seealso [emix_control()]; [update.emix()] to refit with changes; the
+#' @seealso [emix_method] for the methods, [emix_control()] for the loop's
+#'   settings; [update.emix()] to refit with changes; the
 #'   conditions it signals, [emix_conditions]; the methods [print.emix()], [summary.emix()],
 #'   [plot.emix()], [predict.emix()], [logLik.emix()].
 #' @examples
@@ -404,11 +417,9 @@
 #' emix(~ Sepal.Length + Petal.Width, data = iris, k = 3, model = "VVI")
 #' emix(as.matrix(iris[1:4]), k = 3, model = "diag", nstart = 3)
 #' # more components than needed: variational Bayes empties the surplus
-#' emix(~ ., data = faithful, k = 6, method = "vb",
-#'      control = emix_control(prior = emix_prior(alpha = 1e-3)))
+#' emix(~ ., data = faithful, k = 6, method = vb(prior = emix_prior(alpha = 1e-3)))
 #' set.seed(1)
-#' emix(~ ., data = faithful, k = 3, method = "gibbs",
-#'      control = emix_control(burnin = 100, draws = 200))
+#' emix(~ ., data = faithful, k = 3, method = gibbs(burnin = 100, draws = 200))
 #' # an outlier, taken by a noise component (class 0)
 #' fit <- emix(rbind(as.matrix(iris[1:4]), 1e10), k = 3, noise = TRUE)
 #' fit$pro
@@ -552,6 +563,8 @@ numeric_design <- function(terms, mf, arg) {
 # through emix_parameters() and coef().
 new_emix <- function(run, z, prep, method, control) {
   family <- prep$family
+  method_settings <- method
+  method <- method$name
   k <- length(run$pro) - prep$extra_columns
   components <- as.character(seq_len(k))
   noise <- prep$extra_columns > 0L
@@ -574,6 +587,7 @@ new_emix <- function(run, z, prep, method, control) {
       k = k,
       model = run$model,
       method = method,
+      method_settings = method_settings,
       family = family,
       n = prep$n,
       d = prep$d,

@@ -35,7 +35,8 @@ NULL
 # Each function is documented at the Gaussian family's (R/gaussian.R), the
 # reference instance:
 #   prepare(family, x, k, weights, init, nstart, method, control)
-#       checks the data and the arguments, and returns the prepared fit:
+#       (method: the method object, see ?emix_method) checks the data and
+#       the arguments, and returns the prepared fit:
 #       a list with at least data (what the C core reads: a double matrix,
 #       or an "emix_csr" list), n, d, vars, weights, k, init, core (the
 #       loop's settings for C), c_name, settings (the numbers the C family

@@ -6,22 +6,24 @@
 # kept and put in the family's canonical order.
 emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans++",
                      nstart = 1L, control = emix_control()) {
-  method <- check_method(method)
+  # the method object's settings; `method` is its name from here on
+  method_object <- as_emix_method(method)
+  method <- method_object$name
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
-  if (method %in% bayes_methods && !family$name %in% conjugate_families) {
+  if (method_object$bayesian && !family$name %in% conjugate_families) {
     stop_arg("method", sprintf(
       "\"%s\" needs a family with a conjugate prior (%s); the %s family has none. Use \"em\", \"cem\", \"sem\" or \"iem\".",
       method, paste0("`", conjugate_families, "_mix()`", collapse = ", "), family$name
     ))
   }
-  prep <- family$prepare(family, x, k, weights, init, nstart, method, control)
+  prep <- family$prepare(family, x, k, weights, init, nstart, method_object, control)
   k <- prep$k
-  if (method == "gibbs" && !is.null(prep$weights)) {
+  if (method_object$loop == "gibbs" && !is.null(prep$weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
   }
-  if (method == "gibbs" && nstart > 1L) {
+  if (method_object$loop == "gibbs" && nstart > 1L) {
     stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
   }
 
@@ -33,18 +35,19 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
     this <- family$start(prep, s)
     start <- this$start
     core <- this$core
-    if (method %in% c("me", "gibbs") && is.matrix(start)) {
+    if (method_object$bayesian && method_object$q_step != core_code("q_step", "soft") &&
+        is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
-    if (method == "gibbs") {
+    if (method_object$loop == "gibbs") {
       start <- order_start_labels(start, prep, k)
     }
     failed <- try_start({
-      run <- switch(method,
-        vb = , me = run_bayes(prep, start, core, control),
-        gibbs = run_gibbs(prep, start, core, control),
-        run_em(prep, start, core, control)
+      run <- switch(method_object$loop,
+        bayes = run_bayes(prep, start, core, control),
+        gibbs = run_gibbs(prep, start, core, method_object),
+        run_em(prep, start, core, control, method_object)
       )
       NULL # the run is assigned, not returned: see try_start()
     }, several = nstart > 1L)
@@ -67,7 +70,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   z <- best$z
   best$z <- NULL
   best$start <- best_start
-  if (method != "gibbs") {
+  if (method_object$loop != "gibbs") {
     perm <- family$order(best)
     if (!identical(perm, seq_along(perm))) {
       best <- family$reorder(best, perm)
@@ -80,26 +83,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   best <- family$finish(best, prep)
   best$start_objective <- start_objective
   best$start_errors <- if (length(start_errors) > 0L) start_errors
-  new_emix(best, z = z, prep = prep, method = method, control = control)
-}
-
-method_names <- c(em = "EM", cem = "classification EM", sem = "stochastic EM",
-                  vb = "variational Bayes", me = "maximization-expectation",
-                  gibbs = "Gibbs sampling", iem = "incremental EM")
-
-# The q-step of each method, as the C core numbers them: keep the
-# responsibilities, a point mass at the mode, a point mass at a draw.
-method_q_step <- c(em = "soft", cem = "mode", sem = "draw", vb = "soft", me = "mode",
-                   gibbs = "draw", iem = "soft")
-
-check_method <- function(method) {
-  if (!is.character(method) || length(method) != 1L || !method %in% names(method_names)) {
-    stop_arg("method", sprintf(
-      "must be one of %s.",
-      paste0("\"", names(method_names), "\"", collapse = ", ")
-    ))
-  }
-  method
+  new_emix(best, z = z, prep = prep, method = method_object, control = control)
 }
 
 # The settings the C core reads, with data-dependent scales worked out: the
@@ -172,15 +156,14 @@ format_bytes <- function(bytes) {
 # EM from `start` (labels or responsibilities) with k components, as the
 # C core runs it for the prepared fit prep. A degenerate component is an
 # error, or with `empty = "drop"` is removed and EM continues with the rest.
-run_em <- function(prep, start, core, control) {
+run_em <- function(prep, start, core, control, method) {
   k <- prep$k
   segments <- list()
   iter_done <- 0L
-  method <- em_method_name(core)
   repeat {
     core$max_iter <- control$max_iter - iter_done
     res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
-                    k + prep$extra_columns, core, method_core(method, control))
+                    k + prep$extra_columns, core, method_core(method))
     res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
     segments[[length(segments) + 1L]] <- data.frame(

@@ -89,6 +89,8 @@ gaussian_mix <- function(model = "VVV") {
 # Checks the data and the arguments of a Gaussian fit, and returns the
 # prepared fit (see new_emix_family() for its fields).
 gaussian_prepare <- function(family, x, k, weights, init, nstart, method, control) {
+  method_object <- method
+  method <- method$name
   x <- check_data(x)
   n <- nrow(x)
   # emix() has resolved the model for these data (for one variable, "E" or
@@ -108,25 +110,25 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
   }
   init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
   k <- init$k - noise_column
-  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") control$draws else 0L)
+  check_sizes(n, ncol(x), k + !is.null(noise),
+              draws = if (method_object$loop == "gibbs") method_object$draws else 0L)
   if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
-  if (method == "iem") {
-    check_iem_memory(control$blocks, n, k, ncol(x), model)
+  if (method_object$loop == "iem") {
+    check_iem_memory(method_object$blocks, n, k, ncol(x), model)
   }
-  core <- core_control(control, x, weights,
-                       q_step = core_code("q_step", method_q_step[[method]]),
-                       blocks = if (method == "iem") control$blocks else 0L)
+  core <- core_control(control, x, weights, q_step = method_object$q_step,
+                       blocks = if (method_object$loop == "iem") method_object$blocks else 0L)
   # the k-means start avoids clusters smaller than a component needs
   core$min_rows <- needed_observations(model, k, ncol(x))$each
   prior <- NULL
-  if (method %in% bayes_methods) {
+  if (method_object$bayesian) {
     check_bayes_model(model, method)
-    prior <- resolve_prior(control$prior, x, weights, k, model)
+    prior <- resolve_prior(method_object$prior, x, weights, k, model)
   }
   region <- if (!is.null(noise)) noise_region(x, weights, family$noise_volume)
   # the family as fitted: its model resolved for these data

@@ -359,32 +359,44 @@ convergence_text <- function(x) {
   out
 }
 
-# What a Bayesian fit adds: its objective and the occupied components.
+# What a Bayesian fit adds: its objective and the occupied components
+# (NULL for the other methods).
 bayes_text <- function(x, digits) {
-  if (!x$method %in% bayes_methods) {
-    return(NULL)
-  }
+  UseMethod("bayes_text")
+}
+
+#' @export
+bayes_text.emix <- function(x, digits) NULL
+
+#' @export
+bayes_text.emix_vb <- function(x, digits) objective_text(x, "ELBO", digits)
+
+#' @export
+bayes_text.emix_me <- function(x, digits) objective_text(x, "log p(x, z)", digits)
+
+objective_text <- function(x, objective, digits) {
+  sprintf("%s = %s; %d of %d components occupied.%s", objective,
+          format_number(x$objective, digits), x$occupied, x$k, empty_text(x))
+}
+
+#' @export
+bayes_text.emix_gibbs <- function(x, digits) {
+  counts <- table(x$draws$occupied)
+  share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
+                  "%", collapse = ", ")
+  sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
+          length(x$draws$loglik), x$method_settings$burnin, x$method_settings$thin, share,
+          sub("components empty", "components empty in the kept draw", empty_text(x)))
+}
+
+# How many components of a Bayesian fit are empty, for bayes_text().
+empty_text <- function(x) {
   empty <- sum(!occupied_mask(x))
-  empty_text <- if (empty > 0L) {
+  if (empty > 0L) {
     sprintf(" %d of %d components empty: left out of the tables and of df.", empty, x$k)
   } else {
     ""
   }
-  switch(x$method,
-    vb = sprintf("ELBO = %s; %d of %d components occupied.%s",
-                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
-    me = sprintf("log p(x, z) = %s; %d of %d components occupied.%s",
-                 format_number(x$objective, digits), x$occupied, x$k, empty_text),
-    gibbs = {
-      counts <- table(x$draws$occupied)
-      share <- paste0(names(counts), ": ", format(100 * as.vector(counts) / sum(counts), digits = 3),
-                      "%", collapse = ", ")
-      sprintf("%d draws kept (burn-in %d, thin %d); occupied components over the draws: %s.%s",
-              length(x$draws$loglik), x$control$burnin, x$control$thin, share,
-              sub("components empty", "components empty in the kept draw", empty_text))
-    },
-    NULL
-  )
 }
 
 print_covariances <- function(sigma, model, digits) {

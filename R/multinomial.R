@@ -278,8 +278,8 @@ self_information <- function(data, lengths) {
 #' topics <- rbind(c(0.3, 0.3, 0.3, 0.04, 0.03, 0.03),
 #'                 c(0.03, 0.03, 0.04, 0.3, 0.3, 0.3))
 #' x <- t(sapply(rep(1:2, each = 30), function(c) rmultinom(1, 30, topics[c, ])))
-#' fit <- emix(x, k = 5, family = multinomial_mix(), method = "vb",
-#'             control = emix_control(prior = multinomial_prior()))
+#' fit <- emix(x, k = 5, family = multinomial_mix(),
+#'             method = vb(prior = multinomial_prior()))
 #' fit$occupied
 #' @export
 multinomial_prior <- function(alpha = NULL, beta = NULL) {
@@ -368,7 +368,8 @@ multinomial_top_words <- function(prob, top = 8L) {
 #'
 #' The Bayesian methods (`"vb"`, `"me"`, `"gibbs"`) put the conjugate prior
 #' of [multinomial_prior()] on the parameters (given through
-#' `emix_control(prior = )`); `smooth` plays no part there. The fit's `pro`
+#' the method, as in `method = vb(prior = multinomial_prior(beta = 1))`;
+#' `NULL` takes its defaults); `smooth` plays no part there. The fit's `pro`
 #' and `prob` are then the posterior means, and `fit$posterior` holds the
 #' posterior's `alpha` (k), `beta` (k x V) and `N` (k).
 #'
@@ -492,18 +493,17 @@ multinomial_prepare <- function(family, x, k, weights, init, nstart, method, con
   if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
-  draws <- if (method == "gibbs") control$draws else 0L
+  draws <- if (method$loop == "gibbs") method$draws else 0L
   sizes <- c(as.double(n) * k, as.double(k) * V * max(1L, draws))
   if (any(sizes > 2^52)) {
     stop_arg("k", sprintf("is too large for these data: the %s would have more than 2^52 elements, R's limit on a vector's length.",
                           if (sizes[1L] > 2^52) "posterior (documents x components)" else "kept word probabilities (components x words x draws)"))
   }
-  if (method == "iem") {
-    chunks <- min(control$blocks, n)
-    bytes <- 8 * chunks * (k + as.double(k) * V)
+  if (method$loop == "iem") {
+    bytes <- 8 * min(method$blocks, n) * (k + as.double(k) * V)
     if (bytes > iem_max_bytes) {
       stop_arg("blocks", sprintf("= %d would make incremental EM keep %s of statistics (k + k V numbers per block); it refuses more than %s. Use fewer blocks, or method = \"em\".",
-                                 control$blocks, format_bytes(bytes), format_bytes(iem_max_bytes)))
+                                 method$blocks, format_bytes(bytes), format_bytes(iem_max_bytes)))
     }
   }
   core <- list(
@@ -511,10 +511,10 @@ multinomial_prepare <- function(family, x, k, weights, init, nstart, method, con
     total_weight = if (is.null(weights)) as.double(n) else sum(weights),
     reg = 0, mean_weight = if (is.null(weights)) 1 else mean(weights),
     threads = control$threads,
-    q_step = core_code("q_step", method_q_step[[method]]),
-    blocks = if (method == "iem") as.integer(control$blocks) else 0L
+    q_step = method$q_step,
+    blocks = if (method$loop == "iem") as.integer(method$blocks) else 0L
   )
-  prior <- if (method %in% bayes_methods) resolve_multinomial_prior(control$prior)
+  prior <- if (method$bayesian) resolve_multinomial_prior(method$prior)
   list(family = family, data = data, n = n, d = V, vars = vars, row_names = data_row_names(data),
        weights = weights, k = k, init = init, core = core, control = control, prior = prior,
        c_name = family$c_name, settings = family$settings, extra_columns = 0L)
@@ -677,10 +677,10 @@ multinomial_top_prob <- function(prob, top = 8L) {
   matrix(out, nrow(prob), top, dimnames = list(rownames(prob), NULL))
 }
 
-# The prior of a Bayesian multinomial fit: the given
-# multinomial_prior() with its defaults filled in. emix_control()'s default
-# (an emix_prior() with every setting at its default) stands for the
-# defaults; a Gaussian prior with settings is refused.
+# The prior of a Bayesian multinomial fit: the method's multinomial_prior()
+# with its defaults filled in. NULL, or an emix_prior() with every setting
+# at its default, stands for the defaults; a Gaussian prior with settings
+# is refused.
 resolve_multinomial_prior <- function(prior) {
   if (is.null(prior) || inherits(prior, "emix_prior") && is_default_gaussian_prior(prior)) {
     prior <- multinomial_prior()

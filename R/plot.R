@@ -83,23 +83,22 @@ plot.emix <- function(x, which = c("loglik", "bound", "classification", "density
 
 plot_loglik <- function(x, dots) {
   trace <- x$trace
-  # VB and ME do not compute the log-likelihood on the way: their objective
-  label <- switch(x$method, vb = "ELBO", me = "log p(x, z)", "Log-likelihood")
-  y <- if (x$method %in% c("vb", "me")) trace$objective else trace$loglik
+  curve <- trace_curve(x)
+  label <- curve$label
+  y <- curve$y
   do.call(graphics::plot, with_defaults(dots, list(
     x = trace$iter, y = y, type = "n",
-    xlab = if (x$method == "gibbs") "Sweep" else "Iteration", ylab = label,
+    xlab = curve$xlab, ylab = label,
     main = sprintf("%s: %s (%s, %d component%s)", method_names[[x$method]], label,
                    if (is.null(x$model)) x$family$name else x$model, x$k, plural(x$k))
   )))
   segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
   for (s in unique(segment)) {
     rows <- segment == s
-    graphics::lines(trace$iter[rows], y[rows], type = if (x$method == "gibbs") "l" else "o",
-                    pch = 20)
+    graphics::lines(trace$iter[rows], y[rows], type = curve$type, pch = 20)
   }
-  if (x$method == "gibbs" && x$control$burnin > 0L) {
-    graphics::abline(v = x$control$burnin + 0.5, lty = 2, col = "grey50")
+  if (curve$burnin > 0L) {
+    graphics::abline(v = curve$burnin + 0.5, lty = 2, col = "grey50")
   }
   if (max(segment) > 1L) {
     starts <- which(c(FALSE, diff(segment) != 0L))
@@ -108,6 +107,44 @@ plot_loglik <- function(x, dots) {
     graphics::text(at, graphics::par("usr")[4L], sprintf("k = %d", trace$k[starts]),
                    pos = 1, cex = 0.8, col = "grey30")
   }
+}
+
+# What plot(which = "loglik") draws of the trace: the label and values of
+# its curve, the name of its steps, the line type and the burn-in to mark.
+trace_curve <- function(x) {
+  UseMethod("trace_curve")
+}
+
+#' @export
+trace_curve.emix <- function(x) {
+  list(label = "Log-likelihood", y = x$trace$loglik, xlab = "Iteration", type = "o",
+       burnin = 0L)
+}
+
+# VB and ME do not compute the log-likelihood on the way: their objective
+#' @export
+trace_curve.emix_vb <- function(x) {
+  curve <- NextMethod()
+  curve$label <- "ELBO"
+  curve$y <- x$trace$objective
+  curve
+}
+
+#' @export
+trace_curve.emix_me <- function(x) {
+  curve <- NextMethod()
+  curve$label <- "log p(x, z)"
+  curve$y <- x$trace$objective
+  curve
+}
+
+#' @export
+trace_curve.emix_gibbs <- function(x) {
+  curve <- NextMethod()
+  curve$xlab <- "Sweep"
+  curve$type <- "l"
+  curve$burnin <- x$method_settings$burnin
+  curve
 }
 
 plot_bound <- function(x, dots) {

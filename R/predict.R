@@ -94,16 +94,39 @@ predict.emix <- function(object, newdata,
   predict_matrix(object, object$family$newdata(object, newdata), type)
 }
 
-# The E-step of a fit on the rows of x (in the form the C core reads): at
-# its parameters, or at a Gibbs fit's kept draw with the largest
-# log-likelihood; with `expected = TRUE` the posterior q(z) of variational
-# Bayes and ME, whose E-step reads expected logarithms in place of the
-# parameters' own.
-fit_estep <- function(object, x, threads, expected = FALSE) {
-  if (inherits(object, "emix_gibbs")) {
-    return(gibbs_draw_estep(object, object$best_draw, x, threads))
+# The E-step of predict() on complete rows x: their posterior `z` and their
+# log-density under the fit `row_loglik` (for `type`, what is asked).
+new_rows_estep <- function(object, x, type) {
+  UseMethod("new_rows_estep")
+}
+
+#' @export
+new_rows_estep.emix <- function(object, x, type) {
+  object$family$estep(object, x, object$control$threads, expected = FALSE)
+}
+
+# q(z) of new rows under q(theta): the E-step with expected logarithms in
+# place of the parameters' own (for a Gaussian fit, the expected log
+# weights in place of log pi)
+#' @export
+new_rows_estep.emix_vb <- function(object, x, type) {
+  res <- NextMethod()
+  res$z <- object$family$estep(object, x, object$control$threads, expected = TRUE)$z
+  res
+}
+
+#' @export
+new_rows_estep.emix_me <- new_rows_estep.emix_vb
+
+# the kept draw's parameters, and its own Cholesky factors where it has
+# them; the density is the posterior predictive over all kept draws
+#' @export
+new_rows_estep.emix_gibbs <- function(object, x, type) {
+  res <- gibbs_draw_estep(object, object$best_draw, x, object$control$threads)
+  if (type %in% c("density", "logdensity")) {
+    res$row_loglik <- predictive_logdensity(object, x)
   }
-  object$family$estep(object, x, threads, expected)
+  res
 }
 
 # Predictions for the rows of a numeric matrix in the variables of the fit;
@@ -119,21 +142,13 @@ predict_matrix <- function(object, x, type) {
   row_loglik <- stats::setNames(rep(NA_real_, n), row_names)
   if (any(complete)) {
     xc <- if (all(complete)) x else x[complete, , drop = FALSE]
-    threads <- object$control$threads
-    res <- fit_estep(object, xc, threads)
+    res <- new_rows_estep(object, xc, type)
     zc <- res$z
     row_loglik[complete] <- res$row_loglik
-    if (inherits(object, c("emix_vb", "emix_me"))) {
-      # q(z) of new rows under q(theta)
-      zc <- fit_estep(object, xc, threads, expected = TRUE)$z
-    }
     # A row of zero density under every component (far from all of them)
     # has no posterior: the E-step's 0/0 is NaN, reported as NA.
     zc[!is.finite(rowSums(zc)), ] <- NA_real_
     z[complete, ] <- zc
-    if (inherits(object, "emix_gibbs") && type %in% c("density", "logdensity")) {
-      row_loglik[complete] <- predictive_logdensity(object, xc)
-    }
   }
   switch(type,
     class = {

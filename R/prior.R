@@ -2,7 +2,7 @@
 #'
 #' The conjugate prior that `method = "vb"`, `"me"` and `"gibbs"` of
 #' [emix()] put on the parameters, given to them through
-#' `emix_control(prior = )`. Every argument left `NULL` takes a default worked
+#' `vb(prior = )`, `me(prior = )` or `gibbs(prior = )` (see [emix_method]). Every argument left `NULL` takes a default worked
 #' out from the data when the model is fitted; the defaults are those of
 #' scikit-learn's `BayesianGaussianMixture` with a Dirichlet prior on the
 #' proportions (except that `scale` divides by the sum of the weights where
@@ -55,11 +55,10 @@
 #'   when a model is fitted, and the fit keeps the prior it used as
 #'   `fit$prior`. It is checked again when it is used, so a value edited
 #'   afterwards (`p$alpha <- -1`) meets the same checks.
-#' @seealso [emix()], [emix_control()]
+#' @seealso [emix()], [emix_method]
 #' @examples
 #' emix_prior(alpha = 1e-3)
-#' fit <- emix(~ ., data = faithful, k = 6, method = "vb",
-#'             control = emix_control(prior = emix_prior(alpha = 1e-3)))
+#' fit <- emix(~ ., data = faithful, k = 6, method = vb(prior = emix_prior(alpha = 1e-3)))
 #' fit$occupied
 #' fit$prior$scale
 #' @export
@@ -105,9 +104,6 @@ print.emix_prior <- function(x, ...) {
 # A prior checked again by rebuilding it through emix_prior(), so that one
 # edited after it was made (`p$alpha <- -1`) meets the same checks.
 as_emix_prior <- function(prior) {
-  if (inherits(prior, "emix_multinomial_prior")) {
-    return(multinomial_prior(prior$alpha, prior$beta))
-  }
   if (!inherits(prior, "emix_prior")) {
     stop_arg("prior", "must be made by `emix_prior()`.")
   }
@@ -118,7 +114,8 @@ as_emix_prior <- function(prior) {
 # The prior with its defaults worked out for data x (weighted) and k
 # components, checked against the dimensions and the model.
 resolve_prior <- function(prior, x, weights, k, model) {
-  prior <- as_emix_prior(prior)
+  # NULL: every setting at its default, worked out from the data
+  prior <- as_emix_prior(if (is.null(prior)) emix_prior() else prior)
   d <- ncol(x)
   moments <- NULL
   if (is.null(prior$mean) || is.null(prior$scale)) {

@@ -33,15 +33,18 @@ methods <- c("em", "cem", "sem", "vb", "me", "gibbs", "iem")
 
 # A fit of `n` iterations of `method`, timed.
 run <- function(method, model, n) {
+  # Gibbs runs burnin + draws sweeps, whatever max_iter
+  settings <- if (method == "gibbs") gibbs(burnin = n - 1L, draws = 1L) else method
   control <- switch(method,
-    gibbs = emix_control(burnin = n - 1L, draws = 1L, threads = threads),
+    gibbs = emix_control(threads = threads),
     me = emix_control(max_iter = n, tol = 0, threads = threads),
     emix_control(max_iter = n, tol = 0, reg = 0, threads = threads)
   )
   invisible(gc(verbose = FALSE))
   set.seed(1)
   seconds <- system.time(
-    fit <- emix(w$x, k = 5, model = model, method = method, init = w$labels, control = control)
+    fit <- emix(w$x, k = 5, model = model, method = settings, init = w$labels,
+                control = control)
   )[["elapsed"]]
   # the iterations before the first merger of me, or all
   merges <- c(which(fit$trace$merge %in% TRUE), nrow(fit$trace) + 1L)

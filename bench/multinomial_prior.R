@@ -22,8 +22,8 @@ for (sc in scenarios) {
                                  beta = grid$beta[g])
       for (method in c("vb", "me")) {
         set.seed(seed)
-        fit <- emix(sim$x, k = 10, family = multinomial_mix(), method = method,
-                    control = emix_control(prior = prior))
+        fit <- emix(sim$x, k = 10, family = multinomial_mix(),
+                    method = switch(method, vb = vb(prior = prior), me = me(prior = prior)))
         rows[[length(rows) + 1L]] <- data.frame(scenario = sprintf("n%d V%d k%d L%d", sc$n, sc$V, sc$k, sc$length),
                                                 seed, alpha = grid$alpha[g], beta = grid$beta[g],
                                                 method, found = fit$occupied, true = sc$k)

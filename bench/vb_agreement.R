@@ -26,9 +26,8 @@ x <- as.matrix(faithful)
 k <- 4L
 set.seed(1)
 labels <- stats::kmeans(x, k)$cluster
-fit <- emix(x, k = k, method = "vb", init = labels,
-            control = emix_control(max_iter = iters, tol = 0,
-                                   prior = emix_prior(alpha = 1 / k, scale = stats::cov(x))))
+fit <- emix(x, k = k, method = vb(prior = emix_prior(alpha = 1 / k, scale = stats::cov(x))),
+            init = labels, control = emix_control(max_iter = iters, tol = 0))
 
 data_file <- tempfile(fileext = ".csv")
 on.exit(unlink(data_file))

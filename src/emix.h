@@ -456,7 +456,7 @@ typedef struct {
 /* Gibbs sampling for a family with a conjugate prior, from the statistics
  * of the starting labels (ws->labels, 0-based). */
 emix_status emix_gibbs(const emix_family *fam, void *post, void *par, void *stats,
-                       const emix_data *dat, emix_workspace *ws, emix_gibbs_draws *out);
+                       const emix_data *dat, int k, emix_workspace *ws, emix_gibbs_draws *out);
 
 /* ---- Moments of the data matrix (data.c) ----------------------------- */
 

@@ -18,16 +18,13 @@ static size_t block_length(const emix_block *b)
 }
 
 emix_status emix_gibbs(const emix_family *fam, void *post, void *par, void *stats,
-                       const emix_data *dat, emix_workspace *ws, emix_gibbs_draws *out)
+                       const emix_data *dat, int k, emix_workspace *ws, emix_gibbs_draws *out)
 {
     const emix_conjugate *conj = fam->conjugate;
     int n = dat->n;
     int sweeps = out->burnin + out->draws * out->thin;
     emix_status status = EMIX_STATUS_OK;
     emix_estep_sums sums;
-    emix_block blocks[EMIX_MAX_BLOCKS];
-    int nblocks = fam->par_blocks(par, blocks);
-    int k = blocks[0].dim[0]; /* the first block is the proportions */
     double *N = (double *) R_alloc(k, sizeof(double));
     for (int s = 0; s < sweeps; s++) {
         if (emix_interrupt_pending()) {
@@ -58,7 +55,7 @@ emix_status emix_gibbs(const emix_family *fam, void *post, void *par, void *stat
         int kept = s + 1 - out->burnin;
         if (kept > 0 && kept % out->thin == 0) {
             int r = kept / out->thin - 1;
-            for (int b = 0; b < out->nblocks && b < nblocks; b++) {
+            for (int b = 0; b < out->nblocks; b++) {
                 size_t len = block_length(&out->blocks[b]);
                 fam->par_get(par, b, out->values[b] + len * r);
             }

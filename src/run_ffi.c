@@ -260,7 +260,8 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
         out.nblocks++;
     }
     draws = PROTECT(lengthgets(draws, out.nblocks));
-    setAttrib(draws, R_NamesSymbol, lengthgets(draw_names, out.nblocks));
+    draw_names = PROTECT(lengthgets(draw_names, out.nblocks));
+    setAttrib(draws, R_NamesSymbol, draw_names);
     SET_VECTOR_ELT(res, 0, draws);
     SET_VECTOR_ELT(res, 1, allocVector(REALSXP, S));
     SET_VECTOR_ELT(res, 2, allocMatrix(INTSXP, n, S));
@@ -281,7 +282,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
         ws.labels = start_labels(NULL, start_lab, n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
         GetRNGstate();
-        status = emix_gibbs(fam, post, par, st, dat, &ws, &out);
+        status = emix_gibbs(fam, post, par, st, dat, k, &ws, &out);
         PutRNGstate();
         if (status.code == EMIX_COLLAPSED) {
             sweep = status.iter + 1;
@@ -310,7 +311,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
     }
     setAttrib(extras, R_NamesSymbol, extra_names);
     SET_VECTOR_ELT(res, 6, extras);
-    UNPROTECT(6);
+    UNPROTECT(7);
     return res;
 }
 

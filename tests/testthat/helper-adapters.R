@@ -11,7 +11,7 @@ adapter_args <- function() {
   z <- unname(fit$z)
   list(
     x = x, w = NULL, labels = lab, k = k, model = 5, core = core,
-    prior = emix:::double_blocks(unclass(emix:::resolve_prior(control$prior, x, NULL, k, "VVV"))),
+    prior = emix:::double_blocks(unclass(emix:::resolve_prior(NULL, x, NULL, k, "VVV"))),
     pro = fit$pro, mean = unname(fit$mean), sigma = unname(fit$sigma),
     z = z, sampling = c(5L, 5L, 1L), u = seq(0, 0.99, length.out = nrow(x)),
     log_volume = NA_real_,

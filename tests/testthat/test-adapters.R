@@ -3,10 +3,10 @@
 
 test_that("a huge number of incremental EM blocks means one row per block", {
   sim <- sim_mixture(40, 2, 2, seed = 7)
-  control <- function(blocks) emix_control(tol = 0, max_iter = 2, reg = 0, blocks = blocks)
-  one_row <- emix(sim$x, k = 2, method = "iem", init = sim$labels, control = control(40))
+  control <- emix_control(tol = 0, max_iter = 2, reg = 0)
+  one_row <- emix(sim$x, k = 2, method = iem(blocks = 40), init = sim$labels, control = control)
   for (blocks in c(.Machine$integer.max, .Machine$integer.max - 20L, 1e9)) {
-    fit <- emix(sim$x, k = 2, method = "iem", init = sim$labels, control = control(blocks))
+    fit <- emix(sim$x, k = 2, method = iem(blocks = blocks), init = sim$labels, control = control)
     expect_identical(fit$trace$objective, one_row$trace$objective)
     expect_identical(fit$mean, one_row$mean)
   }
@@ -34,7 +34,7 @@ test_that("incremental EM refuses blocks whose statistics would not fit in memor
   # scatter matrices and 3 d x d of scratch, in doubles
   per_block <- 8 * (2 * k * d + k + k * d * d + 3 * d * d)
   expect_gt(n * per_block, 2^30)
-  err <- expect_error(emix(x, k = k, method = "iem", control = emix_control(blocks = n)),
+  err <- expect_error(emix(x, k = k, method = iem(blocks = n)),
                       class = "emix_error_argument")
   expect_identical(err$argument, "blocks")
   expect_match(err$message, sprintf("Use at most %s blocks",
@@ -162,8 +162,8 @@ test_that("a huge max_iter allocates nothing up front, and the trace grows", {
   long <- emix(x, k = 2, init = lab, control = emix_control(tol = 0, max_iter = 100, reg = 0))
   ref <- ref_em(x, ref_one_hot(lab), iters = 100)
   expect_equal(long$trace$loglik, ref$trace, tolerance = 1e-12)
-  iem <- emix(x, k = 2, init = lab, method = "iem",
-              control = emix_control(tol = 0, max_iter = 70, reg = 0, blocks = 3))
+  iem <- emix(x, k = 2, init = lab, method = iem(blocks = 3),
+              control = emix_control(tol = 0, max_iter = 70, reg = 0))
   expect_identical(iem$trace$iter, 0:70)
   expect_true(all(is.finite(iem$trace$objective)))
 })

@@ -271,7 +271,7 @@ test_that("a Bayesian fit's BIC counts the occupied components only", {
                fit$mean[held[1L], ] + sqrt(qchisq(0.95, 2)) * chol(fit$sigma[, , held[1L]])[1L, ],
                ignore_attr = TRUE)
   set.seed(2)
-  g <- emix(faithful, k = 4, method = "gibbs", control = emix_control(burnin = 50, draws = 50))
+  g <- emix(faithful, k = 4, method = gibbs(burnin = 50, draws = 50))
   kept <- length(unique(g$draws$labels[, g$best_draw]))
   expect_identical(attr(logLik(g), "df"), (kept - 1) + kept * 5)
   expect_equal(BIC(g), -2 * g$loglik + ((kept - 1) + kept * 5) * log(272), tolerance = 1e-12)

@@ -103,8 +103,8 @@ test_that("the Bayesian diagonal models return diagonal posterior scales equal t
                       scale = diag(c(0.5, 0.3, 1, 0.2)))
   ref <- ref_bayes_posterior(x, z0, unclass(prior))
   for (model in c("VII", "VVI")) {
-    fit <- emix(x, k = 3, model = model, method = "vb", init = z0,
-                control = emix_control(prior = prior, max_iter = 0))
+    fit <- emix(x, k = 3, model = model, method = vb(prior = prior), init = z0,
+                control = emix_control(max_iter = 0))
     expect_identical(off_diagonal(fit$posterior$scale), rep(0, 4 * 4 * 3 - 4 * 3), info = model)
     expect_identical(off_diagonal(fit$sigma), rep(0, 4 * 4 * 3 - 4 * 3), info = model)
     for (c in 1:3) {
@@ -129,8 +129,7 @@ test_that("incremental EM's memory check counts a diagonal model's statistics as
   # shift and sums (k x d each), weights (k), k diagonal scatters, d scratch
   per_block <- 8 * (2 * k * d + k + k * d + d)
   expect_gt(n * per_block, 2^30)
-  err <- expect_error(emix(x, k = k, model = "VVI", method = "iem",
-                           control = emix_control(blocks = n)),
+  err <- expect_error(emix(x, k = k, model = "VVI", method = iem(blocks = n)),
                       class = "emix_error_argument")
   expect_identical(err$argument, "blocks")
   expect_match(err$message, sprintf("Use at most %s blocks",

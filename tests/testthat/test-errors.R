@@ -101,8 +101,7 @@ test_that("Bayesian methods on collinear data blame the data, and the prior only
   expect_match(conditionMessage(err), "collinear")
   expect_no_match(conditionMessage(err), "Check the prior")
   set.seed(1)
-  err <- tryCatch(emix(nearly, k = 3, method = "gibbs",
-                       control = emix_control(burnin = 20, draws = 20)),
+  err <- tryCatch(emix(nearly, k = 3, method = gibbs(burnin = 20, draws = 20)),
                   error = function(e) e)
   expect_s3_class(err, "emix_error_degenerate")
   expect_match(conditionMessage(err), "collinear")
@@ -110,8 +109,8 @@ test_that("Bayesian methods on collinear data blame the data, and the prior only
   exact <- cbind(a = a, b = 2 * a, c = faithful$eruptions)
   expect_argument_error(emix(exact, k = 2, method = "vb"), "x")
   # a prior the user gave is named
-  given <- emix_control(prior = emix_prior(scale = diag(1e-300, 3), df = 3))
-  err <- tryCatch(emix(nearly, k = 3, method = "vb", control = given), error = function(e) e)
+  given <- vb(prior = emix_prior(scale = diag(1e-300, 3), df = 3))
+  err <- tryCatch(emix(nearly, k = 3, method = given), error = function(e) e)
   expect_s3_class(err, "emix_error_degenerate")
   expect_match(conditionMessage(err), "Check the prior")
   # the messages (snapshots skip the rest of a test on CRAN, so they come last)
@@ -227,16 +226,16 @@ test_that("one variable: the models E and V, as in mclust", {
   # they are the full models EEE and VVV (emix_fit() without emix() keeps
   # the multivariate name, so it runs their code)
   x1 <- matrix(x, dimnames = list(NULL, "x1"))
-  for (method in c("em", "vb", "me", "gibbs")) {
-    control <- emix_control(reg = 0, tol = 1e-12, burnin = 20, draws = 20)
+  for (method in list(em(), vb(), me(), gibbs(burnin = 20, draws = 20))) {
+    control <- emix_control(reg = 0, tol = 1e-12)
     set.seed(3)
     v <- emix(x, k = 2, method = method, init = lab, control = control)
     set.seed(3)
     vvv <- emix:::emix_fit(x1, 2, family = gaussian_mix("VVV"), method = method, init = lab,
                            control = control)
     expect_identical(vvv$model, "VVV")
-    expect_equal(v$objective, vvv$objective, tolerance = 1e-12, info = method)
-    expect_equal(v$sigma, vvv$sigma, tolerance = 1e-10, info = method)
+    expect_equal(v$objective, vvv$objective, tolerance = 1e-12, info = method$name)
+    expect_equal(v$sigma, vvv$sigma, tolerance = 1e-10, info = method$name)
   }
   e <- emix(x, k = 2, model = "E", init = lab, control = ctl)
   eee <- emix:::emix_fit(x1, 2, family = gaussian_mix("EEE"), init = lab, control = ctl)

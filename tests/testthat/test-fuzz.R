@@ -69,12 +69,10 @@ fuzz_outcome <- function(expr_fun) {
 
 test_that("the crash cases end in an error or a fit", {
   x <- as.matrix(faithful)
-  fit <- emix(faithful, k = 2, method = "iem",
-              control = emix_control(blocks = .Machine$integer.max))
+  fit <- emix(faithful, k = 2, method = iem(blocks = .Machine$integer.max))
   expect_true(is.finite(fit$loglik))
   expect_equal(sum(fit$pro), 1)
-  fit <- emix(faithful, k = 2, method = "iem",
-              control = emix_control(blocks = .Machine$integer.max - 100L))
+  fit <- emix(faithful, k = 2, method = iem(blocks = .Machine$integer.max - 100L))
   expect_true(is.finite(fit$loglik))
   fit <- emix(faithful, k = 2, control = emix_control(max_iter = 2e9))
   expect_true(fit$converged)
@@ -113,9 +111,9 @@ test_that("the .Call routines give an R error or a sound result for malformed ar
 
 test_that("the public functions give a classed error or a sound result for malformed arguments", {
   x <- as.matrix(faithful)
-  small <- emix_control(burnin = 5, draws = 10, max_iter = 50)
+  small <- emix_control(max_iter = 50)
   fit <- emix(x, k = 2, init = ifelse(x[, 1] > 3, 2L, 1L))
-  gibbs <- emix(x, k = 2, method = "gibbs", control = small)
+  gibbs_fit <- emix(x, k = 2, method = gibbs(burnin = 5, draws = 10))
   valid <- list(
     emix = list(x = x, k = 2, model = "VVV", method = "em", weights = rep(1, nrow(x)),
                 init = "kmeans++", nstart = 1L, control = small, noise = TRUE,
@@ -125,21 +123,25 @@ test_that("the public functions give a classed error or a sound result for malfo
                    na.action = na.omit, method = "em", control = small, noise = TRUE,
                    noise_volume = 1000),
     control = list(tol = 1e-8, max_iter = 10, rule = "mean", reg = 1e-6, empty = "error",
-                   blocks = 10L, prior = emix_prior(), burnin = 5L, draws = 10L, thin = 1L,
                    threads = 1L, seeds = 3L),
+    iem = list(blocks = 10L),
+    gibbs = list(prior = emix_prior(), burnin = 5L, draws = 10L, thin = 1L),
     prior = list(alpha = 1, kappa = 1, mean = c(3, 70), df = 3, scale = diag(c(1, 100))),
     predict = list(object = fit, newdata = faithful[1:5, ], type = "class"),
     simulate = list(object = fit, nsim = 2, seed = 1),
-    coclustering = list(object = gibbs, rows = 1:10)
+    coclustering = list(object = gibbs_fit, rows = 1:10)
   )
   call_public <- function(target, args) {
     switch(target,
       emix = function() do.call(emix, args),
       formula = function() do.call(emix, args),
       control = function() do.call(emix_control, args),
+      # a method's settings are checked when it is made, its prior in the fit
+      iem = function() emix(x, k = 2, method = do.call(iem, args)),
+      gibbs = function() emix(x, k = 2, method = do.call(gibbs, args)),
       # a prior is checked when made, and again against the data of a fit
       prior = function() {
-        emix(x, k = 2, method = "vb", control = emix_control(prior = do.call(emix_prior, args)))
+        emix(x, k = 2, method = vb(prior = do.call(emix_prior, args)))
       },
       predict = function() do.call(predict, args),
       simulate = function() do.call(simulate, args),
@@ -147,16 +149,19 @@ test_that("the public functions give a classed error or a sound result for malfo
     )
   }
   set.seed(20261201)
-  methods <- c("em", "cem", "sem", "iem", "vb", "me", "gibbs")
+  # the method objects, which the fuzz also malforms field by field
+  methods <- list(em = em(), cem = cem(), sem = sem(), iem = iem(), vb = vb(), me = me(),
+                  gibbs = gibbs(burnin = 5, draws = 10))
   unclassed <- character(0)
   for (case in seq_len(250)) {
     target <- sample(names(valid), 1L)
     args <- valid[[target]]
     if (target %in% c("emix", "formula")) {
-      args$method <- sample(methods, 1L)
-      if (args$method %in% c("vb", "me", "gibbs")) args$weights <- NULL
+      method <- sample(names(methods), 1L)
+      args$method <- methods[[method]]
+      if (method %in% c("vb", "me", "gibbs")) args$weights <- NULL
       # the noise component (em, cem, sem, iem) in half of its cases
-      if (args$method %in% c("vb", "me", "gibbs") || runif(1) < 0.5) {
+      if (method %in% c("vb", "me", "gibbs") || runif(1) < 0.5) {
         args$noise <- NULL
         args$noise_volume <- NULL
       }
@@ -176,7 +181,7 @@ test_that("the public functions give a classed error or a sound result for malfo
     if (startsWith(outcome, "unclassed")) {
       unclassed <- c(unclassed, sprintf("case %d, %s(%s = %s [method %s]): %s", case, target, arg,
                                         paste(deparse(bad, nlines = 1L), collapse = ""),
-                                        if (is.null(args$method)) "-" else args$method,
+                                        if (is.null(args$method$name)) "-" else args$method$name,
                                         outcome))
     }
   }

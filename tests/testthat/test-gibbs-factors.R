@@ -30,8 +30,7 @@ ref_draw_estep <- function(fit, s, x) {
 
 near_bound_fit <- function() {
   set.seed(1)
-  emix(as.matrix(faithful), k = 6, method = "gibbs",
-       control = emix_control(prior = emix_prior(df = 1.01), burnin = 50, draws = 100))
+  emix(as.matrix(faithful), k = 6, method = gibbs(prior = emix_prior(df = 1.01), burnin = 50, draws = 100))
 }
 
 test_that("a prior with df near d - 1 gives a finite plug-in and predictive density", {
@@ -138,8 +137,7 @@ test_that("ordinary data under the default prior keep no factors: the E-step fro
   for (case in list(list(model = "VVV", k = 3, seed = 4), list(model = "VVV", k = 2, seed = 7),
                     list(model = "VVI", k = 2, seed = 2), list(model = "VII", k = 2, seed = 3))) {
     set.seed(case$seed)
-    fit <- emix(as.matrix(faithful), k = case$k, model = case$model, method = "gibbs",
-                control = emix_control(burnin = 20, draws = 30))
+    fit <- emix(as.matrix(faithful), k = case$k, model = case$model, method = gibbs(burnin = 20, draws = 30))
     expect_identical(fit$draws$chol_draws, integer(0))
     expect_identical(dim(fit$draws$chol), c(2L, 2L, as.integer(case$k), 0L))
     # the plug-in is the E-step at the best draw's sigma, as before

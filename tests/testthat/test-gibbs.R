@@ -2,9 +2,6 @@
 # parameters (one component, so the labels are fixed) and the joint
 # posterior of the labels of four points, enumerated.
 
-gibbs_control <- function(prior, burnin, draws, ...) {
-  emix_control(prior = prior, burnin = burnin, draws = draws, ...)
-}
 
 test_that("with the labels fixed, draws have the posterior's means", {
   set.seed(2)
@@ -21,8 +18,8 @@ test_that("with the labels fixed, draws have the posterior's means", {
   )
   for (model in names(expected)) {
     set.seed(1)
-    fit <- emix(x, k = 1, model = model, method = "gibbs", init = rep(1L, 20),
-                control = gibbs_control(prior, burnin = 0, draws = 4000))
+    fit <- emix(x, k = 1, model = model, init = rep(1L, 20),
+                method = gibbs(prior = prior, burnin = 0, draws = 4000))
     sig <- fit$draws$sigma[, , 1, ]
     mu <- fit$draws$mean[1, , ]
     # independent draws: four standard errors of the mean
@@ -47,8 +44,8 @@ test_that("co-clustering and occupied counts match the enumerated posterior of 4
   prior <- emix_prior(alpha = 1, kappa = 1, mean = mean(x), df = 1, scale = matrix(1))
   exact <- ref_partition_posterior(x, 2, unclass(prior), "VVV")
   set.seed(11)
-  fit <- emix(x, k = 2, method = "gibbs", init = c(1L, 1L, 2L, 2L),
-              control = gibbs_control(prior, burnin = 100, draws = 20000))
+  fit <- emix(x, k = 2, init = c(1L, 1L, 2L, 2L),
+              method = gibbs(prior = prior, burnin = 100, draws = 20000))
   co <- coclustering(fit)
   labels <- fit$draws$labels
   # standard errors from 40 batch means, for the chain's autocorrelation
@@ -69,20 +66,19 @@ test_that("the same seed gives the same draws, whatever the number of threads", 
   sim <- sim_mixture(20000, 2, 4, seed = 3)
   fits <- lapply(c(1, 2, 1), function(threads) {
     set.seed(7)
-    emix(sim$x, k = 4, method = "gibbs",
-         control = emix_control(burnin = 5, draws = 5, threads = threads))
+    emix(sim$x, k = 4, method = gibbs(burnin = 5, draws = 5),
+         control = emix_control(threads = threads))
   })
   expect_identical(fits[[1]]$draws, fits[[2]]$draws)
   expect_identical(fits[[1]]$draws, fits[[3]]$draws)
   set.seed(8)
-  other <- emix(sim$x, k = 4, method = "gibbs", control = emix_control(burnin = 5, draws = 5))
+  other <- emix(sim$x, k = 4, method = gibbs(burnin = 5, draws = 5))
   expect_false(identical(other$draws$loglik, fits[[1]]$draws$loglik))
 })
 
 test_that("the trace, the kept draws and the returned draw agree", {
   set.seed(4)
-  fit <- emix(~ ., data = faithful, k = 3, method = "gibbs",
-              control = emix_control(burnin = 30, draws = 40, thin = 2))
+  fit <- emix(~ ., data = faithful, k = 3, method = gibbs(burnin = 30, draws = 40, thin = 2))
   expect_equal(nrow(fit$trace), 30 + 40 * 2)
   expect_equal(sum(fit$trace$kept), 40)
   expect_equal(which(fit$trace$kept), 30 + 2 * (1:40))
@@ -105,8 +101,7 @@ test_that("the trace, the kept draws and the returned draw agree", {
 
 test_that("the predictive density is the mean of the draws' densities", {
   set.seed(5)
-  fit <- emix(~ ., data = faithful, k = 2, method = "gibbs",
-              control = emix_control(burnin = 20, draws = 30))
+  fit <- emix(~ ., data = faithful, k = 2, method = gibbs(burnin = 20, draws = 30))
   new <- data.frame(eruptions = c(2, 3.5, 4.5, 9), waiting = c(55, 70, 80, 40))
   per_draw <- sapply(seq_len(30), function(s) {
     exp(ref_estep(as.matrix(new), fit$draws$pro[s, ], fit$draws$mean[, , s],
@@ -127,8 +122,7 @@ test_that("each sweep's labels are drawn from the responsibilities at its parame
   set.seed(21)
   # two overlapping groups, so that many rows have uncertain labels
   x <- cbind(a = c(rnorm(60), rnorm(60, 1.5)), b = rnorm(120))
-  fit <- emix(x, k = 2, model = "VVI", method = "gibbs",
-              control = emix_control(burnin = 0, draws = 400))
+  fit <- emix(x, k = 2, model = "VVI", method = gibbs(burnin = 0, draws = 400))
   expected <- variance <- numeric(nrow(x))
   for (s in seq_len(400)) {
     r <- ref_estep(x, fit$draws$pro[s, ], fit$draws$mean[, , s], fit$draws$sigma[, , , s])$z[, 1]
@@ -150,9 +144,8 @@ test_that("a prior with df near its bound gives draws, never a false collapse", 
     # seed 3 reaches a best draw of VVV whose covariance cannot be factorised
     # again: the plug-in E-step works from the drawn factors
     set.seed(3)
-    fit <- emix(x, k = 4, model = case$model, method = "gibbs",
-                control = emix_control(prior = emix_prior(df = case$df, alpha = 0.1),
-                                       burnin = 300, draws = 300))
+    fit <- emix(x, k = 4, model = case$model, method = gibbs(prior = emix_prior(df = case$df, alpha = 0.1),
+                                                      burnin = 300, draws = 300))
     expect_true(all(is.finite(fit$draws$sigma)), label = case$model)
     expect_true(all(is.finite(fit$draws$loglik)), label = case$model)
     expect_equal(fit$loglik, fit$draws$loglik[fit$best_draw], tolerance = 1e-10,
@@ -164,5 +157,5 @@ test_that("weights, several starts and too long a chain are refused", {
   x <- as.matrix(faithful)
   expect_snapshot(error = TRUE, emix(x, k = 2, method = "gibbs", weights = rep(2, 272)))
   expect_snapshot(error = TRUE, emix(x, k = 2, method = "gibbs", nstart = 2))
-  expect_snapshot(error = TRUE, emix_control(draws = 50000, thin = 50000))
+  expect_snapshot(error = TRUE, gibbs(draws = 50000, thin = 50000))
 })

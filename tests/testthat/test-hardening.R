@@ -22,8 +22,8 @@ replace_internal <- function(name, value) {
 # ---- 1. settings and priors are checked where they are used -------------
 
 test_that("an emix_control edited after it was made is checked again", {
-  bad <- list(max_iter = -1, tol = NA, thin = 0, reg = -1, rule = "sometimes",
-              empty = "keep", blocks = 0.5, burnin = Inf, draws = 0, threads = 0)
+  bad <- list(max_iter = -1, tol = NA, reg = -1, rule = "sometimes",
+              empty = "keep", threads = 0)
   for (setting in names(bad)) {
     ct <- emix_control()
     ct[[setting]] <- bad[[setting]]
@@ -36,9 +36,9 @@ test_that("an emix_control edited after it was made is checked again", {
   ct <- emix_control()
   ct$tol <- NA
   expect_snapshot(emix(faithful, k = 2, method = "vb", control = ct), error = TRUE)
-  ct <- emix_control(burnin = 5, draws = 5)
-  ct$thin <- 0
-  expect_snapshot(emix(faithful, k = 2, method = "gibbs", control = ct), error = TRUE)
+  m <- gibbs(burnin = 5, draws = 5)
+  m$thin <- 0
+  expect_snapshot(emix(faithful, k = 2, method = m), error = TRUE)
 })
 
 test_that("the methods that crashed on an edited max_iter now refuse it", {
@@ -87,42 +87,41 @@ test_that("unknown, unnamed, repeated or missing settings are errors naming `con
   expect_snapshot(emix(faithful, k = 2, control = ct), error = TRUE)
 })
 
-test_that("an edited prior is checked again, alone or inside a control", {
+test_that("an edited prior is checked again, alone or inside a method", {
   p <- emix_prior()
   p$alpha <- -1
-  expect_snapshot(emix(faithful, k = 2, method = "vb", control = emix_control(prior = p)),
-                  error = TRUE)
-  ct <- emix_control()
-  ct$prior$kappa <- 0
-  expect_snapshot(emix(faithful, k = 2, method = "vb", control = ct), error = TRUE)
-  ct <- emix_control()
-  ct$prior$shape <- 2
-  expect_error(emix(faithful, k = 2, method = "vb", control = ct),
-               "`control$prior` has unknown settings: `shape`", fixed = TRUE,
+  expect_snapshot(emix(faithful, k = 2, method = vb(prior = p)), error = TRUE)
+  m <- vb(prior = emix_prior())
+  m$prior$kappa <- 0
+  expect_snapshot(emix(faithful, k = 2, method = m), error = TRUE)
+  m <- vb(prior = emix_prior())
+  m$prior$shape <- 2
+  expect_error(emix(faithful, k = 2, method = m),
+               "`prior` has unknown settings: `shape`", fixed = TRUE,
                class = "emix_error_argument")
   p <- emix_prior()
   p$mean <- c(NA, 1)
-  expect_error(emix(faithful, k = 2, method = "me", control = emix_control(prior = p)),
+  expect_error(emix(faithful, k = 2, method = me(prior = p)),
                "`prior$mean` must be a numeric vector of finite values", fixed = TRUE,
                class = "emix_error_argument")
   p <- emix_prior()
   p$df <- NULL
-  expect_error(emix_control(prior = p), "`prior` is missing settings: `df`", fixed = TRUE,
+  expect_error(emix(faithful, k = 2, method = gibbs(prior = p)),
+               "`prior` is missing settings: `df`", fixed = TRUE,
                class = "emix_error_argument")
-  ct <- emix_control()
-  class(ct$prior) <- NULL
-  expect_error(emix(faithful, k = 2, method = "vb", control = ct),
-               "`control$prior` must be made by `emix_prior()`", fixed = TRUE,
+  m <- vb(prior = emix_prior())
+  class(m$prior) <- NULL
+  expect_error(emix(faithful, k = 2, method = m),
+               "`prior` must be made by `emix_prior()`", fixed = TRUE,
                class = "emix_error_argument")
 })
 
 test_that("a valid edited prior gives the fit of the same prior made afresh", {
   p <- emix_prior()
   p$alpha <- 0.5
-  edited <- emix(faithful, k = 2, method = "vb", init = faithful_labels(),
-                 control = emix_control(prior = p))
-  fresh <- emix(faithful, k = 2, method = "vb", init = faithful_labels(),
-                control = emix_control(prior = emix_prior(alpha = 0.5)))
+  edited <- emix(faithful, k = 2, method = vb(prior = p), init = faithful_labels())
+  fresh <- emix(faithful, k = 2, method = vb(prior = emix_prior(alpha = 0.5)),
+                init = faithful_labels())
   expect_identical(edited$prior$alpha, 0.5)
   expect_identical(edited$objective, fresh$objective)
   expect_true(is.finite(edited$objective))
@@ -300,8 +299,8 @@ test_that("a far-away finite row gives logdensity -Inf, density 0, NA posterior 
   fits <- list(
     em = emix(~ ., data = faithful, k = 2, init = faithful_labels()),
     vb = emix(~ ., data = faithful, k = 2, method = "vb", init = faithful_labels()),
-    gibbs = emix(~ ., data = faithful, k = 2, method = "gibbs", init = faithful_labels(),
-                 control = emix_control(burnin = 20, draws = 30))
+    gibbs = emix(~ ., data = faithful, k = 2, method = gibbs(burnin = 20, draws = 30),
+                 init = faithful_labels())
   )
   for (method in names(fits)) {
     fit <- fits[[method]]
@@ -350,7 +349,7 @@ test_that("arrays beyond R's vector length limit are refused, with their size", 
                "`k` is too large for these data: the 4194304 x 4194304 x 1024 covariance array",
                class = "emix_error_argument")
   expect_error(check_sizes(2^31 - 1, 2L, 2L, draws = 2^22),
-               "`control$draws` is too large for these data: the 2147483647 x 4194304 kept labels",
+               "`method$draws` is too large for these data: the 2147483647 x 4194304 kept labels",
                fixed = TRUE, class = "emix_error_argument")
 })
 

@@ -25,9 +25,8 @@ test_that("incremental EM equals the plain-R block updates", {
   for (model in ref_models) {
     for (weights in list(NULL, w)) {
       ref <- ref_iem(sim$x, sim$labels, model, blocks = 4, sweeps = 3, weights = weights)
-      fit <- emix(sim$x, k = 3, model = model, method = "iem", weights = weights,
-                  init = sim$labels,
-                  control = emix_control(tol = 0, max_iter = 3, reg = 0, blocks = 4))
+      fit <- emix(sim$x, k = 3, model = model, method = iem(blocks = 4), weights = weights,
+                  init = sim$labels, control = emix_control(tol = 0, max_iter = 3, reg = 0))
       info <- paste(model, is.null(weights))
       expect_equal(fit$trace$objective[-1], ref$free_energy, tolerance = 1e-10, info = info)
       expect_equal(ref_params(fit), ref_params(ref), tolerance = 1e-10, info = info)
@@ -46,8 +45,8 @@ test_that("incremental EM never lowers F and reaches EM's log-likelihood", {
     start <- kmeans(case$x, case$k)$cluster
     for (model in c("VII", "EEE", "VVV")) {
       info <- paste(name, model)
-      iem <- emix(case$x, k = case$k, model = model, method = "iem", init = start,
-                  control = emix_control(reg = 0, tol = 1e-12, blocks = 5))
+      iem <- emix(case$x, k = case$k, model = model, method = iem(blocks = 5), init = start,
+                  control = emix_control(reg = 0, tol = 1e-12))
       em <- emix(case$x, k = case$k, model = model, init = start,
                  control = emix_control(reg = 0, tol = 1e-12))
       tr <- iem$trace

@@ -5,8 +5,8 @@ me_prior <- emix_prior(alpha = 1, kappa = 1, mean = 2.6, df = 1, scale = matrix(
 me_x <- matrix(c(0, 0.1, 0.2, 5, 5.1, 5.2), dimnames = list(NULL, "x"))
 
 me_fit <- function(labels, ...) {
-  emix(me_x, k = 2, model = "VVV", method = "me", init = as.integer(labels),
-       control = emix_control(prior = me_prior, ...))
+  emix(me_x, k = 2, model = "VVV", method = me(prior = me_prior), init = as.integer(labels),
+       control = emix_control(...))
 }
 
 test_that("log p(x, z) of a partition matches the hand-checked values", {
@@ -39,8 +39,7 @@ test_that("ME sweeps equal the plain-R reference for every model, with weights",
   prior <- emix_prior(alpha = 0.5, kappa = 1, mean = c(1, 0), df = 3, scale = diag(2))
   for (model in c("VII", "VVI", "VVV")) {
     ref <- ref_me(x, labels, 4, unclass(prior), model, iter = 100, w = w)
-    fit <- emix(x, k = 4, model = model, method = "me", init = labels, weights = w,
-                control = emix_control(prior = prior))
+    fit <- emix(x, k = 4, model = model, method = me(prior = prior), init = labels, weights = w)
     m <- length(ref$objective)
     # the first segment, before any merger of components
     expect_equal(fit$trace$objective[seq_len(m)], ref$objective, tolerance = 1e-10)
@@ -48,8 +47,8 @@ test_that("ME sweeps equal the plain-R reference for every model, with weights",
     # stopped one sweep short of convergence, the next labels are the final
     # ones, and no merger is tried
     expect_warning(
-      short <- emix(x, k = 4, model = model, method = "me", init = labels, weights = w,
-                    control = emix_control(prior = prior, max_iter = m - 2L)),
+      short <- emix(x, k = 4, model = model, method = me(prior = prior), init = labels,
+                    weights = w, control = emix_control(max_iter = m - 2L)),
       class = "emix_warning_max_iter")
     expect_false(short$converged)
     # the same partition (emix numbers the components by decreasing weight)

@@ -24,8 +24,8 @@ test_that("the VB bound never falls and is the plain-R ELBO term by term", {
   z <- matrix(runif(nrow(x) * 4), nrow(x), 4)
   z <- z / rowSums(z)
   prior <- multinomial_prior(alpha = 0.3, beta = 0.7)
-  fit <- emix(x, k = 4, family = multinomial_mix(), method = "vb", init = z, weights = w,
-              control = emix_control(tol = 0, max_iter = 24, prior = prior))
+  fit <- emix(x, k = 4, family = multinomial_mix(), method = vb(prior = prior), init = z,
+              weights = w, control = emix_control(tol = 0, max_iter = 24))
   ref <- ref_multi_vb_trace(x, w, z, 0.3, 0.7, 25)
   elbo <- fit$trace$objective
   expect_equal(elbo[seq_along(ref)], ref, tolerance = 1e-10)
@@ -47,8 +47,7 @@ test_that("Gibbs: the same seed gives the same draws", {
   sim <- sim_topics(n = 40, V = 10, k = 2, length = 15, seed = 4)
   run <- function() {
     set.seed(8)
-    emix(sim$x, k = 3, family = multinomial_mix(), method = "gibbs",
-         control = emix_control(burnin = 20, draws = 50))
+    emix(sim$x, k = 3, family = multinomial_mix(), method = gibbs(burnin = 20, draws = 50))
   }
   a <- run()
   b <- run()
@@ -61,9 +60,8 @@ test_that("Gibbs co-clustering probabilities match the exact posterior over all 
   exact <- ref_multi_coclustering(x, k = 2, alpha0 = 1, beta0 = 0.5)
   set.seed(12)
   fit <- emix(x, k = 2, family = multinomial_mix(), init = c(1L, 1L, 2L, 2L, 2L),
-              method = "gibbs",
-              control = emix_control(prior = multinomial_prior(alpha = 1, beta = 0.5),
-                                     burnin = 500, draws = 20000))
+              method = gibbs(prior = multinomial_prior(alpha = 1, beta = 0.5),
+                             burnin = 500, draws = 20000))
   got <- coclustering(fit)
   # each estimate averages 20000 dependent 0/1 draws: 4 standard errors of
   # an effective sample of 2000 are below 0.045

@@ -59,16 +59,16 @@ test_that("settings of other families, unknown methods and wrong starts are refu
   expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), noise = TRUE), "noise")
   expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), model = "VVI"), "model")
   expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), method = "lda"), "method")
-  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(), method = "vb",
-                                   control = emix_control(prior = emix_prior(alpha = 1))), "prior")
+  expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(),
+                                   method = vb(prior = emix_prior(alpha = 1))), "prior")
   expect_multi_argument_error(emix(x, k = 2, family = multinomial_mix(),
                                    init = list(pro = c(0.5, 0.5), mean = diag(2))), "init")
   fit <- emix(x, k = 2, family = multinomial_mix(), init = c(1, 1, 2, 2))
   expect_multi_argument_error(predict(fit, x[, 1:2]), "newdata")
   expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), noise = TRUE))
   expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), method = "lda"))
-  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(), method = "vb",
-                                     control = emix_control(prior = emix_prior(alpha = 1))))
+  expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(),
+                                     method = vb(prior = emix_prior(alpha = 1))))
   expect_snapshot(error = TRUE, emix(x, k = 2, family = multinomial_mix(),
                                      init = list(pro = c(0.5, 0.5), mean = diag(2))))
   expect_snapshot(error = TRUE, predict(fit, x[, 1:2]))

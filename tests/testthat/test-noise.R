@@ -81,8 +81,9 @@ test_that("the log-likelihood with noise never falls (reg = 0)", {
   for (model in ref_models) {
     for (method in c("em", "iem", "cem")) {
       set.seed(3)
-      fit <- emix(d$x, k = 2, model = model, method = method, noise = TRUE,
-                  control = emix_control(reg = 0, tol = 1e-10, blocks = 4))
+      fit <- emix(d$x, k = 2, model = model, noise = TRUE,
+                  method = if (method == "iem") iem(blocks = 4) else method,
+                  control = emix_control(reg = 0, tol = 1e-10))
       tolerance <- 1e-10 * sum(abs(predict(fit, type = "logdensity")))
       info <- paste(model, method)
       change <- fit$trace$change[-1]
@@ -277,9 +278,9 @@ test_that("print, summary, coef, logLik and plot show the noise", {
 test_that("classification EM, stochastic EM and incremental EM take the noise", {
   d <- noisy_faithful()
   z0 <- ref_one_hot(d$labels, 3)
-  control <- emix_control(reg = 0, tol = 1e-12, max_iter = 5000, blocks = 3)
+  control <- emix_control(reg = 0, tol = 1e-12, max_iter = 5000)
   em <- emix(d$x, k = 2, init = z0, noise = TRUE, control = control)
-  iem <- emix(d$x, k = 2, init = z0, noise = TRUE, method = "iem", control = control)
+  iem <- emix(d$x, k = 2, init = z0, noise = TRUE, method = iem(blocks = 3), control = control)
   expect_equal(iem$loglik, em$loglik, tolerance = 1e-8)
   expect_equal(iem$pro, em$pro, tolerance = 1e-5)
   cem <- emix(d$x, k = 2, init = z0, noise = TRUE, method = "cem", control = control)

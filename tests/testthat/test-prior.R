@@ -18,19 +18,17 @@ test_that("bad priors are refused with the argument named", {
   expect_snapshot(error = TRUE, emix_prior(alpha = 0))
   expect_snapshot(error = TRUE, emix_prior(kappa = c(1, 2)))
   expect_snapshot(error = TRUE, emix_prior(mean = c(1, NA)))
-  expect_snapshot(error = TRUE, emix_control(prior = list(alpha = 1)))
   x <- as.matrix(faithful)
-  expect_snapshot(error = TRUE, emix(x, k = 2, method = "vb",
-                                     control = emix_control(prior = emix_prior(mean = 1))))
-  expect_snapshot(error = TRUE, emix(x, k = 2, method = "vb",
-                                     control = emix_control(prior = emix_prior(scale = diag(c(1, -1))))))
-  expect_snapshot(error = TRUE, emix(x, k = 2, method = "vb",
-                                     control = emix_control(prior = emix_prior(df = 0.5))))
-  expect_snapshot(error = TRUE, emix_control(draws = 0))
+  expect_snapshot(error = TRUE, emix(x, k = 2, method = vb(prior = list(alpha = 1))))
+  expect_snapshot(error = TRUE, emix(x, k = 2, method = vb(prior = emix_prior(mean = 1))))
+  expect_snapshot(error = TRUE, emix(x, k = 2,
+                                     method = vb(prior = emix_prior(scale = diag(c(1, -1))))))
+  expect_snapshot(error = TRUE, emix(x, k = 2, method = vb(prior = emix_prior(df = 0.5))))
+  expect_snapshot(error = TRUE, gibbs(draws = 0))
   # a proper prior for the diagonal model needs df > 0 only
   set.seed(1)
-  expect_s3_class(emix(x, k = 2, method = "vb", model = "VVI",
-                       control = emix_control(prior = emix_prior(df = 0.5))), "emix")
+  expect_s3_class(emix(x, k = 2, method = vb(prior = emix_prior(df = 0.5)), model = "VVI"),
+                  "emix")
 })
 
 test_that("print and summary report the occupied components and the objective", {
@@ -40,8 +38,7 @@ test_that("print and summary report the occupied components and the objective", 
   expect_output(print(summary(vb)), "components occupied")
   me <- emix(~ ., data = faithful, k = 5, method = "me")
   expect_output(print(me), "log p\\(x, z\\) = .* of 5 components occupied")
-  gibbs <- emix(~ ., data = faithful, k = 3, method = "gibbs",
-                control = emix_control(burnin = 10, draws = 20))
+  gibbs <- emix(~ ., data = faithful, k = 3, method = gibbs(burnin = 10, draws = 20))
   expect_output(print(gibbs), "Ran 30 sweeps")
   expect_output(print(gibbs), "20 draws kept \\(burn-in 10, thin 1\\)")
 })
@@ -51,8 +48,7 @@ test_that("plot draws each method's objective and refuses the bound of a Bayesia
   on.exit(grDevices::dev.off())
   set.seed(1)
   vb <- emix(~ ., data = faithful, k = 3, method = "vb")
-  gibbs <- emix(~ ., data = faithful, k = 2, method = "gibbs",
-                control = emix_control(burnin = 5, draws = 5))
+  gibbs <- emix(~ ., data = faithful, k = 2, method = gibbs(burnin = 5, draws = 5))
   expect_silent(plot(vb))
   expect_silent(plot(gibbs))
   expect_silent(plot(vb, which = "classification"))

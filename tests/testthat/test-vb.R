@@ -17,16 +17,15 @@ test_that("one update with one component gives the conjugate marginal likelihood
   x <- matrix(c(1, 2, 4), dimnames = list(NULL, "x"))
   prior <- emix_prior(alpha = 1, kappa = 1, mean = 0, df = 1, scale = matrix(1))
   for (model in bayes_models_tested) {
-    fit <- emix(x, k = 1, model = model, method = "vb", init = rep(1L, 3),
-                control = emix_control(prior = prior, max_iter = 0))
+    fit <- emix(x, k = 1, model = model, method = vb(prior = prior), init = rep(1L, 3),
+                control = emix_control(max_iter = 0))
     expect_equal(fit$trace$objective[1], -7.537141522278, tolerance = 1e-12)
     expect_equal(drop(fit$posterior$scale), 9.75, tolerance = 1e-14)
     expect_equal(fit$posterior$kappa, 4)
     expect_equal(fit$posterior$df, 4)
     expect_equal(unname(fit$mean[1, 1]), 7 / 4)
     # ME's log p(x, z) of the one partition is the same evidence
-    me <- emix(x, k = 1, model = model, method = "me", init = rep(1L, 3),
-               control = emix_control(prior = prior))
+    me <- emix(x, k = 1, model = model, method = me(prior = prior), init = rep(1L, 3))
     expect_equal(me$objective, -7.537141522278, tolerance = 1e-12)
   }
 })
@@ -37,8 +36,8 @@ test_that("the ELBO of every iteration equals the seven-term ELBO of the referen
                       scale = crossprod(matrix(c(2, 0.3, 0.1, 0, 1, 0.2, 0, 0, 1.5), 3)))
   for (model in bayes_models_tested) {
     for (w in list(NULL, ex$w)) {
-      fit <- emix(ex$x, k = 4, model = model, method = "vb", init = ex$z0, weights = w,
-                  control = emix_control(prior = prior, max_iter = 6, tol = 0))
+      fit <- emix(ex$x, k = 4, model = model, method = vb(prior = prior), init = ex$z0,
+                  weights = w, control = emix_control(max_iter = 6, tol = 0))
       r <- ex$z0
       full <- numeric(7)
       for (t in 1:7) {
@@ -131,8 +130,8 @@ test_that("the number of threads does not change a VB fit", {
 
 test_that("predict() keeps the log weights of emptied components in log space", {
   set.seed(2)
-  fit <- emix(~ ., data = faithful, k = 3, method = "vb",
-              control = emix_control(prior = emix_prior(alpha = 1e-3, scale = diag(c(10, 1000)))))
+  fit <- emix(~ ., data = faithful, k = 3,
+              method = vb(prior = emix_prior(alpha = 1e-3, scale = diag(c(10, 1000)))))
   expect_lt(min(fit$posterior$log_weight), -700) # exp() of it underflows
   far <- data.frame(eruptions = c(30, -20, 3), waiting = c(400, 10, 70))
   post <- list(alpha = fit$posterior$alpha, kappa = fit$posterior$kappa,
