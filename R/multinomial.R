@@ -105,13 +105,14 @@ document_lengths <- function(data) {
   if (inherits(data, "emix_csr")) rowsum_counts(data, data$x) else rowSums(data)
 }
 
-# sum_v x_iv lq_v for every document i and one vector lq of finite logs
-document_scores <- function(data, lq) {
-  if (!inherits(data, "emix_csr")) {
-    return(drop(data %*% lq))
-  }
-  rowsum_counts(data, data$x * lq[data$col + 1L])
+# sum_v f(x_iv) for every document i, given f(x) for the stored values
+# (for dense counts, f(0) must be 0)
+document_sum <- function(data, fx) {
+  if (inherits(data, "emix_csr")) rowsum_counts(data, fx) else rowSums(fx)
 }
+
+# the stored values: the dense matrix, or the nonzero counts
+stored_values <- function(data) if (inherits(data, "emix_csr")) data$x else data
 
 # the counts of document i as a length-V vector
 document_counts <- function(data, i) {
@@ -140,32 +141,31 @@ document_counts <- function(data, i) {
 # subsample the highest log-likelihood is kept; one E-step under it gives
 # the responsibilities the fit starts from. O(nnz k) per seeding, never a
 # dense copy of sparse counts.
-multinomial_seed_start <- function(data, k, weights = NULL, seeds = 10L) {
+multinomial_seed_start <- function(data, k, weights = NULL, seeds = 10L, threads = 1L) {
   n <- data_rows(data)
   m <- screen_rows(n, k)
   rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
   sub <- if (m < n) data_subset(data, rows) else data
   sub_w <- if (is.null(weights)) rep(1, m) else weights[rows]
   lengths <- document_lengths(sub)
-  self <- self_information(sub, lengths)
+  # the divergence of a document from q is its log-probability under its
+  # own frequencies less that under q, the multinomial coefficient cancelling
+  own <- self_information(sub, lengths) + lgamma(lengths + 1) -
+    document_sum(sub, lgamma(stored_values(sub) + 1))
   best <- NULL
   for (s in seq_len(seeds)) {
-    q <- seed_distributions(sub, k, sub_w, lengths, self)
-    lj <- seed_log_joint(sub, q)
-    top <- apply(lj, 1L, max)
-    score <- sum(sub_w * (top + log(rowSums(exp(lj - top)))))
+    q <- seed_distributions(sub, k, sub_w, lengths, own, threads)
+    score <- seed_estep(sub, q, sub_w, threads)$loglik
     if (is.null(best) || score > best$score) {
       best <- list(q = q, score = score)
     }
   }
-  lj <- seed_log_joint(data, best$q)
-  z <- exp(lj - apply(lj, 1L, max))
-  z / rowSums(z)
+  seed_estep(data, best$q, weights, threads)$z
 }
 
 # One k-means++ seeding (see multinomial_seed_start()): the k x V seed
 # distributions.
-seed_distributions <- function(data, k, w, lengths, self) {
+seed_distributions <- function(data, k, w, lengths, own, threads) {
   n <- data_rows(data)
   V <- data_words(data)
   chosen <- integer(0)
@@ -190,9 +190,17 @@ seed_distributions <- function(data, k, w, lengths, self) {
     chosen <- c(chosen, s)
     counts <- document_counts(data, s)
     q[j, ] <- if (sum(counts) > 0) counts / (2 * sum(counts)) + 0.5 / V else 1 / V
-    nearest <- pmin(nearest, pmax(self - document_scores(data, log(q[j, ])), 0))
+    score <- seed_estep(data, q[j, , drop = FALSE], NULL, threads)$row_loglik
+    nearest <- pmin(nearest, pmax(own - score, 0))
   }
   q
+}
+
+# The compiled E-step under the seed distributions q (k x V) with equal
+# proportions: z, row_loglik and the weighted loglik.
+seed_estep <- function(data, q, weights, threads) {
+  core_estep("multinomial", 0, list(pro = rep(1 / nrow(q), nrow(q)), prob = q), data, weights,
+             threads)
 }
 
 # An index drawn in proportion to p, by the inverse CDF at one uniform: a
@@ -202,13 +210,6 @@ seed_distributions <- function(data, k, w, lengths, self) {
 draw_index <- function(p) {
   cdf <- cumsum(p)
   min(length(p), findInterval(stats::runif(1L) * cdf[length(cdf)], cdf) + 1L)
-}
-
-# sum_v x_iv log q_cv for every document and seed distribution (n x k)
-seed_log_joint <- function(data, q) {
-  n <- data_rows(data)
-  matrix(vapply(seq_len(nrow(q)), function(j) document_scores(data, log(q[j, ])), numeric(n)),
-         n, nrow(q))
 }
 
 # The documents `rows` of the counts, in the same form
@@ -565,7 +566,8 @@ multinomial_check_init <- function(init, n, V, vars, k) {
 multinomial_start <- function(prep, s) {
   init <- prep$init
   start <- switch(init$type,
-    "kmeans++" = multinomial_seed_start(prep$data, prep$k, prep$weights, prep$control$seeds),
+    "kmeans++" = multinomial_seed_start(prep$data, prep$k, prep$weights, prep$control$seeds,
+                                        prep$core$threads),
     random = sample(rep_len(seq_len(prep$k), prep$n)),
     labels = init$labels,
     matrix = init$z,
