@@ -69,3 +69,16 @@ test_that("Gibbs co-clustering probabilities match the exact posterior over all 
   # and the exact answer is not trivial: some pairs are far from 0 and 1
   expect_true(any(exact > 0.2 & exact < 0.8))
 })
+
+test_that("ME's objective is log p(x, z) with the parameters integrated out", {
+  sim <- sim_topics(n = 90, V = 12, k = 3, length = 15, own = 0.7, seed = 31)
+  prior <- multinomial_prior(alpha = 0.5, beta = 1.5)
+  set.seed(3)
+  fit <- emix(sim$x, k = 5, family = multinomial_mix(), method = me(prior = prior))
+  # the Dirichlet-multinomial marginals of the final labels, plus the
+  # multinomial coefficients
+  ref <- ref_multi_log_marginal(sim$x, fit$classification, 5, 0.5, 1.5) +
+    sum(ref_multi_coef(sim$x))
+  expect_equal(fit$objective, ref, tolerance = 1e-10)
+  expect_true(all(diff(fit$trace$objective) >= -1e-10 * abs(fit$objective)))
+})
