@@ -6,8 +6,8 @@
  * The first two terms (the multinomial coefficient) move with no parameter:
  * row_offset() gives them and the loop adds their weighted sum to every
  * log-likelihood it reports, so emix's log-likelihood is the exact log
- * probability of the counts (mixtools' multmixEM leaves it out). log_joint
- * and expected_loglik leave it out. 0 log 0 = 0: a word that a component
+ * probability of the counts (as mixtools' multmixEM's is). log_joint and
+ * expected_loglik leave it out. 0 log 0 = 0: a word that a component
  * never uses rules that component out only for documents that contain it.
  * A document with no words has log f_c = 0 under every component: its
  * posterior is the proportions, and it adds nothing to the log-likelihood
@@ -29,7 +29,11 @@
  * are plain sums (no shift), so reshift has nothing to do.
  *
  * Conjugate prior: pi ~ Dirichlet(alpha, .., alpha), prob_c ~
- * Dirichlet(beta, .., beta) (blocks alpha and beta, one number each). */
+ * Dirichlet(beta, .., beta) (prior blocks alpha and beta, one number
+ * each). The posterior (blocks alpha (k), beta (k x V) and N (k)) has
+ * alpha_c = alpha + N_c and beta_cv = beta + n_cv; VB and ME read
+ * E log pi_c and E log prob_cv in place of the logs, and pro and prob are
+ * then the posterior means. */
 #include "emix.h"
 #include <Rmath.h>
 #include <math.h>
