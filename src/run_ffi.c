@@ -396,7 +396,15 @@ SEXP ffi_estep(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
     SEXP rowll = PROTECT(allocVector(REALSXP, n));
     double ll = NA_REAL;
-    if (st.code == EMIX_OK) {
+    if (st.code != EMIX_OK) {
+        /* parameters that cannot be used: nothing is computed */
+        for (size_t e = 0; e < (size_t) n * k; e++) {
+            REAL(z)[e] = NA_REAL;
+        }
+        for (int i = 0; i < n; i++) {
+            REAL(rowll)[i] = NA_REAL;
+        }
+    } else {
         emix_workspace ws;
         emix_workspace_init(&ws, fam, par, n, k, nthreads, 0, 0);
         ws.tolerant = 1;
@@ -417,12 +425,13 @@ SEXP ffi_estep(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     return out;
 }
 
-/* what an M-step returns: list(parameters, status, status_detail) */
+/* what an M-step returns: list(parameters, status, status_detail); no
+ * parameters (NULL) when it failed, as they are not all set */
 static SEXP mstep_result(const emix_family *fam, const void *par, emix_status status)
 {
     const char *names[] = {"parameters", "status", "status_detail", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
-    SET_VECTOR_ELT(out, 0, parameter_list(fam, par));
+    SET_VECTOR_ELT(out, 0, status.code == EMIX_OK ? parameter_list(fam, par) : R_NilValue);
     SET_VECTOR_ELT(out, 1, status_vector(status, 0));
     SET_VECTOR_ELT(out, 2, status_detail(status));
     UNPROTECT(1);
