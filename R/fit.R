@@ -12,7 +12,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
-  if (method %in% bayes_methods && !family$name %in% conjugate_families) {
+  if (method_object$bayesian && !family$name %in% conjugate_families) {
     stop_arg("method", sprintf(
       "\"%s\" needs a family with a conjugate prior (%s); the %s family has none. Use \"em\", \"cem\", \"sem\" or \"iem\".",
       method, paste0("`", conjugate_families, "_mix()`", collapse = ", "), family$name
@@ -20,10 +20,10 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   }
   prep <- family$prepare(family, x, k, weights, init, nstart, method_object, control)
   k <- prep$k
-  if (method == "gibbs" && !is.null(prep$weights)) {
+  if (method_object$loop == "gibbs" && !is.null(prep$weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
   }
-  if (method == "gibbs" && nstart > 1L) {
+  if (method_object$loop == "gibbs" && nstart > 1L) {
     stop_arg("nstart", "must be 1 for method \"gibbs\": a chain is not a maximum to compare. Run several chains with several calls.")
   }
 
@@ -35,16 +35,17 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
     this <- family$start(prep, s)
     start <- this$start
     core <- this$core
-    if (method %in% c("me", "gibbs") && is.matrix(start)) {
+    if (method_object$bayesian && method_object$q_step != core_code("q_step", "soft") &&
+        is.matrix(start)) {
       # their q(z) is a point mass: start from the most probable labels
       start <- max.col(start, ties.method = "first")
     }
-    if (method == "gibbs") {
+    if (method_object$loop == "gibbs") {
       start <- order_start_labels(start, prep, k)
     }
     failed <- try_start({
-      run <- switch(method,
-        vb = , me = run_bayes(prep, start, core, control),
+      run <- switch(method_object$loop,
+        bayes = run_bayes(prep, start, core, control),
         gibbs = run_gibbs(prep, start, core, method_object),
         run_em(prep, start, core, control, method_object)
       )
@@ -69,7 +70,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   z <- best$z
   best$z <- NULL
   best$start <- best_start
-  if (method != "gibbs") {
+  if (method_object$loop != "gibbs") {
     perm <- family$order(best)
     if (!identical(perm, seq_along(perm))) {
       best <- family$reorder(best, perm)

@@ -110,22 +110,23 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
   }
   init <- check_init(init, x, if (is.null(k)) NULL else k + noise_column)
   k <- init$k - noise_column
-  check_sizes(n, ncol(x), k + !is.null(noise), draws = if (method == "gibbs") method_object$draws else 0L)
+  check_sizes(n, ncol(x), k + !is.null(noise),
+              draws = if (method_object$loop == "gibbs") method_object$draws else 0L)
   if (nstart > 1L && init$type %in% c("labels", "matrix", "parameters")) {
     stop_arg("nstart", "must be 1 when `init` is given as labels, a matrix or parameters: every start would be the same.")
   }
   if (!has_distinct_rows(x, k, weights)) {
     stop_arg("k", sprintf("must not exceed the number of distinct rows of the data (of positive weight); k = %d.", k))
   }
-  if (method == "iem") {
+  if (method_object$loop == "iem") {
     check_iem_memory(method_object$blocks, n, k, ncol(x), model)
   }
   core <- core_control(control, x, weights, q_step = method_object$q_step,
-                       blocks = if (method == "iem") method_object$blocks else 0L)
+                       blocks = if (method_object$loop == "iem") method_object$blocks else 0L)
   # the k-means start avoids clusters smaller than a component needs
   core$min_rows <- needed_observations(model, k, ncol(x))$each
   prior <- NULL
-  if (method %in% bayes_methods) {
+  if (method_object$bayesian) {
     check_bayes_model(model, method)
     prior <- resolve_prior(method_object$prior, x, weights, k, model)
   }
