@@ -331,6 +331,11 @@ reorder_posterior <- function(posterior, perm) {
   for (field in c("alpha", "kappa", "df", "N", "log_weight")) {
     posterior[[field]] <- posterior[[field]][perm]
   }
-  posterior$scale <- posterior$scale[, , perm, drop = FALSE]
+  if (!is.null(posterior$scale)) {
+    posterior$scale <- posterior$scale[, , perm, drop = FALSE]
+  }
+  if (!is.null(posterior$beta)) { # the multinomial family's k x V
+    posterior$beta <- posterior$beta[perm, , drop = FALSE]
+  }
   posterior
 }

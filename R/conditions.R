@@ -46,6 +46,15 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   iteration <- iter_done + status[4L]
   when <- if (iteration == 0L) "at the start" else sprintf("at iteration %d", iteration)
   found <- detail[2L]
+  if (is.function(fit$describe)) {
+    # a family without covariances words its own failures
+    told <- fit$describe(code, component, status[3L], found)
+    stop_degenerate_condition(
+      degenerate_classes[[code]],
+      sprintf("%s stopped %s: %s. %s", method_names[[fit$method]], when, told$what, told$advice),
+      component = component, iteration = iteration, code = status[1L], variable = NA_character_,
+      found = if (code == "empty") found else NA_real_, needed = NA_real_, method = fit$method)
+  }
   need <- needed_observations(fit$model, fit$k, fit$d)
   shared <- is.na(component)
   what <- switch(code,

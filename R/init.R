@@ -155,6 +155,18 @@ check_init <- function(init, x, k) {
     }
     return(list(type = init, k = k))
   }
+  partition <- check_init_partition(init, n, k)
+  if (!is.null(partition)) {
+    return(partition)
+  }
+  stop_arg("init", sprintf(
+    "must be \"kmeans++\", \"random\", \"quantile\" (one variable), a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
+    describe_type(init)))
+}
+
+# A start given as a partition: a responsibility matrix, or labels (a
+# numeric vector or a factor) in 1..k; NULL when init is neither.
+check_init_partition <- function(init, n, k) {
   if (is.matrix(init) && (is.numeric(init) || is.logical(init) && all(is.na(init)))) {
     return(list(type = "matrix", k = k, z = check_init_matrix(init, n, k)))
   }
@@ -173,9 +185,7 @@ check_init <- function(init, x, k) {
   if (is.numeric(init) && is.null(dim(init))) {
     return(list(type = "labels", k = k, labels = check_init_labels(init, n, k)))
   }
-  stop_arg("init", sprintf(
-    "must be \"kmeans++\", \"random\", \"quantile\" (one variable), a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
-    describe_type(init)))
+  NULL
 }
 
 # The number of components a start carries when `k` is not given: the

@@ -50,7 +50,8 @@
 #'   EM keeps one set of sufficient statistics (\eqn{O(k d^2)} numbers) per
 #'   block: [emix()] refuses a number of blocks whose statistics would take
 #'   more than 1 GB, and says how many blocks fit.
-#' @param prior The prior of the Bayesian methods, from [emix_prior()];
+#' @param prior The prior of the Bayesian methods, from [emix_prior()] (or
+#'   [multinomial_prior()] for the multinomial family);
 #'   `NULL` (the default) for the weakly informative prior worked out from
 #'   the data, `emix_prior()` with every argument left at its default. It is
 #'   kept as given and checked when the fit uses it.

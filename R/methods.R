@@ -350,7 +350,8 @@ convergence_text <- function(x) {
     out <- sprintf("%s %d of %d starts ended in a degenerate component and were set aside (see $start_errors).",
                    out, set_aside, length(x$start_objective))
   }
-  if (x$control$reg > 0 && !x$method %in% bayes_methods) {
+  if (x$control$reg > 0 && !x$method %in% bayes_methods &&
+      inherits(x$family, "emix_family_gaussian")) {
     # the numbers are those of the ridge-regularised estimates: say so
     out <- sprintf("%s Ridge reg = %s (relative to each variable's robust scale squared).",
                    out, format(x$control$reg))

@@ -5,10 +5,12 @@
 
 extern const emix_family emix_gaussian_family;
 extern const emix_family emix_noise_family;
+extern const emix_family emix_multinomial_family;
 
 static const emix_family *const registry[] = {
     &emix_gaussian_family,
     &emix_noise_family,
+    &emix_multinomial_family,
     NULL
 };
 

@@ -3,7 +3,7 @@
 # R packages from Debian's r-cran-* builds (fast, no compiling) with CRAN as
 # the fallback, and the programs R CMD check --as-cran uses.
 set -eu
-r_packages="knitr rmarkdown testthat roxygen2 mclust mvtnorm Matrix"
+r_packages="knitr rmarkdown testthat roxygen2 mclust mixtools mvtnorm Matrix"
 programs="pandoc qpdf tidy"
 
 missing_r() {
