@@ -130,7 +130,7 @@ static int run_em(const emix_family *fam, void *par, const emix_data *dat, int k
     }
     void *st = fam->stats_new(par);
     emix_workspace ws;
-    emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1,
+    emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1,
                         m->loop == EMIX_LOOP_IEM ? m->blocks : 0);
     ws.q_step = m->q_step;
     if (m->q_step != EMIX_Q_SOFT) {
@@ -170,7 +170,7 @@ static void run_bayes(const emix_family *fam, void *par, void *post, const emix_
     }
     res->bound[0] = conj->bound(st, post) + (z0 ? start_entropy(z0, dat, k) : 0.0);
     emix_workspace ws;
-    emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1, 0);
+    emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1, 0);
     ws.q_step = m->q_step;
     if (m->q_step == EMIX_Q_MODE) {
         ws.labels = start_labels(z0, labels, n, k);
@@ -277,7 +277,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
     int sweep = 0;
     if (status.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1, 0);
+        emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1, 0);
         ws.q_step = EMIX_Q_DRAW;
         ws.labels = start_labels(NULL, start_lab, n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
@@ -406,7 +406,7 @@ SEXP ffi_estep(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
         }
     } else {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, n, k, nthreads, 0, 0);
+        emix_workspace_init(&ws, fam, par, &dat, k, nthreads, 0, 0);
         ws.tolerant = 1;
         ll = emix_estep(fam, par, NULL, &dat, k, REAL(z), REAL(rowll), NULL, &st, &ws);
         if (fam->row_offset) {
@@ -467,7 +467,7 @@ SEXP ffi_stats(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     double ll = NA_REAL;
     if (st.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, dat.n, k, nthreads, 1, 0);
+        emix_workspace_init(&ws, fam, par, &dat, k, nthreads, 1, 0);
         ll = emix_estep(fam, par, stats, &dat, k, NULL, NULL, NULL, &st, &ws);
         double abs_sum;
         ll += data_offset(fam, &dat, NULL, &abs_sum);
