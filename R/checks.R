@@ -93,7 +93,7 @@ is_numeric_variable <- function(col) {
 check_data <- function(x, arg = "x") {
   if (inherits(x, "sparseMatrix")) {
     stop_arg(arg, sprintf(
-      "is a sparse matrix (class \"%s\"); sparse matrices are not supported yet. Convert it with `as.matrix()` if it fits in memory.",
+      "is a sparse matrix (class \"%s\"), which the Gaussian family does not read. For counts such as a document-term matrix use `family = multinomial_mix()`, which reads it as it is; for Gaussian components convert it with `as.matrix()` if it fits in memory.",
       class(x)[1L]
     ))
   }

@@ -33,7 +33,8 @@ NULL
 # holding its name, its title (printed as "<title> fitted by EM"), the
 # registry name of its C table (c_name) and the functions the fit calls.
 # Each function is documented at the Gaussian family's (R/gaussian.R), the
-# reference instance:
+# reference instance; vignette("writing-a-family") walks through them with
+# the multinomial family:
 #   prepare(family, x, k, weights, init, nstart, method, control)
 #       (method: the method object, see ?emix_method) checks the data and
 #       the arguments, and returns the prepared fit:

@@ -378,8 +378,9 @@ multinomial_top_words <- function(prob, top = 8L) {
 #'
 #' `print()` and `summary()` list each component's most probable words, by
 #' the column names of the data; `coef()` gives `pro` and `prob` as one
-#' matrix; `predict()` takes new counts with the same words (columns,
-#' matched by name when both have names), dense or sparse; `simulate()`
+#' matrix; `predict()` takes new counts, dense or sparse, whose columns
+#' are matched to the fit's words by name (in any order; other columns are
+#' ignored) or, without names, by position; `simulate()`
 #' draws documents of the fitted documents' lengths.
 #'
 #' @param smooth The pseudo-count \eqn{s \ge 0} added to every word of every
@@ -633,24 +634,29 @@ drop_posterior_column <- function(z, j) {
 
 # The E-step of a multinomial fit at its parameters on the documents of x.
 # For VB and ME with expected = TRUE: q(z) under q(theta), which reads
-# E log pi_c and E log p_cv, passed as their exponentials (the C E-step
-# takes the logs of what it is given and does not ask them to sum to 1).
+# E log pi_c and E log p_cv in place of the logs of pro and prob (given as
+# logs: a tiny beta makes their exponentials underflow to 0).
 multinomial_fit_estep <- function(fit, x, threads, expected = FALSE) {
   parameters <- list(pro = unname(fit$pro), prob = unname(fit$prob))
   if (expected && !is.null(fit$posterior)) {
     alpha <- fit$posterior$alpha
-    beta <- fit$posterior$beta
-    parameters <- list(pro = exp(digamma(alpha) - digamma(sum(alpha))),
-                       prob = exp(digamma(beta) - digamma(rowSums(beta))))
+    beta <- unname(fit$posterior$beta)
+    parameters$log_weight <- digamma(alpha) - digamma(sum(alpha))
+    parameters$log_prob <- digamma(beta) - digamma(rowSums(beta))
   }
   core_estep(fit$family$c_name, fit$family$settings, parameters, x, NULL, threads)
 }
 
-# New counts for predict(): the same words as the fit (matched by name when
-# both have column names), dense or sparse.
+# New counts for predict(): the words of the fit, dense or sparse; columns
+# with names are matched to the fit's words by name (in any order, others
+# ignored), columns without by position.
 multinomial_newdata <- function(fit, newdata) {
-  data <- multinomial_data(newdata, arg = "newdata")
   vars <- colnames(fit$prob)
+  names_given <- colnames(newdata)
+  if (!is.null(names_given) && all(vars %in% names_given) && !identical(names_given, vars)) {
+    newdata <- newdata[, match(vars, names_given), drop = FALSE]
+  }
+  data <- multinomial_data(newdata, arg = "newdata")
   given <- data_word_names(data)
   if (data_words(data) != length(vars) || !is.null(given) && !identical(given, vars)) {
     stop_arg("newdata", sprintf("must have the %d words (columns) of the fit%s; it has %d%s.",

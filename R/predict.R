@@ -39,9 +39,11 @@
 #' kept draws of each draw's mixture density, which label switching does not
 #' affect.
 #'
-#' A row of `newdata` with a missing or infinite value gives `NA` in the
-#' result: rows are never dropped, so the result always has one row (or
-#' element) per row of `newdata`.
+#' For a Gaussian fit, a row of `newdata` with a missing or infinite value
+#' gives `NA` in the result: rows are never dropped, so the result always
+#' has one row (or element) per row of `newdata`. Counts for a multinomial
+#' fit are checked as the data of [multinomial_mix()] are: a missing count
+#' is an error.
 #'
 #' A finite row so far from every component that its density underflows to
 #' 0 under each of them (for a Gibbs fit: under every kept draw) has

@@ -238,6 +238,7 @@ static void *post_new(void *vpar, const double *const *prior)
     bp->chol = NULL;
     bp->chol_draw = NULL;
     bp->nchol = bp->chol_capacity = 0;
+    bp->chol_scratch = NULL;
     return bp;
 }
 

@@ -300,8 +300,9 @@ typedef struct {
     int bayesian;    /* 1: the objective is the bound after each update */
 } emix_step;
 
-/* Rows are cut into chunks that depend on n only; each chunk's statistics
- * are summed in row order, and the chunks are summed in chunk order, so the
+/* Rows are cut into chunks that depend on the data and the family only (n,
+ * the data's size and the statistics' length); each chunk's statistics are
+ * summed in row order, and the chunks are summed in chunk order, so the
  * result does not depend on the number of threads. */
 #define EMIX_MAX_CHUNKS 32
 
@@ -327,11 +328,13 @@ typedef struct {
     double **thread_buf;  /* per thread: lj, row log-likelihoods, scratch */
 } emix_workspace;
 
-/* Allocates (R_alloc) what the E-step needs for n rows and k components,
- * with rows cut into `parts` chunks of about equal size, or, for parts = 0,
- * into the default chunks of whole blocks. */
+/* Allocates (R_alloc) what the E-step needs for the rows of dat and k
+ * components, with rows cut into `parts` chunks of about equal size, or,
+ * for parts = 0, into the default chunks of whole blocks: at most
+ * EMIX_MAX_CHUNKS, and no more than keep their statistics within the
+ * data's size. */
 void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
-                         int n, int k, int nthreads, int with_stats, int parts);
+                         const emix_data *dat, int k, int nthreads, int with_stats, int parts);
 
 /* The E-step of chunk ch alone, with the scratch buffer buf: its rows'
  * responsibilities into z, its statistics into ws->chunk_stats[ch], its

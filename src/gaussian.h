@@ -160,6 +160,7 @@ typedef struct {
     double *chol;
     int *chol_draw; /* which kept draws (0-based) */
     int nchol, chol_capacity;
+    double *chol_scratch; /* 2 d x d for checking a draw's factors, or NULL */
 } bayes_par;
 
 int bayes_model_ok(int model);

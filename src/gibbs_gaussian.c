@@ -221,7 +221,12 @@ void bayes_keep_factors(bayes_par *bp, int r, int draws)
     if (bp->g->model != EMIX_VVV) {
         return;
     }
-    double *scratch = (double *) R_alloc(2 * dd, sizeof(double));
+    /* scratch for the check, allocated once: R_alloc memory lives until
+     * the call returns, so one block per draw would add up */
+    if (!bp->chol_scratch) {
+        bp->chol_scratch = (double *) R_alloc(2 * dd, sizeof(double));
+    }
+    double *scratch = bp->chol_scratch;
     int recoverable = 1;
     for (int c = 0; c < k && recoverable; c++) {
         recoverable = factor_recoverable(bp->g->sigma + dd * c, bp->g->chol + dd * c, d, scratch,

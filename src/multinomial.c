@@ -80,7 +80,12 @@ static int multi_par_blocks(const void *vpar, emix_block *blocks)
     const multi_par *par = vpar;
     blocks[0] = (emix_block) {"pro", 1, {par->k, 0, 0}, 0};
     blocks[1] = (emix_block) {"prob", 2, {par->k, par->V, 0}, 0};
-    return 2;
+    /* given by the predictions of VB and ME: the expected logs of the
+     * proportions and of the word probabilities, in place of the logs of
+     * pro and prob (passed as logs: their exponentials can underflow) */
+    blocks[2] = (emix_block) {"log_weight", 1, {par->k, 0, 0}, 1};
+    blocks[3] = (emix_block) {"log_prob", 2, {par->k, par->V, 0}, 1};
+    return 4;
 }
 
 static void multi_par_get(const void *vpar, int b, double *out)
@@ -123,6 +128,19 @@ static emix_status multi_par_put(void *vpar, const double *const *values)
     memcpy(par->pro, values[0], (size_t) par->k * sizeof(double));
     memcpy(par->prob, values[1], kv * sizeof(double));
     take_logs(par);
+    double *logs[2] = {par->log_weight, par->log_prob};
+    size_t len[2] = {(size_t) par->k, kv};
+    for (int b = 0; b < 2; b++) {
+        if (!values[2 + b]) {
+            continue;
+        }
+        for (size_t e = 0; e < len[b]; e++) {
+            if (ISNAN(values[2 + b][e]) || values[2 + b][e] == R_PosInf) {
+                error("emix: '%s' must hold numbers below Inf", b ? "log_prob" : "log_weight");
+            }
+        }
+        memcpy(logs[b], values[2 + b], len[b] * sizeof(double));
+    }
     return EMIX_STATUS_OK;
 }
 
@@ -212,10 +230,10 @@ static void multi_log_joint(const void *vpar, const emix_data *dat, int i0, int 
         for (int c = 0; c < k; c++) {
             double *out = lj + (size_t) nb * c;
             double lp = par->log_prob[c + (size_t) k * v];
-            if (lp == R_NegInf) {
+            if (lp == -INFINITY) {
                 for (int i = 0; i < nb; i++) {
                     if (xv[i] != 0.0) {
-                        out[i] = R_NegInf;
+                        out[i] = -INFINITY; /* plain C: no R global in the parallel E-step */
                     }
                 }
                 continue;
@@ -421,10 +439,12 @@ static emix_status multi_mstep(const void *vst, void *vpar, const emix_control *
     return EMIX_STATUS_OK;
 }
 
-/* a log that a zero multiplies counts nothing: 0 log 0 = 0 */
+/* a log that a zero multiplies counts nothing: 0 log 0 = 0. Incremental
+ * EM's merges (alpha = -1) can leave a count of -1e-16 where the M-step saw
+ * 0 (count()) and made log_p = -Inf: that too counts nothing. */
 static inline double times_log(double n, double log_p)
 {
-    return n == 0.0 ? 0.0 : n * log_p;
+    return n <= 0.0 ? 0.0 : n * log_p;
 }
 
 /* sum_c N_c log pro_c + sum_cv n_cv log prob_cv (the coefficient left to

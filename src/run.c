@@ -17,18 +17,28 @@
 #include <string.h>
 
 void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void *par,
-                         int n, int k, int nthreads, int with_stats, int parts)
+                         const emix_data *dat, int k, int nthreads, int with_stats, int parts)
 {
     /* in size_t, so that no n or parts overflows; parts beyond n mean one
      * row per chunk */
-    size_t rows = n > 0 ? (size_t) n : 1;
+    size_t rows = dat->n > 0 ? (size_t) dat->n : 1;
     size_t per_chunk;
     if (parts > 0) {
         per_chunk = (rows + (size_t) parts - 1) / (size_t) parts;
     } else {
         /* chunks of whole blocks, at most EMIX_MAX_CHUNKS of them: enough to
-         * share among threads, few enough to keep their statistics small */
-        size_t blocks = (rows + EMIX_MAX_CHUNKS - 1) / EMIX_MAX_CHUNKS;
+         * share among threads, few enough to keep their statistics small.
+         * Every chunk's statistics are emptied and merged each iteration,
+         * so all of them together are kept no larger than the data: large
+         * statistics (a multinomial's k x V counts) mean fewer chunks. The
+         * count depends on the data and the family, never on the threads. */
+        size_t data_len = dat->kind == EMIX_CSR ? (size_t) dat->row_start[dat->n]
+                                                : rows * (size_t) dat->d;
+        size_t stats_len = fam->stats_len(par), chunks = EMIX_MAX_CHUNKS;
+        if (stats_len > 0 && data_len / stats_len < chunks) {
+            chunks = data_len / stats_len > 1 ? data_len / stats_len : 1;
+        }
+        size_t blocks = (rows + chunks - 1) / chunks;
         blocks = (blocks + EMIX_BLOCK - 1) / EMIX_BLOCK;
         per_chunk = (blocks < 1 ? 1 : blocks) * EMIX_BLOCK;
     }

@@ -130,7 +130,7 @@ static int run_em(const emix_family *fam, void *par, const emix_data *dat, int k
     }
     void *st = fam->stats_new(par);
     emix_workspace ws;
-    emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1,
+    emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1,
                         m->loop == EMIX_LOOP_IEM ? m->blocks : 0);
     ws.q_step = m->q_step;
     if (m->q_step != EMIX_Q_SOFT) {
@@ -170,7 +170,7 @@ static void run_bayes(const emix_family *fam, void *par, void *post, const emix_
     }
     res->bound[0] = conj->bound(st, post) + (z0 ? start_entropy(z0, dat, k) : 0.0);
     emix_workspace ws;
-    emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1, 0);
+    emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1, 0);
     ws.q_step = m->q_step;
     if (m->q_step == EMIX_Q_MODE) {
         ws.labels = start_labels(z0, labels, n, k);
@@ -277,7 +277,7 @@ static SEXP run_gibbs(const emix_family *fam, void *par, void *post, const emix_
     int sweep = 0;
     if (status.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, n, k, ctl->threads, 1, 0);
+        emix_workspace_init(&ws, fam, par, dat, k, ctl->threads, 1, 0);
         ws.q_step = EMIX_Q_DRAW;
         ws.labels = start_labels(NULL, start_lab, n, k);
         ws.uniforms = (double *) R_alloc(n, sizeof(double));
@@ -396,9 +396,17 @@ SEXP ffi_estep(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     SEXP z = PROTECT(allocMatrix(REALSXP, n, k));
     SEXP rowll = PROTECT(allocVector(REALSXP, n));
     double ll = NA_REAL;
-    if (st.code == EMIX_OK) {
+    if (st.code != EMIX_OK) {
+        /* parameters that cannot be used: nothing is computed */
+        for (size_t e = 0; e < (size_t) n * k; e++) {
+            REAL(z)[e] = NA_REAL;
+        }
+        for (int i = 0; i < n; i++) {
+            REAL(rowll)[i] = NA_REAL;
+        }
+    } else {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, n, k, nthreads, 0, 0);
+        emix_workspace_init(&ws, fam, par, &dat, k, nthreads, 0, 0);
         ws.tolerant = 1;
         ll = emix_estep(fam, par, NULL, &dat, k, REAL(z), REAL(rowll), NULL, &st, &ws);
         if (fam->row_offset) {
@@ -417,12 +425,13 @@ SEXP ffi_estep(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     return out;
 }
 
-/* what an M-step returns: list(parameters, status, status_detail) */
+/* what an M-step returns: list(parameters, status, status_detail); no
+ * parameters (NULL) when it failed, as they are not all set */
 static SEXP mstep_result(const emix_family *fam, const void *par, emix_status status)
 {
     const char *names[] = {"parameters", "status", "status_detail", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
-    SET_VECTOR_ELT(out, 0, parameter_list(fam, par));
+    SET_VECTOR_ELT(out, 0, status.code == EMIX_OK ? parameter_list(fam, par) : R_NilValue);
     SET_VECTOR_ELT(out, 1, status_vector(status, 0));
     SET_VECTOR_ELT(out, 2, status_detail(status));
     UNPROTECT(1);
@@ -458,7 +467,7 @@ SEXP ffi_stats(SEXP family, SEXP settings, SEXP parameters, SEXP x, SEXP w, SEXP
     double ll = NA_REAL;
     if (st.code == EMIX_OK) {
         emix_workspace ws;
-        emix_workspace_init(&ws, fam, par, dat.n, k, nthreads, 1, 0);
+        emix_workspace_init(&ws, fam, par, &dat, k, nthreads, 1, 0);
         ll = emix_estep(fam, par, stats, &dat, k, NULL, NULL, NULL, &st, &ws);
         double abs_sum;
         ll += data_offset(fam, &dat, NULL, &abs_sum);

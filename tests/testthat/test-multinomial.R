@@ -214,3 +214,41 @@ test_that("the log-likelihood of mixtools' multmixEM from the same start is emix
   expect_equal(fit$loglik, mt$loglik, tolerance = 1e-6)
   expect_equal(sort(unname(fit$pro)), sort(mt$lambda), tolerance = 1e-5)
 })
+
+test_that("incremental EM with smooth = 0 converges, with a finite free energy", {
+  # its merges leave counts of -1e-16 where the M-step made log p = -Inf
+  set.seed(1)
+  x <- matrix(rpois(200 * 300, 0.05), 200)
+  set.seed(9)
+  fit <- emix(x, k = 4, family = multinomial_mix(smooth = 0), method = iem(blocks = 10),
+              control = emix_control(max_iter = 200))
+  expect_true(fit$converged)
+  expect_true(all(is.finite(fit$trace$objective)))
+  # and its log-likelihood is that of its parameters, by the plain-R reference
+  expect_equal(fit$loglik, ref_multi_estep(x, fit$pro, fit$prob)$loglik, tolerance = 1e-10)
+})
+
+test_that("predict() matches the words by name, and VB's q(z) survives a tiny beta", {
+  x <- sim_topics(n = 60L, V = 12L, k = 2L, seed = 2L)$x
+  fit <- emix(x, k = 2, family = multinomial_mix(), init = rep(1:2, 30))
+  shuffled <- x[, rev(seq_len(ncol(x)))]
+  expect_equal(predict(fit, shuffled, type = "posterior"), predict(fit, x, type = "posterior"))
+  extra <- cbind(x, other = 1)
+  expect_equal(predict(fit, extra, type = "posterior"), predict(fit, x, type = "posterior"))
+  # a word unused in training, under beta = 1e-3: E log p is below -745 there,
+  # so its exponential would underflow; q(z) is finite, by the formula
+  x[, 12] <- 0
+  vb_fit <- emix(x, k = 2, family = multinomial_mix(), init = rep(1:2, 30),
+                 method = vb(prior = multinomial_prior(beta = 1e-3)))
+  new <- x[1:3, ]
+  new[, 12] <- 2
+  got <- predict(vb_fit, new, type = "posterior")
+  alpha <- vb_fit$posterior$alpha
+  beta <- vb_fit$posterior$beta
+  elog <- digamma(beta) - digamma(rowSums(beta))
+  lj <- sweep(new %*% t(elog), 2, digamma(alpha) - digamma(sum(alpha)), "+")
+  want <- exp(lj - apply(lj, 1, max))
+  want <- want / rowSums(want)
+  expect_true(all(is.finite(got)))
+  expect_equal(unname(got), unname(want), tolerance = 1e-10)
+})
