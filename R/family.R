@@ -126,9 +126,12 @@ resolve_family <- function(family, model, model_given) {
   family
 }
 
-# The families with a conjugate prior (for the messages of the Bayesian
-# methods).
-conjugate_families <- c("gaussian", "multinomial")
+# The registered families with a conjugate prior, as the C registry says
+# (their tables have conjugate slots): the Bayesian methods need one.
+conjugate_families <- function() {
+  conjugate <- core_codes("conjugate")
+  names(conjugate)[conjugate]
+}
 
 # The number of free parameters of a family's fit with k components of d
 # variables, from the C table (the one source of degrees of freedom).

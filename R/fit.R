@@ -12,10 +12,10 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   control <- as_emix_control(control)
   nstart <- check_count(nstart, "nstart")
   if (!is.null(k)) k <- check_count(k, "k") # before any arithmetic on it
-  if (method_object$bayesian && !family$name %in% conjugate_families) {
+  if (method_object$bayesian && !family$c_name %in% conjugate_families()) {
     stop_arg("method", sprintf(
       "\"%s\" needs a family with a conjugate prior (%s); the %s family has none. Use \"em\", \"cem\", \"sem\" or \"iem\".",
-      method, paste0("`", conjugate_families, "_mix()`", collapse = ", "), family$name
+      method, paste0("`", conjugate_families(), "_mix()`", collapse = ", "), family$name
     ))
   }
   prep <- family$prepare(family, x, k, weights, init, nstart, method_object, control)

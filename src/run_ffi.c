@@ -564,7 +564,7 @@ static SEXP named_codes(const char *const *names, int n)
 }
 
 /* Every code the R side passes or reads, named: the one source of the
- * enums of emix.h. The names are in the enums' order, which the
+ * enums of emix.h; and which registered families have a conjugate prior. The names are in the enums' order, which the
  * static_assert-like checks below tie to them. */
 SEXP ffi_codes(void)
 {
@@ -580,7 +580,7 @@ SEXP ffi_codes(void)
     (void) sizeof(loop_names_match);
     (void) sizeof(kind_names_match);
     const char *names[] = {"status", "loop", "q_step", "rule", "kind", "family", "gaussian_model",
-                           ""};
+                           "conjugate", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, named_codes(status, EMIX_NSTATUS));
     SET_VECTOR_ELT(out, 1, named_codes(loop, EMIX_NLOOPS));
@@ -597,6 +597,14 @@ SEXP ffi_codes(void)
     }
     SET_VECTOR_ELT(out, 5, named_codes(fnames, nfam));
     SET_VECTOR_ELT(out, 6, named_codes(gauss_model_names, EMIX_NMODELS));
+    /* which registered families have a conjugate prior (vb, me, gibbs) */
+    SEXP conjugate = PROTECT(allocVector(LGLSXP, nfam));
+    for (int f = 0; f < nfam; f++) {
+        LOGICAL(conjugate)[f] = emix_family_at(f)->conjugate != NULL;
+    }
+    setAttrib(conjugate, R_NamesSymbol, getAttrib(VECTOR_ELT(out, 5), R_NamesSymbol));
+    SET_VECTOR_ELT(out, 7, conjugate);
+    UNPROTECT(1);
     UNPROTECT(1);
     return out;
 }

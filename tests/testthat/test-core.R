@@ -11,7 +11,11 @@ test_that("R's names of the core's codes are C's", {
   expect_setequal(eval(formals(emix_control)$rule), names(codes$rule))
   expect_identical(names(codes$status),
                    c("ok", names(emix:::degenerate_classes), "interrupted"))
-  expect_true(all(c("gaussian", "gaussian_noise") %in% names(codes$family)))
+  expect_true(all(c("gaussian", "gaussian_noise", "multinomial") %in% names(codes$family)))
+  # the families with conjugate slots, which vb, me and gibbs need
+  expect_identical(codes$conjugate[c("gaussian", "gaussian_noise", "multinomial")],
+                   c(gaussian = TRUE, gaussian_noise = FALSE, multinomial = TRUE))
+  expect_identical(emix:::conjugate_families(), c("gaussian", "multinomial"))
 })
 
 test_that("the degrees of freedom of the C table are mclust's counts", {
