@@ -298,7 +298,8 @@
 #' @param family The components' family: `NULL` (the default) for
 #'   [gaussian_mix()] with `model`, or a family object such as
 #'   `gaussian_mix("VVI")` or `multinomial_mix(smooth = 0.01)`; see
-#'   [emix_family]. The methods `"vb"`, `"me"` and `"gibbs"` need a family
+#'   [emix_family]. As for [stats::glm()], the name (`"multinomial"`) or the
+#'   constructor (`multinomial_mix`) gives the family with its defaults. The methods `"vb"`, `"me"` and `"gibbs"` need a family
 #'   with a conjugate prior (both of these have one).
 #' @param ... Further arguments: for the formula method, those of the
 #'   default method (`model`, `method`, `init`, `nstart`, `control`,

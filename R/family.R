@@ -109,11 +109,17 @@ resolve_family <- function(family, model, model_given) {
   if (is.null(family)) {
     return(gaussian_mix(model))
   }
+  # as glm() takes "binomial" or binomial: a name or the constructor gives
+  # the family with its defaults
+  constructors <- list(gaussian = gaussian_mix, multinomial = multinomial_mix)
+  if (is.character(family) && length(family) == 1L && family %in% names(constructors)) {
+    family <- constructors[[family]]
+  }
   if (is.function(family)) {
     family <- family()
   }
   if (!inherits(family, "emix_family")) {
-    stop_arg("family", "must be a family object such as `gaussian_mix()` or `multinomial_mix()`.")
+    stop_arg("family", "must be a family object such as `gaussian_mix()` or `multinomial_mix()`, or the name \"gaussian\" or \"multinomial\".")
   }
   if (model_given) {
     stop_arg("model", if (inherits(family, "emix_family_gaussian")) {

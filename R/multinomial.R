@@ -651,6 +651,10 @@ multinomial_fit_estep <- function(fit, x, threads, expected = FALSE) {
 # with names are matched to the fit's words by name (in any order, others
 # ignored), columns without by position.
 multinomial_newdata <- function(fit, newdata) {
+  if (!is.null(fit$terms)) {
+    # a fit to a formula: its terms applied to the new data frame
+    newdata <- formula_data_matrix(fit$terms, newdata)
+  }
   vars <- colnames(fit$prob)
   names_given <- colnames(newdata)
   if (!is.null(names_given) && all(vars %in% names_given) && !identical(names_given, vars)) {

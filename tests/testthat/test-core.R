@@ -94,3 +94,14 @@ test_that("emix_parameters() gives the family's blocks, and a fit is subclassed 
   bad$pro <- NULL
   expect_error(emix:::validate_emix(bad), "lacks pro")
 })
+
+test_that("a family is given as an object, its constructor or its name", {
+  lab <- ifelse(faithful$eruptions > 3, 2L, 1L)
+  by_object <- emix(~ ., data = faithful, k = 2, init = lab, family = gaussian_mix())
+  for (family in list("gaussian", gaussian_mix)) {
+    fit <- emix(~ ., data = faithful, k = 2, init = lab, family = family)
+    expect_identical(fit$loglik, by_object$loglik)
+  }
+  expect_error(emix(faithful, k = 2, family = "poisson"), class = "emix_error_argument")
+  expect_error(emix(faithful, k = 2, family = list()), "family object")
+})

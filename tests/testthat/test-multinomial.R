@@ -252,3 +252,14 @@ test_that("predict() matches the words by name, and VB's q(z) survives a tiny be
   expect_true(all(is.finite(got)))
   expect_equal(unname(got), unname(want), tolerance = 1e-10)
 })
+
+test_that("a fit to a formula predicts from a data frame through its terms", {
+  x <- sim_topics(n = 40L, V = 8L, k = 2L, seed = 4L)$x
+  df <- as.data.frame(x)
+  fit <- emix(~ ., data = df, k = 2, family = multinomial_mix(), init = rep(1:2, 20))
+  by_matrix <- emix(x, k = 2, family = multinomial_mix(), init = rep(1:2, 20))
+  expect_equal(fit$loglik, by_matrix$loglik, tolerance = 1e-12)
+  expect_equal(unname(predict(fit, df[1:5, ], type = "posterior")),
+               unname(predict(by_matrix, x[1:5, ], type = "posterior")), tolerance = 1e-12)
+  expect_error(predict(fit, df[, -1]), class = "emix_error_argument")
+})
