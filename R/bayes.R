@@ -58,14 +58,15 @@ bayes_trace <- function(objective, k, iter = seq_along(objective) - 1L) {
 run_bayes <- function(prep, start, core, control) {
   k <- prep$k
   weights <- prep$weights
-  if (core$q_step == core_code("q_step", "mode")) {
+  me <- prep$method$name == "me"
+  if (me) {
     # ME stops when no row moves: its objective takes discrete steps
     core$tol <- 0
   }
   res <- bayes_call(prep, start, core)
   objective <- res$run$objective
   merge <- rep(FALSE, length(objective))
-  if (core$q_step == core_code("q_step", "mode")) {
+  if (me) {
     # ME: after the sweeps converge, merge the pair of components whose
     # merger raises log p(x, z) most, sweep again, until no merger helps
     # (or max_iter is used up: only a converged run's labels are those its
@@ -86,7 +87,7 @@ run_bayes <- function(prep, start, core, control) {
   run <- res$run
   run$iter <- length(objective) - 1L
   trace <- bayes_trace(objective, k)
-  if (core$q_step == core_code("q_step", "mode")) {
+  if (me) {
     trace$merge <- merge
   }
   # each update maximises the bound over one factor of q, so it never falls
@@ -104,7 +105,7 @@ run_bayes <- function(prep, start, core, control) {
   run$trace <- trace
   run$objective <- trace$objective[nrow(trace)]
   run$posterior <- res$posterior
-  run$occupied <- if (core$q_step == core_code("q_step", "mode")) {
+  run$occupied <- if (me) {
     sum(res$posterior$N > 0)
   } else {
     occupied_components(res$posterior$N, weights)
@@ -117,11 +118,10 @@ run_bayes <- function(prep, start, core, control) {
 }
 
 bayes_call <- function(prep, start, core) {
-  method <- if (core$q_step == core_code("q_step", "mode")) "me" else "vb"
   res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start, prep$k, core,
-                  method_core(as_emix_method(method)), prep$prior)
+                  method_core(prep$method), prep$prior)
   if (res$status[1L] != 0L) {
-    stop_bayes(res$status, method, prep$prior)
+    stop_bayes(res$status, prep$method$name, prep$prior)
   }
   posterior <- res$posterior
   res$posterior <- NULL

@@ -1,6 +1,3 @@
-# The matrix-level fitter: checks the arguments, draws the starts, runs the
-# compiled loop once per start and keeps the best fit.
-
 # The matrix-level fitter: the family checks the data and the arguments and
 # makes the starts; the compiled loop runs once per start; the best fit is
 # kept and put in the family's canonical order.
@@ -19,6 +16,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
     ))
   }
   prep <- family$prepare(family, x, k, weights, init, nstart, method_object, control)
+  prep$method <- method_object
   k <- prep$k
   if (method_object$loop == "gibbs" && !is.null(prep$weights)) {
     stop_arg("weights", "cannot be used with method \"gibbs\": it draws one label per row, whereas a weight stands for that many rows, each with its own label. Repeat the rows instead.")
@@ -89,7 +87,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
 # The settings the C core reads, with data-dependent scales worked out: the
 # ridge and the collapse yardstick are relative to a robust scale of each
 # variable (see ?emix_control), which one extreme row cannot inflate.
-core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
+core_control <- function(control, x, weights) {
   var_scale <- .Call(C_ffi_col_moments, x, weights)$var
   total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
   if (any(!is.finite(var_scale)) || !is.finite(total_weight)) {
@@ -115,9 +113,7 @@ core_control <- function(control, x, weights, q_step = 0L, blocks = 0L) {
     # the k-means starts weigh the variables by their variances, the
     # scaling their screening was measured with
     start_scale = var_scale,
-    threads = control$threads,
-    q_step = q_step,
-    blocks = as.integer(blocks)
+    threads = control$threads
   )
 }
 
@@ -191,7 +187,7 @@ run_em <- function(prep, start, core, control, method) {
   trace$gap <- trace$loglik - trace$bound
   trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
   rownames(trace) <- NULL
-  if (control$reg == 0 && core$q_step != core_code("q_step", "draw")) {
+  if (control$reg == 0 && method$q_step != core_code("q_step", "draw")) {
     check_monotone(trace, res$abs_loglik)
   }
   res$k <- k
@@ -203,19 +199,10 @@ run_em <- function(prep, start, core, control, method) {
   res
 }
 
-# Which of the EM methods the settings core describe.
-em_method_name <- function(core) {
-  if (core$blocks > 0L) {
-    return("iem")
-  }
-  q_step <- names(core_codes("q_step"))[core$q_step + 1L]
-  c(soft = "em", mode = "cem", draw = "sem")[[q_step]]
-}
-
 # What a message about a failed fit needs to know (see stop_degenerate()).
-failure_context <- function(model, k, x, core, control, noise = FALSE) {
+failure_context <- function(method, model, k, x, core, control, noise = FALSE) {
   spherical <- model %in% c("EII", "VII", "E", "V")
-  list(method = em_method_name(core),
+  list(method = method,
        model = model, k = k, d = ncol(x), vars = variable_names(x), empty = control$empty,
        noise = noise,
        reg = control$reg, ridge_scale = core$var_scale,

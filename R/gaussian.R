@@ -35,7 +35,8 @@ gaussian_mix <- function(model = "VVV") {
     prepare = gaussian_prepare,
     start = gaussian_start,
     context = function(prep, k, core) {
-      failure_context(prep$model, k, prep$data, core, prep$control, noise = !is.null(prep$noise))
+      failure_context(prep$method$name, prep$model, k, prep$data, core, prep$control,
+                      noise = !is.null(prep$noise))
     },
     drop = function(prep, z, j, core) {
       drop_component(z, j, prep$data, prep$weights, core$var_scale)
@@ -121,8 +122,7 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
   if (method_object$loop == "iem") {
     check_iem_memory(method_object$blocks, n, k, ncol(x), model)
   }
-  core <- core_control(control, x, weights, q_step = method_object$q_step,
-                       blocks = if (method_object$loop == "iem") method_object$blocks else 0L)
+  core <- core_control(control, x, weights)
   # the k-means start avoids clusters smaller than a component needs
   core$min_rows <- needed_observations(model, k, ncol(x))$each
   prior <- NULL

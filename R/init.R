@@ -323,25 +323,6 @@ component_order <- function(pro, mean) {
   order(-pro, mean[, 1L])
 }
 
-# The fit's components in the order `perm`: parameters, posterior matrix
-# (in place: it was just made by the C core and nothing else refers to it)
-# and, for variational Bayes and ME, the posterior.
-reorder_components <- function(run, z, perm) {
-  if (identical(perm, seq_along(perm))) {
-    return(run)
-  }
-  # a noise column, if any, comes last in perm and has no mean or covariance
-  gaussian <- perm[seq_len(nrow(run$mean))]
-  run$pro <- run$pro[perm]
-  run$mean <- run$mean[gaussian, , drop = FALSE]
-  run$sigma <- run$sigma[, , gaussian, drop = FALSE]
-  .Call(C_ffi_permute_columns, z, perm)
-  if (!is.null(run$posterior)) {
-    run$posterior <- reorder_posterior(run$posterior, perm)
-  }
-  run
-}
-
 # Labels renumbered so that the components of a start come in decreasing
 # order of weight (ties by the first variable's mean): the Gibbs sampler's
 # labels switch from draw to draw, so its start is what is put in order.

@@ -514,9 +514,7 @@ multinomial_prepare <- function(family, x, k, weights, init, nstart, method, con
     tol = control$tol, max_iter = control$max_iter, rule_code = core_code("rule", control$rule),
     total_weight = if (is.null(weights)) as.double(n) else sum(weights),
     reg = 0, mean_weight = if (is.null(weights)) 1 else mean(weights),
-    threads = control$threads,
-    q_step = method$q_step,
-    blocks = if (method$loop == "iem") as.integer(method$blocks) else 0L
+    threads = control$threads
   )
   prior <- if (method$bayesian) resolve_multinomial_prior(method$prior)
   list(family = family, data = data, n = n, d = V, vars = vars, row_names = data_row_names(data),
@@ -592,7 +590,7 @@ multinomial_start <- function(prep, s) {
 multinomial_context <- function(prep, k, core) {
   smooth <- prep$family$smooth
   list(
-    method = em_method_name(core), k = k, d = prep$d, vars = prep$vars,
+    method = prep$method$name, k = k, d = prep$d, vars = prep$vars,
     empty = prep$control$empty,
     describe = function(code, component, row, found) {
       if (code == "empty") {

@@ -33,7 +33,7 @@ gaussian_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   res <- c(res$parameters, res[names(res) != "parameters"])
   if (res$status[1L] != 0L) {
     stop_degenerate(res$status, res$status_detail, 0L,
-                    failure_context(model, ncol(z), x, core, emix_control(reg = reg)))
+                    failure_context("em", model, ncol(z), x, core, emix_control(reg = reg)))
   }
   res[c("pro", "mean", "sigma")]
 }

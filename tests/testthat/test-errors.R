@@ -123,7 +123,7 @@ test_that("ME skips a merger whose update fails instead of stopping", {
   set.seed(1)
   labels <- kmeans(x, 4)$cluster
   k <- 4L
-  core <- emix:::core_control(emix_control(), x, NULL, q_step = 1L)
+  core <- emix:::core_control(emix_control(), x, NULL)
   core$tol <- 0
   prior <- emix:::resolve_prior(emix_prior(), x, NULL, k, "VVV")
   current <- ref_me_objective(x, labels, k, unclass(prior), "VVV")
@@ -139,7 +139,7 @@ test_that("ME skips a merger whose update fails instead of stopping", {
   expect_gt(value[ranked[2]], current) # so that the second best is the answer below
 
   prep <- list(c_name = "gaussian", settings = emix:::model_code("VVV"), data = x,
-               weights = NULL, k = k, prior = prior)
+               weights = NULL, k = k, prior = prior, method = me())
   expect_identical(emix:::best_merge(prep, labels, core, current), merged[[ranked[1]]])
   # make the best merger's update fail, as a singular covariance does
   ns <- asNamespace("emix")
