@@ -39,6 +39,11 @@
 #' @section Warnings:
 #' * `emix_warning_max_iter`: `max_iter` iterations ran out before the
 #'   stopping rule held; the fit is returned, with `converged = FALSE`.
+#' * `emix_warning_inner_max_iter`: in some M-step of a Gaussian model
+#'   without a closed-form M-step (`"VEI"`, `"VEE"`, `"EVE"`, `"VVE"`,
+#'   `"VEV"`) the inner iterations reached `inner_max_iter` before
+#'   `inner_tol` held (see [emix_control()], section *Inner iterations*).
+#'   Field `capped`: how many M-steps did.
 #'
 #' @name emix_conditions
 #' @seealso [emix()], [emix_control()]

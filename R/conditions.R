@@ -19,14 +19,29 @@ stop_degenerate_condition <- function(class, message, ...) {
 degenerate_classes <- c(empty = "emix_error_empty", collapsed = "emix_error_collapsed",
                         zero_density = "emix_error_zero_density")
 
-# The observations the covariance of `model` needs: per component and, for
-# the models whose covariance is shared, all components together.
+# The observations the covariance of `model` needs (its row of the C
+# table): per component and, for the models that pool some part of the
+# covariance over the components, all components together.
 needed_observations <- function(model, k, d) {
-  shared <- model %in% c("EII", "EEI", "EEE", "E")
+  row <- model_row(model)
+  pools <- row$total_d != 0 || row$total_1 != 0
   list(
-    each = switch(model, VVV = d + 1, VVI = , VII = , V = 2, 1),
-    total = if (shared) k + (if (model == "EEE") d else 1) else NA_real_
+    each = row$each_d * d + row$each_1,
+    total = if (pools) k + row$total_d * d + row$total_1 else NA_real_,
+    total_term = if (row$total_d != 0) "d" else "1"
   )
+}
+
+# What the components share, in words, for the message on too little
+# support: the whole covariance, or the parts of it that are equal.
+shared_part <- function(model) {
+  row <- model_row(model)
+  if (row$pooled) {
+    return("the covariance shared by all components")
+  }
+  parts <- c(volume = row$volume, shape = row$shape, orientation = row$orientation)
+  shared <- names(parts)[parts == "E"]
+  sprintf("the %s shared by all components", paste(shared, collapse = " and "))
 }
 
 # Stops a fit whose compiled loop reported `status` = c(code, component,
@@ -59,8 +74,9 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   shared <- is.na(component)
   what <- switch(code,
     empty = if (shared) {
-      sprintf("the components together are supported by %s effective observations, fewer than the %d (k + %s) that the covariance shared by all components (model \"%s\") needs",
-              format_count(found, need$total), need$total, if (fit$model == "EEE") "d" else "1", fit$model)
+      sprintf("the components together are supported by %s effective observations, fewer than the %d (k + %s) that %s (model \"%s\") needs",
+              format_count(found, need$total), need$total, need$total_term, shared_part(fit$model),
+              fit$model)
     } else {
       sprintf("component %d is supported by %s effective observations, fewer than the %d %s needs",
               component, format_count(found, need$each), need$each, covariance_kind(fit$model, fit$d))
@@ -118,19 +134,31 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
 }
 
 covariance_kind <- function(model, d) {
-  switch(model,
-    VVV = sprintf("a full covariance in %d dimension%s", d, plural(d)),
-    VVI = "a diagonal covariance",
-    VII = "a spherical covariance",
-    V = "a variance of its own",
-    "every component of a model with a shared covariance"
-  )
+  fixed <- c(VVI = "a diagonal covariance", VII = "a spherical covariance",
+             V = "a variance of its own")
+  if (model %in% names(fixed)) {
+    return(fixed[[model]])
+  }
+  row <- model_row(model)
+  if (row$each_d > 0) {
+    return(sprintf("a full covariance in %d dimension%s", d, plural(d)))
+  }
+  own <- c(volume = row$volume, shape = row$shape) == "V"
+  if (any(own)) {
+    return(sprintf("a %s of its own", paste(c("volume", "shape")[own], collapse = " and ")))
+  }
+  if (row$pooled) {
+    return("every component of a model with a shared covariance")
+  }
+  sprintf("every component of model \"%s\"", model)
 }
 
 # The models with fewer covariance parameters than each, to suggest.
 simpler_models <- list(
-  VVV = c("VVI", "EEE", "EEI"), EEE = c("EEI", "EII"), VVI = c("VII", "EEI"),
-  VII = "EII", EEI = "EII", EII = character(), V = "E", E = character()
+  VVV = c("VVI", "EEE", "EEI"), EVV = c("EEV", "EVE", "EEE"), VEV = c("EEV", "VEE", "EEE"),
+  EEV = c("EEE", "EEI"), VVE = c("EVE", "VEE", "VVI"), EVE = c("EEE", "EVI"),
+  VEE = c("EEE", "VEI"), EEE = c("EEI", "EII"), VVI = c("VII", "EEI"), EVI = c("EEI", "EII"),
+  VEI = c("EEI", "VII"), VII = "EII", EEI = "EII", EII = character(), V = "E", E = character()
 )
 
 # What was found when a covariance collapsed: a diagonal model's variance
@@ -149,7 +177,7 @@ collapse_text <- function(component, detail, fit) {
     return(sprintf("%s is not positive definite (its Cholesky factorisation failed at %s)",
                    whose, if (nzchar(variable)) variable else "some variable"))
   }
-  if (fit$model %in% c("VVV", "EEE")) {
+  if (fit$d > 1L && model_row(fit$model)$full) {
     yardstick <- if (fit$reg > 0) {
       "the ridge added to it plus 1e-10 of the variables' scales squared: the data add (almost) nothing to the ridge in that direction"
     } else {
@@ -166,7 +194,7 @@ collapse_text <- function(component, detail, fit) {
   }
   # the C rule: (reg + 1e-10) times the variable's scale squared, or for a
   # spherical model with a ridge the mean of the variables' scales squared
-  spherical <- fit$model %in% c("EII", "VII", "E", "V") && fit$reg > 0
+  spherical <- model_row(fit$model)$shape == "I" && fit$reg > 0
   scale2 <- if (spherical) mean(fit$ridge_scale) else fit$ridge_scale[detail[1L]]
   yardstick <- if (fit$reg > 0) {
     sprintf("no more than the ridge added to it plus 1e-10 of %s scale squared (%s): the data add (almost) nothing to the ridge in that direction",
@@ -196,6 +224,23 @@ format_count <- function(v, threshold = Inf) {
 
 # Warns that the kept fit stopped at `max_iter` before the stopping rule
 # held (not for tol = 0, which asks for exactly max_iter iterations).
+# A fit some of whose M-steps stopped their inner iterations at the cap
+# (see ?emix_control, section Inner iterations).
+warn_inner_max_iter <- function(fit, control) {
+  capped <- fit$inner_capped
+  if (is.null(capped) || capped == 0L) {
+    return(invisible())
+  }
+  warning(structure(
+    class = c("emix_warning_inner_max_iter", "warning", "condition"),
+    list(message = sprintf(
+      "%d M-step%s stopped %s inner iterations at `inner_max_iter` (%d) before their tolerance (inner_tol = %s) held: each still raised the likelihood, but the fit may stop short of a maximum. Raise `inner_max_iter` in `emix_control()`, or look at the trace's `inner` column.",
+      capped, plural(capped), if (capped == 1L) "its" else "their", control$inner_max_iter,
+      format(control$inner_tol)),
+      call = NULL, capped = capped)
+  ))
+}
+
 warn_max_iter <- function(fit, method, control, nstart) {
   if (!method %in% c("em", "cem", "iem", "vb", "me") || control$tol == 0 ||
       control$max_iter == 0L ||

@@ -104,6 +104,24 @@
 #'   is computed from them; `print()` and `summary()` say that a ridge was
 #'   used. A ridge does not rescue a degenerate component (see the section
 #'   *Degenerate components*).
+#' @section Inner iterations:
+#' Five Gaussian covariance models have no closed-form M-step: given the
+#' weighted scatter matrices, their covariances are found by iterating, as
+#' in mclust. `"VEI"`, `"VEE"` and `"VEV"` alternate between the shared
+#' shape (and orientation) and the components' volumes (Celeux and Govaert
+#' 1995); `"EVE"` and `"VVE"` alternate between the shapes and volumes and
+#' a shared orientation, updated by majorization-minimization (Browne and
+#' McNicholas 2014). Each iteration lowers
+#' \eqn{\phi = \sum_c N_c (\log\det\Sigma_c + \mathrm{tr}(\Sigma_c^{-1} S_c))}{phi = sum_c N_c (log det Sigma_c + tr(Sigma_c^-1 S_c))},
+#' and they stop when \eqn{|\phi_t - \phi_{t-1}| \le}{|phi[t] - phi[t-1]| <=}
+#' `inner_tol` \eqn{(1 + |\phi_t|)}{(1 + |phi[t]|)} or after
+#' `inner_max_iter` iterations. Each M-step starts them from the last
+#' M-step's covariances, so an M-step cut short still raises the
+#' likelihood (a generalised EM step). The trace of such a fit has a column
+#' `inner`, the inner iterations of the M-step that gave each row's
+#' parameters; a fit in which some M-step stopped at `inner_max_iter`
+#' short of `inner_tol` warns, with class `emix_warning_inner_max_iter`.
+#'
 #' @param empty What to do with a degenerate component (too few
 #'   observations, or collapsed): `"error"` (a classed error that names it)
 #'   or `"drop"` (remove it and go on); see the section *Degenerate
@@ -125,6 +143,12 @@
 #'   see [emix()],
 #'   section *Starting values*. More seeds make a poor start rarer and cost
 #'   little next to EM. (`nstart` of [emix()] is the number of whole fits.)
+#' @param inner_tol,inner_max_iter The inner iterations of an M-step that
+#'   has no closed form: the Gaussian models `"VEI"`, `"VEE"`, `"EVE"`,
+#'   `"VVE"` and `"VEV"` (see the section *Inner iterations*). They stop when
+#'   the relative change of the covariance part of the M-step's objective is
+#'   at most `inner_tol` (a number \eqn{\ge 0}), or after `inner_max_iter`
+#'   iterations (a whole number \eqn{\ge 1}).
 #' @param ... Must be empty: a misspelt setting (`maxiter`) is an error
 #'   rather than silently ignored, and so is a setting that belongs to a
 #'   method now (`blocks`, `prior`, `burnin`, `draws`, `thin`): the error
@@ -141,7 +165,8 @@
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"),
-                         threads = NULL, seeds = 10L, ...) {
+                         threads = NULL, seeds = 10L, inner_tol = 1e-10,
+                         inner_max_iter = 1000L, ...) {
   # a setting that moved to a method object says where it went
   given <- names(list(...))
   stop_moved_settings(given, as.list(substitute(list(...)))[-1L])
@@ -168,7 +193,9 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
       reg = check_number(reg, "reg"),
       empty = match_choice(empty, "empty"),
       threads = check_count(threads, "threads"),
-      seeds = check_count(seeds, "seeds")
+      seeds = check_count(seeds, "seeds"),
+      inner_tol = check_number(inner_tol, "inner_tol"),
+      inner_max_iter = check_count(inner_max_iter, "inner_max_iter")
     ),
     class = "emix_control"
   )
@@ -180,6 +207,8 @@ print.emix_control <- function(x, ...) {
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
   cat(sprintf("  start: seeds = %d\n", x$seeds))
+  cat(sprintf("  inner iterations of an M-step: inner_tol = %s, inner_max_iter = %d\n",
+              format(x$inner_tol), x$inner_max_iter))
   invisible(x)
 }
 

@@ -63,6 +63,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
     stop_all_starts_failed(start_errors, nstart)
   }
   warn_max_iter(best, method, control, nstart)
+  warn_inner_max_iter(best, control)
   # Take the posterior matrix out of the result (new_emix() names it).
   run <- NULL
   z <- best$z
@@ -113,7 +114,9 @@ core_control <- function(control, x, weights) {
     # the k-means starts weigh the variables by their variances, the
     # scaling their screening was measured with
     start_scale = var_scale,
-    threads = control$threads
+    threads = control$threads,
+    inner_tol = control$inner_tol,
+    inner_max_iter = control$inner_max_iter
   )
 }
 
@@ -125,8 +128,8 @@ check_iem_memory <- function(blocks, n, k, d, model) {
   block_bytes <- function(b) {
     rows <- ceiling(n / b)
     chunks <- ceiling(n / rows)
-    pooled <- model %in% c("EII", "EEI", "EEE")
-    full <- model %in% c("EEE", "VVV") # the diagonal models keep diagonals
+    pooled <- model_row(model)$pooled
+    full <- model_row(model)$full # the diagonal models keep diagonals
     # shift, sums and scatter per component (one scatter when pooled), scratch
     scatter <- if (full) d * d else d
     chunks * 8 * (2 * k * d + k + scatter * (if (pooled) 1 else k) + (if (full) 3 * d * d else d))
@@ -156,18 +159,21 @@ run_em <- function(prep, start, core, control, method) {
   k <- prep$k
   segments <- list()
   iter_done <- 0L
+  inner_capped <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
     res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
                     k + prep$extra_columns, core, method_core(method))
     res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
+    inner_capped <- inner_capped + res$inner_capped
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
       objective = res$objective,
       bound = res$bound,
-      k = rep(k, length(res$trace))
+      k = rep(k, length(res$trace)),
+      inner = res$inner
     )
     if (status[1L] == 0L) {
       break
@@ -185,7 +191,10 @@ run_em <- function(prep, start, core, control, method) {
   trace$change <- c(NA, diff(trace$objective))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound
-  trace <- trace[c("iter", "loglik", "objective", "change", "bound", "gap", "k")]
+  # the inner iterations of each M-step, for a model whose M-step iterates
+  columns <- c("iter", "loglik", "objective", "change", "bound", "gap", "k",
+               if (isTRUE(prep$inner_iterations)) "inner")
+  trace <- trace[columns]
   rownames(trace) <- NULL
   if (control$reg == 0 && method$q_step != core_code("q_step", "draw")) {
     check_monotone(trace, res$abs_loglik)
@@ -195,13 +204,14 @@ run_em <- function(prep, start, core, control, method) {
   res$objective <- trace$objective[nrow(trace)]
   res$iter <- iter_done + res$iter
   res$dropped <- length(segments) - 1L
+  res$inner_capped <- inner_capped
   res$df <- family_df(prep$c_name, prep$settings, k + prep$extra_columns, prep$d)
   res
 }
 
 # What a message about a failed fit needs to know (see stop_degenerate()).
 failure_context <- function(method, model, k, x, core, control, noise = FALSE) {
-  spherical <- model %in% c("EII", "VII", "E", "V")
+  spherical <- model_row(model)$shape == "I"
   list(method = method,
        model = model, k = k, d = ncol(x), vars = variable_names(x), empty = control$empty,
        noise = noise,

@@ -31,7 +31,7 @@ gaussian_mix <- function(model = "VVV") {
     noise = FALSE,
     noise_volume = NULL,
     label = function(family) sprintf("Gaussian, model %s (%s)", family$model,
-                                     model_descriptions[[family$model]]),
+                                     model_description(family$model)),
     prepare = gaussian_prepare,
     start = gaussian_start,
     context = function(prep, k, core) {
@@ -64,14 +64,14 @@ gaussian_mix <- function(model = "VVV") {
     header = function(fit) {
       sprintf("Gaussian mixture fitted by %s: %d component%s, model %s (%s)",
               method_names[[fit$method]], fit$k, plural(fit$k), fit$model,
-              model_descriptions[[fit$model]])
+              model_description(fit$model))
     },
     print_parameters = function(fit, shown, digits) {
       cat("\nMeans:\n")
       print(fit$mean[shown, , drop = FALSE], digits = digits)
     },
     summary_parameters = function(fit, shown) {
-      list(description = unname(model_descriptions[fit$model]),
+      list(description = model_description(fit$model),
            mean = fit$mean[shown, , drop = FALSE],
            sigma = fit$sigma[, , shown, drop = FALSE])
     },
@@ -140,7 +140,8 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
        weights = weights, k = k, init = init, core = core, control = control, model = model,
        noise = noise, region = region, prior = prior,
        c_name = family$c_name, settings = family$settings,
-       extra_columns = as.integer(!is.null(noise)))
+       extra_columns = as.integer(!is.null(noise)),
+       inner_iterations = model_iterates(model))
 }
 
 # The s-th start of a Gaussian fit.

@@ -1,30 +1,48 @@
-# The Gaussian covariance models: names, aliases, C codes, parameter counts.
+# The Gaussian covariance models: names, words, parts and needs, read once
+# from the C table (src/covariance.c), so the two cannot drift; aliases;
+# and the univariate names.
 
-gaussian_models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
+# The table as a data frame, one row per model in the order of the codes:
+# name, description, volume, shape, orientation ("E", "V" or "I"), full,
+# pooled, iterative, and the support each component (each_d d + each_1)
+# and all together (k + total_d d + total_1) need.
+covariance_models <- local({
+  table <- NULL
+  function() {
+    if (is.null(table)) {
+      table <<- as.data.frame(.Call(C_ffi_covariance_models), stringsAsFactors = FALSE)
+    }
+    table
+  }
+})
 
-# With one variable the six models reduce to two, named as in mclust.
+# The fourteen names, in mclust's order.
+gaussian_models <- function() covariance_models()$name
+
+# With one variable the models reduce to two, named as in mclust.
 univariate_models <- c("E", "V")
 
 model_aliases <- c(spherical = "VII", diag = "VVI", tied = "EEE", full = "VVV")
 
-model_descriptions <- c(
-  EII = "spherical, equal volume",
-  VII = "spherical, varying volume",
-  EEI = "diagonal, equal volume and shape",
-  VVI = "diagonal, varying volume and shape",
-  EEE = "ellipsoidal, equal volume, shape and orientation",
-  VVV = "ellipsoidal, varying volume, shape and orientation",
-  E = "univariate, equal variance",
-  V = "univariate, unequal variance"
-)
+# The row of the table for `model` (a univariate name counts as its
+# multivariate twin).
+model_row <- function(model) {
+  table <- covariance_models()
+  table[match(multivariate_model(model), table$name), ]
+}
 
-# What each multivariate model becomes for one variable: a variance shared
-# by the components, or one per component.
-univariate_of <- c(EII = "E", EEI = "E", EEE = "E", VII = "V", VVI = "V", VVV = "V")
+model_description <- function(model) {
+  switch(model,
+    E = "univariate, equal variance",
+    V = "univariate, unequal variance",
+    model_row(model)$description
+  )
+}
 
 # The canonical (mclust) name of `model` for data with `d` variables, or an
 # error that lists the choices. For d = 1 every multivariate name maps to
-# "E" or "V"; `d = NULL` (data not known yet) accepts every name as it is.
+# "E" or "V", by its volume; `d = NULL` (data not known yet) accepts every
+# name as it is.
 resolve_model <- function(model, d = NULL) {
   if (!is.character(model) || length(model) != 1L || is.na(model)) {
     stop_arg("model", "must be a single string such as \"VVV\".")
@@ -32,10 +50,10 @@ resolve_model <- function(model, d = NULL) {
   if (model %in% names(model_aliases)) {
     model <- unname(model_aliases[model])
   }
-  if (!model %in% c(gaussian_models, univariate_models)) {
+  if (!model %in% c(gaussian_models(), univariate_models)) {
     stop_arg("model", sprintf(
       "must be one of %s, or an alias %s; not \"%s\".",
-      paste0("\"", gaussian_models, "\"", collapse = ", "),
+      paste0("\"", gaussian_models(), "\"", collapse = ", "),
       paste0("\"", names(model_aliases), "\"", collapse = ", "),
       model
     ))
@@ -43,13 +61,13 @@ resolve_model <- function(model, d = NULL) {
   if (is.null(d)) {
     return(model)
   }
-  if (d == 1L && model %in% gaussian_models) {
-    return(unname(univariate_of[model]))
+  if (d == 1L && model %in% gaussian_models()) {
+    return(model_row(model)$volume)
   }
   if (d > 1L && model %in% univariate_models) {
     stop_arg("model", sprintf(
       "\"%s\" is a model for one variable; the data have %d. Use one of %s.",
-      model, d, paste0("\"", gaussian_models, "\"", collapse = ", ")
+      model, d, paste0("\"", gaussian_models(), "\"", collapse = ", ")
     ))
   }
   model
@@ -61,8 +79,11 @@ multivariate_model <- function(model) {
   if (model %in% univariate_models) c(E = "EII", V = "VII")[[model]] else model
 }
 
-# 0-based code used by the C core (same order as `gaussian_models`).
+# 0-based code used by the C core.
 model_code <- function(model) core_code("gaussian_model", multivariate_model(model))
+
+# Whether the model's M-step iterates (see ?emix_control, Inner iterations).
+model_iterates <- function(model) model_row(model)$iterative
 
 # The C family of a Gaussian fit, with or without a uniform noise
 # component, and its settings: c(model code) or c(model code, log V).
@@ -70,16 +91,3 @@ gaussian_c_name <- function(log_volume = NULL) {
   if (is.null(log_volume)) "gaussian" else "gaussian_noise"
 }
 gaussian_settings <- function(model, log_volume = NULL) c(model_code(model), log_volume)
-
-# Free parameters: k - 1 proportions, k * d means, and the covariances.
-model_df <- function(model, k, d) {
-  covariance <- switch(multivariate_model(model),
-    EII = 1,
-    VII = k,
-    EEI = d,
-    VVI = k * d,
-    EEE = d * (d + 1) / 2,
-    VVV = k * d * (d + 1) / 2
-  )
-  (k - 1) + k * d + covariance
-}

@@ -514,7 +514,8 @@ multinomial_prepare <- function(family, x, k, weights, init, nstart, method, con
     tol = control$tol, max_iter = control$max_iter, rule_code = core_code("rule", control$rule),
     total_weight = if (is.null(weights)) as.double(n) else sum(weights),
     reg = 0, mean_weight = if (is.null(weights)) 1 else mean(weights),
-    threads = control$threads
+    threads = control$threads, inner_tol = control$inner_tol,
+    inner_max_iter = control$inner_max_iter
   )
   prior <- if (method$bayesian) resolve_multinomial_prior(method$prior)
   list(family = family, data = data, n = n, d = V, vars = vars, row_names = data_row_names(data),

@@ -93,9 +93,11 @@ typedef struct {
     int variable;  /* EMIX_COLLAPSED: the variable (0-based) whose conditional variance failed */
     double value;  /* EMIX_EMPTY: the effective size found; EMIX_COLLAPSED: that variance */
     int iter;      /* the iteration (or Gibbs sweep, 0-based) it happened at; -1 unknown */
+    int inner;     /* from an M-step: the iterations of its inner loop (0: none) */
+    int inner_capped; /* 1: that loop stopped at its cap, short of its tolerance */
 } emix_status;
 
-#define EMIX_STATUS_OK ((emix_status) {EMIX_OK, -1, -1, -1, 0.0, -1})
+#define EMIX_STATUS_OK ((emix_status) {EMIX_OK, -1, -1, -1, 0.0, -1, 0, 0})
 
 /* Settings of one fit, checked in R. */
 enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1, EMIX_RULE_MEAN = 2 };
@@ -112,6 +114,8 @@ typedef struct {
                               * the ridge and the collapse yardstick are relative to;
                               * NULL for a family without a ridge */
     int threads;
+    double inner_tol;        /* an M-step's inner iterations (the Gaussian models */
+    int inner_max_iter;      /* VEI VEE EVE VVE VEV): relative tolerance and cap */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -358,9 +362,17 @@ typedef struct {
     double *bound;     /* bound[t] = F(q_{t-1}, theta_t), the free
                         * energy after M-step t; bound[0] is NaN, except for a
                         * Bayesian method, whose caller sets it at the start */
+    double *inner;     /* inner[t]: the inner iterations of the M-step that gave
+                        * the parameters of entry t (the most in an incremental
+                        * sweep); inner[0] is the start's */
+    int inner_capped;  /* M-steps whose inner iterations reached their cap */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
 } emix_result;
+
+/* Records the inner iterations of the M-step that gave entry t (with add,
+ * the most of those so far and this one) and whether it hit their cap. */
+void emix_result_inner(emix_result *res, int t, emix_status st, int add);
 
 /* An emix_result with room for max_iter iterations, nothing done yet. */
 void emix_result_init(emix_result *res, int max_iter);

@@ -254,6 +254,10 @@ emix_control control_view(SEXP control, int d)
                         ? NULL
                         : check_reals(var_scale, "control$var_scale", d, 0.0);
     ctl.threads = check_int(list_elt(control, "threads"), "control$threads", 1, INT_MAX);
+    ctl.inner_tol = check_real(list_elt(control, "inner_tol"), "control$inner_tol", 0.0,
+                               R_PosInf);
+    ctl.inner_max_iter = check_int(list_elt(control, "inner_max_iter"),
+                                   "control$inner_max_iter", 1, INT_MAX);
     return ctl;
 }
 

@@ -74,6 +74,7 @@ SEXP ffi_stats_merge(SEXP family, SEXP settings, SEXP k, SEXP d, SEXP a, SEXP b)
 SEXP ffi_mstep_stats(SEXP family, SEXP settings, SEXP k, SEXP d, SEXP stats, SEXP control);
 SEXP ffi_family_info(SEXP family, SEXP settings, SEXP k, SEXP d);
 SEXP ffi_codes(void);
+SEXP ffi_covariance_models(void);
 SEXP ffi_openmp_info(void);
 SEXP ffi_first_nonfinite(SEXP x);
 SEXP ffi_col_moments(SEXP x, SEXP w);

@@ -1,5 +1,5 @@
-/* The Gaussian family: log-densities, statistics and M-step for the six
- * covariance models EII VII EEI VVI EEE VVV.
+/* The Gaussian family: log-densities, statistics and M-step for the
+ * fourteen covariance models of covariance.c.
  *
  * Every sigma is kept with its lower Cholesky factor L (sigma = L L'), so
  * log N(x; mu, sigma) = -d/2 log(2 pi) - sum_j log L_jj - |L^{-1}(x - mu)|^2 / 2.
@@ -10,18 +10,15 @@
 #include <math.h>
 #include <string.h>
 
-const char *const gauss_model_names[EMIX_NMODELS] = {"EII", "VII", "EEI", "VVI", "EEE",
-                                                     "VVV"};
-
 int gauss_model_is_full(int model)
 {
-    return model == EMIX_EEE || model == EMIX_VVV;
+    return emix_cov_models[model].full;
 }
 
 /* models whose covariance is the same for every component */
 int gauss_model_is_shared(int model)
 {
-    return model == EMIX_EII || model == EMIX_EEI || model == EMIX_EEE;
+    return emix_cov_models[model].pooled;
 }
 
 size_t gauss_cov_len(int d, int model)
@@ -72,6 +69,14 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
     par->work = (double *) R_alloc(2 * (size_t) d, sizeof(double));
     par->log_weight = NULL;
+    cov_problem *cov = &par->cov;
+    cov->k = k;
+    cov->d = d;
+    cov->scale = (double *) R_alloc(k, sizeof(double));
+    cov->orient = (double *) R_alloc((size_t) d * d, sizeof(double));
+    cov->warm = 0;
+    size_t work = cov_work_size(model, k, d, &cov->lwork);
+    cov->work = work ? (double *) R_alloc(work, sizeof(double)) : NULL;
 }
 
 /* log pi_c, or the weight the Bayesian methods put in its place */
@@ -648,17 +653,18 @@ static void scatter_matrix(const gauss_stats *st, int c, double W, double *out)
     }
 }
 
-/* Whether every component has the observations its covariance needs:
- * an effective size n_c = N_c / (mean weight) of at least d + 1 (VVV) or
- * 2 (VVI, VII); for the shared models n_c >= 1 each and, for the pooled
- * covariance, sum n_c >= k + d (EEE) or k + 1 (EII, EEI). Below that the
+/* Whether every component has the observations its covariance needs (the
+ * model's row of emix_cov_models): an effective size n_c = N_c / (mean
+ * weight) of at least each_d d + each_1, and all together at least
+ * k + total_d d + total_1 when the model pools some part. Below that the
  * maximum likelihood covariance is singular, and with a ridge it is the
  * ridge's: a spike of density, not a fit. */
 static emix_status check_support(const gauss_stats *st, int model, double mean_weight)
 {
     emix_status status = EMIX_STATUS_OK;
-    int k = st->k, d = st->d, shared = gauss_model_is_shared(model);
-    double need = model == EMIX_VVV ? d + 1.0 : (shared ? 1.0 : 2.0), total = 0.0;
+    const emix_cov_model *m = &emix_cov_models[model];
+    int k = st->k, d = st->d;
+    double need = m->each_d * d + m->each_1, total = 0.0;
     for (int c = 0; c < k; c++) {
         double n_c = st->N[c] / mean_weight;
         if (!(n_c >= need)) {
@@ -669,7 +675,8 @@ static emix_status check_support(const gauss_stats *st, int model, double mean_w
         }
         total += n_c;
     }
-    if (shared && !(total >= k + (model == EMIX_EEE ? d : 1.0))) {
+    int pools = m->total_d != 0.0 || m->total_1 != 0.0;
+    if (pools && !(total >= k + m->total_d * d + m->total_1)) {
         status.code = EMIX_EMPTY;
         status.value = total;
     }
@@ -681,8 +688,9 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
     const gauss_stats *st = vst;
     gauss_par *par = vpar;
     int k = par->k, d = par->d, model = par->model;
+    const emix_cov_model *m = &emix_cov_models[model];
     size_t len = gauss_cov_len(d, model);
-    int full = gauss_model_is_full(model);
+    int full = m->full;
     if (!ctl->var_scale) {
         error("emix: the Gaussian family needs 'control$var_scale', the scales of its ridge");
     }
@@ -703,8 +711,12 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
         }
     }
 
-    int shared = gauss_model_is_shared(model);
-    for (int c = 0; c < (shared ? 1 : k); c++) {
+    /* Each component's covariance about its mean (the pooled one for a
+     * pooled model) plus the ridge R: reg times each variable's squared
+     * robust scale. The structure's fit then keeps its constraint exactly
+     * (see covariance.h); for the spherical models the ridge so adds reg
+     * times the mean of the squared scales. */
+    for (int c = 0; c < (m->pooled ? 1 : k); c++) {
         double *sig = par->sigma + len * c;
         scatter_matrix(st, c, W, sig);
         for (int j = 0; j < d; j++) {
@@ -712,32 +724,25 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
             if (sig[jj] < 0.0) {
                 sig[jj] = 0.0; /* rounding only; collapse is judged below */
             }
-        }
-        if (model == EMIX_EII || model == EMIX_VII) {
-            double tr = 0.0;
-            for (int j = 0; j < d; j++) {
-                tr += sig[j];
-            }
-            for (int j = 0; j < d; j++) {
-                sig[j] = tr / d;
-            }
-        }
-        /* the ridge: reg times each variable's squared robust scale, or
-         * times their mean for the spherical models, whose variance is one
-         * number */
-        double mean_var = 0.0;
-        for (int j = 0; j < d; j++) {
-            mean_var += ctl->var_scale[j] / d;
-        }
-        int spherical = model == EMIX_EII || model == EMIX_VII;
-        for (int j = 0; j < d; j++) {
-            sig[gauss_entry(full, d, j, j)] += ctl->reg * (spherical ? mean_var : ctl->var_scale[j]);
+            sig[jj] += ctl->reg * ctl->var_scale[j];
             for (int l = 0; full && l < j; l++) {
                 sig[l + (size_t) d * j] = sig[j + (size_t) d * l];
             }
         }
     }
-    for (int c = 1; shared && c < k; c++) {
+    cov_problem *cov = &par->cov;
+    cov->N = st->N;
+    cov->tol = ctl->inner_tol;
+    cov->max_iter = ctl->inner_max_iter;
+    cov_result fitted = m->fit(cov, par->sigma);
+    status.inner = fitted.iter;
+    status.inner_capped = fitted.capped;
+    if (fitted.failed) {
+        status.code = EMIX_COLLAPSED;
+        status.value = NA_REAL;
+        return status;
+    }
+    for (int c = 1; m->pooled && c < k; c++) {
         memcpy(par->sigma + len * c, par->sigma, len * sizeof(double));
     }
     /* Collapse: the data add almost nothing to the ridge in some direction.
@@ -745,9 +750,14 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
      * yardstick is the ridge R plus 1e-10 of the variables' scales squared
      * (that alone without a ridge): a component thin in some direction but
      * wider than that, a genuine one, is not flagged, one whose scatter is
-     * singular there always is. */
-    int spherical = model == EMIX_EII || model == EMIX_VII;
-    return gauss_factor(par, ctl->var_scale, ctl->reg + 1e-10, ctl->reg > 0.0 && spherical);
+     * singular there always is. A constrained model is judged on its own
+     * Sigma_c, which the constraint may hold away from S_c + R. */
+    int spherical = m->shape == 'I';
+    emix_status factored = gauss_factor(par, ctl->var_scale, ctl->reg + 1e-10,
+                                        ctl->reg > 0.0 && spherical);
+    factored.inner = status.inner;
+    factored.inner_capped = status.inner_capped;
+    return factored;
 }
 
 /* tr(sigma^{-1} M) for sigma = L L' and M symmetric, both given by their
@@ -996,16 +1006,7 @@ emix_status gauss_par_put(void *vpar, const double *const *values)
 double gauss_df(const void *vpar)
 {
     const gauss_par *par = vpar;
-    double k = par->k, d = par->d, cov;
-    switch (par->model) {
-    case EMIX_EII: cov = 1; break;
-    case EMIX_VII: cov = k; break;
-    case EMIX_EEI: cov = d; break;
-    case EMIX_VVI: cov = k * d; break;
-    case EMIX_EEE: cov = d * (d + 1) / 2; break;
-    default: cov = k * d * (d + 1) / 2;
-    }
-    return (k - 1) + k * d + cov;
+    return (par->k - 1.0) + (double) par->k * par->d + cov_df(par->model, par->k, par->d);
 }
 
 static emix_status gauss_start(void *par, const emix_data *dat, const double *z,

@@ -3,15 +3,14 @@
 #ifndef EMIX_GAUSSIAN_H
 #define EMIX_GAUSSIAN_H
 
+#include "covariance.h"
 #include "emix.h"
 #include <R_ext/BLAS.h>
 #include <R_ext/Lapack.h>
 
 /* ---- The Gaussian family (gaussian.c) ------------------------------------ */
 
-/* Covariance models, in mclust's names; R reads the codes from ffi_codes(). */
-enum { EMIX_EII = 0, EMIX_VII, EMIX_EEI, EMIX_VVI, EMIX_EEE, EMIX_VVV, EMIX_NMODELS };
-extern const char *const gauss_model_names[EMIX_NMODELS];
+/* The covariance models are the rows of emix_cov_models (covariance.h). */
 
 /* A diagonal covariance is stored as its d diagonal entries (its Cholesky
  * factor as their square roots): nothing needs the zeros, and d x d per
@@ -39,6 +38,8 @@ typedef struct {
     /* k values used in place of log pi_c by the Bayesian methods (the
      * expected log weight and the Occam terms), or NULL */
     double *log_weight;
+    /* the covariance structure's M-step, and what it keeps between M-steps */
+    cov_problem cov;
 } gauss_par;
 
 /* Weighted statistics about a shift per component (the current means):

@@ -32,8 +32,10 @@ void emix_iem(const emix_family *fam, void *par, void *total,
         int t = done + 1; /* the sweep; never beyond max_iter, so no overflow */
         emix_result_reserve(res, (size_t) t);
         R_CheckUserInterrupt();
+        res->inner[t] = 0.0;
         for (int ch = 0; ch < ws->nchunk; ch++) {
             emix_status st = fam->mstep(total, par, ctl);
+            emix_result_inner(res, t, st, 1);
             if (st.code != EMIX_OK) {
                 res->status = st;
                 res->status_iter = t;
@@ -53,6 +55,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
             fam->stats_merge(total, ws->chunk_stats[ch], 1.0);
         }
         emix_status st = fam->mstep(total, par, ctl);
+        emix_result_inner(res, t, st, 1);
         if (st.code != EMIX_OK) {
             res->status = st;
             res->status_iter = t;

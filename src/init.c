@@ -14,6 +14,7 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(ffi_mstep_stats, 6),
     CALLDEF(ffi_family_info, 4),
     CALLDEF(ffi_codes, 0),
+    CALLDEF(ffi_covariance_models, 0),
     CALLDEF(ffi_openmp_info, 0),
     CALLDEF(ffi_first_nonfinite, 1),
     CALLDEF(ffi_col_moments, 2),

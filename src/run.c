@@ -213,8 +213,8 @@ void emix_result_reserve(emix_result *res, size_t t)
     if (cap > res->max_entries) {
         cap = res->max_entries > t ? res->max_entries : t + 1;
     }
-    double **arrays[3] = {&res->trace, &res->objective, &res->bound};
-    for (int a = 0; a < 3; a++) {
+    double **arrays[4] = {&res->trace, &res->objective, &res->bound, &res->inner};
+    for (int a = 0; a < 4; a++) {
         /* R_alloc memory lives until the call returns: the old blocks are
          * given back then, at most as much again as the final ones */
         double *grown = (double *) R_alloc(cap, sizeof(double));
@@ -226,12 +226,21 @@ void emix_result_reserve(emix_result *res, size_t t)
     res->capacity = cap;
 }
 
+void emix_result_inner(emix_result *res, int t, emix_status st, int add)
+{
+    double most = add && res->inner[t] > st.inner ? res->inner[t] : st.inner;
+    res->inner[t] = most;
+    res->inner_capped += st.inner_capped;
+}
+
 void emix_result_init(emix_result *res, int max_iter)
 {
     res->capacity = 0;
     res->max_entries = (size_t) max_iter + 1;
-    res->trace = res->bound = res->objective = NULL;
+    res->trace = res->bound = res->objective = res->inner = NULL;
     emix_result_reserve(res, 0);
+    res->inner[0] = 0.0;
+    res->inner_capped = 0;
     res->iter = 0;
     res->converged = 0;
     res->loglik = NA_REAL;
@@ -293,6 +302,7 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
         }
         emix_result_reserve(res, (size_t) t + 1);
         emix_status st = step->update(stats, step->theta, ctl);
+        emix_result_inner(res, t + 1, st, 0);
         if (st.code != EMIX_OK) {
             res->status = st;
             res->status_iter = t + 1;

@@ -125,6 +125,7 @@ static int run_em(const emix_family *fam, void *par, const emix_data *dat, int k
 {
     int n = dat->n;
     res->status = fam->start(par, dat, z0, labels, ctl);
+    emix_result_inner(res, 0, res->status, 0);
     if (res->status.code != EMIX_OK) {
         return 0;
     }
@@ -185,7 +186,7 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
 {
     const char *names[] = {"parameters", "loglik", "trace", "bound", "objective", "iter",
                            "converged", "z", "abs_loglik", "status", "status_detail",
-                           "posterior", ""};
+                           "posterior", "inner", "inner_capped", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, parameter_list(fam, par));
     SET_VECTOR_ELT(out, 1, ScalarReal(res->loglik + offset));
@@ -205,6 +206,9 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
     SET_VECTOR_ELT(out, 8, ScalarReal(res->abs_loglik + abs_offset));
     SET_VECTOR_ELT(out, 9, status_vector(res->status, res->status_iter));
     SET_VECTOR_ELT(out, 10, status_detail(res->status));
+    /* the trace's inner iterations, as long as its other series */
+    SET_VECTOR_ELT(out, 12, copy_real(res->inner, ntrace));
+    SET_VECTOR_ELT(out, 13, ScalarInteger(res->inner_capped));
     UNPROTECT(1);
     return out;
 }
@@ -596,7 +600,11 @@ SEXP ffi_codes(void)
         fnames[f] = emix_family_at(f)->name;
     }
     SET_VECTOR_ELT(out, 5, named_codes(fnames, nfam));
-    SET_VECTOR_ELT(out, 6, named_codes(gauss_model_names, EMIX_NMODELS));
+    const char *models[EMIX_NMODELS];
+    for (int m = 0; m < EMIX_NMODELS; m++) {
+        models[m] = emix_cov_models[m].name;
+    }
+    SET_VECTOR_ELT(out, 6, named_codes(models, EMIX_NMODELS));
     /* which registered families have a conjugate prior (vb, me, gibbs) */
     SEXP conjugate = PROTECT(allocVector(LGLSXP, nfam));
     for (int f = 0; f < nfam; f++) {

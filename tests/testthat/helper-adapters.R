@@ -10,7 +10,7 @@ adapter_args <- function() {
   fit <- emix(x, k = k, init = lab)
   z <- unname(fit$z)
   list(
-    x = x, w = NULL, labels = lab, k = k, model = 5, core = core,
+    x = x, w = NULL, labels = lab, k = k, model = as.double(emix:::model_code("VVV")), core = core,
     prior = emix:::double_blocks(unclass(emix:::resolve_prior(NULL, x, NULL, k, "VVV"))),
     pro = fit$pro, mean = unname(fit$mean), sigma = unname(fit$sigma),
     z = z, sampling = c(5L, 5L, 1L), u = seq(0, 0.99, length.out = nrow(x)),

@@ -133,8 +133,8 @@ test_that("the E-step routine refuses parameters of the wrong size", {
   expect_error(call_adapter("estep", a, list(log_weight = 1)), "$log_weight'", fixed = TRUE)
   expect_error(call_adapter("estep", a, list(log_weight = c(0, NaN))), "'log_weight'")
   expect_error(call_adapter("estep", a, list(pro = c(0.5, -1))), "'pro'")
-  expect_error(call_adapter("estep", a, list(model = 6)), "model code from 0 to 5")
-  expect_error(call_adapter("estep", a, list(model = 6L)), "'settings'")
+  expect_error(call_adapter("estep", a, list(model = 14)), "model code from 0 to 13")
+  expect_error(call_adapter("estep", a, list(model = 14L)), "'settings'")
   expect_error(call_adapter("estep", a, list(threads = 0L)), "'threads'")
 })
 

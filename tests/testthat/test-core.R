@@ -5,8 +5,8 @@
 
 test_that("R's names of the core's codes are C's", {
   codes <- emix:::core_codes()
-  expect_identical(names(codes$gaussian_model), emix:::gaussian_models)
-  expect_identical(unname(codes$gaussian_model), 0:5)
+  expect_identical(names(codes$gaussian_model), emix:::gaussian_models())
+  expect_identical(unname(codes$gaussian_model), 0:13)
   expect_setequal(unique(emix:::method_q_step), names(codes$q_step))
   expect_setequal(eval(formals(emix_control)$rule), names(codes$rule))
   expect_identical(names(codes$status),
@@ -21,26 +21,66 @@ test_that("R's names of the core's codes are C's", {
 test_that("the degrees of freedom of the C table are mclust's counts", {
   # nMclustParams without the noise: k - 1 proportions, k d means and the
   # covariances' parameters, written out here from the models' definitions
+  # (Celeux and Govaert 1995, table 1)
   cov_df <- function(model, k, d) {
-    switch(model, EII = 1, VII = k, EEI = d, VVI = k * d, EEE = d * (d + 1) / 2,
-           VVV = k * d * (d + 1) / 2)
+    a <- d * (d + 1) / 2
+    switch(model,
+      EII = 1, VII = k, EEI = d, VEI = k + d - 1, EVI = 1 + k * (d - 1), VVI = k * d,
+      EEE = a, VEE = a + k - 1, EVE = a + (k - 1) * (d - 1), VVE = a + (k - 1) * d,
+      EEV = k * a - (k - 1) * d, VEV = k * a - (k - 1) * (d - 1), EVV = k * a - (k - 1),
+      VVV = k * a)
   }
-  for (model in emix:::gaussian_models) {
+  expect_identical(emix:::gaussian_models(),
+                   c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE",
+                     "EEV", "VEV", "EVV", "VVV"))
+  for (model in emix:::gaussian_models()) {
     for (k in 1:4) {
       for (d in 1:4) {
         want <- (k - 1) + k * d + cov_df(model, k, d)
         code <- emix:::model_code(model)
         expect_identical(emix:::family_df("gaussian", code, k, d), want, info = model)
-        expect_identical(emix:::model_df(model, k, d), want, info = model)
         # the noise adds its proportion
         expect_identical(emix:::family_df("gaussian_noise", c(code, 0), k + 1L, d), want + 1)
       }
     }
   }
   if (requireNamespace("mclust", quietly = TRUE)) {
-    for (model in emix:::gaussian_models) {
-      expect_identical(emix:::family_df("gaussian", emix:::model_code(model), 3L, 4L),
-                       as.numeric(mclust::nMclustParams(model, d = 4, G = 3)), info = model)
+    for (model in emix:::gaussian_models()) {
+      for (k in 1:5) {
+        for (d in 2:6) {
+          expect_identical(emix:::family_df("gaussian", emix:::model_code(model), k, d),
+                           as.numeric(mclust::nMclustParams(model, d = d, G = k)),
+                           info = paste(model, k, d))
+        }
+      }
+    }
+  }
+})
+
+test_that("the table's words, parts and needs are the models' definitions", {
+  table <- emix:::covariance_models()
+  # the three letters of a name are its volume, shape and orientation
+  expect_identical(table$volume, substr(table$name, 1, 1))
+  expect_identical(table$shape, substr(table$name, 2, 2))
+  expect_identical(table$orientation, substr(table$name, 3, 3))
+  expect_identical(table$full, table$orientation != "I")
+  expect_identical(table$pooled, !grepl("V", table$name))
+  expect_identical(table$iterative, table$name %in% c("VEI", "VEE", "EVE", "VVE", "VEV"))
+  words <- c(E = "equal", V = "varying")
+  for (i in seq_len(nrow(table))) {
+    described <- table$description[i]
+    form <- if (table$shape[i] == "I") "spherical" else if (!table$full[i]) "diagonal" else "ellipsoidal"
+    expect_true(startsWith(described, paste0(form, ", ")), info = table$name[i])
+    # every part that is not the identity is named, with whether it varies
+    for (part in c("volume", "shape", "orientation")) {
+      letter <- table[[part]][i]
+      if (letter != "I") {
+        # the nearest "equal" or "varying" before the part's name
+        said <- regmatches(described, regexpr(
+          sprintf("(equal|varying)((?!equal|varying).)*%s", part), described, perl = TRUE))
+        expect_true(length(said) == 1L && startsWith(said, words[[letter]]),
+                    info = paste(table$name[i], part))
+      }
     }
   }
 })

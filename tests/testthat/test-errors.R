@@ -209,7 +209,8 @@ test_that("one variable: the models E and V, as in mclust", {
     expect_equal(unname(fit$mean[, 1]), as.numeric(mc$parameters$mean), tolerance = 1e-8)
     expect_equal(as.numeric(fit$sigma), rep_len(mc$parameters$variance$sigmasq, 2), tolerance = 1e-8)
     for (k in 1:4) {
-      expect_equal(emix:::model_df(model, k, 1L), mclust::nMclustParams(model, 1, k))
+      expect_equal(emix:::family_df("gaussian", emix:::model_code(model), k, 1L),
+                   mclust::nMclustParams(model, 1, k))
     }
     expect_equal(fit$df, mclust::nMclustParams(model, 1, 2))
     # BIC on R's scale is minus mclust's

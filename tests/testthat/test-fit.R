@@ -18,7 +18,7 @@ test_that("bad k, model, method and nstart are refused", {
   expect_snapshot(error = TRUE, emix(x_faithful, k = 0))
   expect_snapshot(error = TRUE, emix(x_faithful, k = 1.5))
   expect_snapshot(error = TRUE, emix(cbind(c(1, 1, 2, 2, 3, 3)), k = 4))
-  expect_snapshot(error = TRUE, emix(x_faithful, k = 2, model = "VEV"))
+  expect_snapshot(error = TRUE, emix(x_faithful, k = 2, model = "VXV"))
   expect_snapshot(error = TRUE, emix(x_faithful, k = 2, method = "bayes"))
   expect_snapshot(error = TRUE, emix(x_faithful, k = 2, method = "vb", model = "EEE"))
   expect_snapshot(error = TRUE, emix(x_faithful, k = 2, nstart = 0))

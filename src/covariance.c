@@ -1,0 +1,683 @@
+/* The fourteen covariance structures of the Gaussian family: one table row
+ * each, and the covariance part of their M-steps (see covariance.h).
+ *
+ * Closed forms (Celeux and Govaert 1995): EII VII EEI VVI EEE VVV, EVI,
+ * EEV and EVV. Inner iterations, each step of which lowers phi:
+ * - VEI, VEE, VEV: the shared shape (and orientation) given the volumes,
+ *   then the volumes given it (Celeux and Govaert's fixed point);
+ * - EVE, VVE: the shapes and volumes given the shared orientation D, then D
+ *   by two majorization-minimization steps (Browne and McNicholas 2014).
+ * The inner iterations start from the last M-step's parts, so an M-step
+ * cut short by the cap is still a generalised EM step. */
+#include "covariance.h"
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+static const double ONE = 1.0, ZERO = 0.0;
+
+/* C = op(A) op(B) for d x d matrices */
+static void mult(const char *ta, const char *tb, int d, const double *A, const double *B,
+                 double *C)
+{
+    F77_CALL(dgemm)(ta, tb, &d, &d, &d, &ONE, A, &d, B, &d, &ZERO, C, &d FCONE FCONE);
+}
+
+/* The eigenvalues of the symmetric d x d matrix A (lower triangle read)
+ * in decreasing order, and their eigenvectors as the columns of vec.
+ * Returns LAPACK's info. */
+static int eigen_decreasing(int d, const double *A, double *val, double *vec, double *work,
+                            int lwork)
+{
+    int info = 0;
+    memcpy(vec, A, (size_t) d * d * sizeof(double));
+    F77_CALL(dsyev)("V", "L", &d, vec, &d, val, work, &lwork, &info FCONE FCONE);
+    for (int a = 0, b = d - 1; a < b; a++, b--) {
+        double t = val[a];
+        val[a] = val[b];
+        val[b] = t;
+        for (int j = 0; j < d; j++) {
+            t = vec[j + (size_t) d * a];
+            vec[j + (size_t) d * a] = vec[j + (size_t) d * b];
+            vec[j + (size_t) d * b] = t;
+        }
+    }
+    return info;
+}
+
+/* The orthogonal matrix nearest to F, Q = U V' for F = U B V' (F is
+ * overwritten): the minimiser of -tr(F' Q) over orthogonal Q. svd holds
+ * 2 d^2 + d doubles. Returns LAPACK's info. */
+static int polar_factor(int d, double *F, double *Q, double *svd, double *work, int lwork)
+{
+    double *U = svd, *Vt = U + (size_t) d * d, *s = Vt + (size_t) d * d;
+    int info = 0;
+    F77_CALL(dgesvd)("A", "A", &d, &d, F, &d, s, U, &d, Vt, &d, work, &lwork, &info
+                     FCONE FCONE);
+    if (info == 0) {
+        mult("N", "N", d, U, Vt, Q);
+    }
+    return info;
+}
+
+/* out = D diag(delta) D', both triangles */
+static void compose(int d, const double *D, const double *delta, double *out)
+{
+    for (int j = 0; j < d; j++) {
+        for (int l = 0; l <= j; l++) {
+            double v = 0.0;
+            for (int m = 0; m < d; m++) {
+                v += D[j + (size_t) d * m] * delta[m] * D[l + (size_t) d * m];
+            }
+            out[j + (size_t) d * l] = out[l + (size_t) d * j] = v;
+        }
+    }
+}
+
+static double log_geometric_mean(const double *v, int d)
+{
+    double s = 0.0;
+    for (int j = 0; j < d; j++) {
+        s += log(v[j]);
+    }
+    return s / d;
+}
+
+/* whether every entry is a positive finite number */
+static int all_positive(const double *v, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!(v[i] > 0.0 && v[i] <= DBL_MAX)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* whether the inner iterations stop at objective `cur` after `prev` */
+static int inner_done(double prev, double cur, const cov_problem *pb)
+{
+    return fabs(cur - prev) <= pb->tol * (1.0 + fabs(cur));
+}
+
+static double total_weight(const cov_problem *pb)
+{
+    double n = 0.0;
+    for (int c = 0; c < pb->k; c++) {
+        n += pb->N[c];
+    }
+    return n;
+}
+
+static size_t entries(const cov_problem *pb, int full)
+{
+    return full ? (size_t) pb->d * pb->d : (size_t) pb->d;
+}
+
+/* ---- Closed forms ------------------------------------------------------- */
+
+/* EEI VVI EEE VVV: S_c + R itself (one pooled for EEI and EEE) */
+static cov_result fit_unconstrained(cov_problem *pb, double *sigma)
+{
+    (void) pb;
+    (void) sigma;
+    return (cov_result) {0, 0, 0};
+}
+
+/* EII, VII: lambda_c = tr(S_c) / d; diagonal storage */
+static cov_result fit_spherical(cov_problem *pb, double *sigma, int ncomp)
+{
+    int d = pb->d;
+    for (int c = 0; c < ncomp; c++) {
+        double *s = sigma + (size_t) d * c, tr = 0.0;
+        for (int j = 0; j < d; j++) {
+            tr += s[j];
+        }
+        for (int j = 0; j < d; j++) {
+            s[j] = tr / d;
+        }
+    }
+    return (cov_result) {0, 0, 0};
+}
+
+static cov_result fit_eii(cov_problem *pb, double *sigma)
+{
+    return fit_spherical(pb, sigma, 1);
+}
+
+static cov_result fit_vii(cov_problem *pb, double *sigma)
+{
+    return fit_spherical(pb, sigma, pb->k);
+}
+
+/* EVI: Sigma_c = lambda B_c with B_c = diag(S_c) / g_c, g_c their
+ * geometric mean, and lambda = sum_c N_c g_c / n. */
+static cov_result fit_evi(cov_problem *pb, double *sigma)
+{
+    int k = pb->k, d = pb->d;
+    double lambda = 0.0, *g = pb->work;
+    if (!all_positive(sigma, (size_t) k * d)) {
+        return (cov_result) {0, 0, 1};
+    }
+    for (int c = 0; c < k; c++) {
+        g[c] = exp(log_geometric_mean(sigma + (size_t) d * c, d));
+        lambda += pb->N[c] * g[c];
+    }
+    lambda /= total_weight(pb);
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            sigma[j + (size_t) d * c] *= lambda / g[c];
+        }
+        pb->scale[c] = lambda;
+    }
+    return (cov_result) {0, 0, 0};
+}
+
+/* EVV: Sigma_c = lambda S_c / g_c with g_c = det(S_c)^(1/d) and lambda =
+ * sum_c N_c g_c / n. */
+static cov_result fit_evv(cov_problem *pb, double *sigma)
+{
+    int k = pb->k, d = pb->d, info = 0;
+    size_t dd = (size_t) d * d;
+    double lambda = 0.0, *g = pb->work, *L = g + k;
+    for (int c = 0; c < k; c++) {
+        memcpy(L, sigma + dd * c, dd * sizeof(double));
+        F77_CALL(dpotrf)("L", &d, L, &d, &info FCONE);
+        if (info != 0) {
+            return (cov_result) {0, 0, 1};
+        }
+        double logdet = 0.0;
+        for (int j = 0; j < d; j++) {
+            logdet += 2.0 * log(L[j + (size_t) d * j]);
+        }
+        g[c] = exp(logdet / d);
+        lambda += pb->N[c] * g[c];
+    }
+    lambda /= total_weight(pb);
+    for (int c = 0; c < k; c++) {
+        for (size_t e = 0; e < dd; e++) {
+            sigma[dd * c + e] *= lambda / g[c];
+        }
+        pb->scale[c] = lambda;
+    }
+    return (cov_result) {0, 0, 0};
+}
+
+/* The eigen-decompositions S_c = L_c Omega_c L_c' (decreasing), for EEV
+ * and VEV: vectors k d x d, values d x k. */
+static int eigen_all(cov_problem *pb, const double *sigma, double *vec, double *val,
+                     double *lapack)
+{
+    int k = pb->k, d = pb->d;
+    size_t dd = (size_t) d * d;
+    for (int c = 0; c < k; c++) {
+        if (eigen_decreasing(d, sigma + dd * c, val + (size_t) d * c, vec + dd * c, lapack,
+                             pb->lwork) != 0 ||
+            !all_positive(val + (size_t) d * c, d)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* EEV: Sigma_c = L_c M L_c' with M = sum_c N_c Omega_c / n (lambda A). */
+static cov_result fit_eev(cov_problem *pb, double *sigma)
+{
+    int k = pb->k, d = pb->d;
+    size_t dd = (size_t) d * d;
+    double *lapack = pb->work, *vec = lapack + pb->lwork, *val = vec + dd * k, *M = val + (size_t) d * k;
+    if (!eigen_all(pb, sigma, vec, val, lapack)) {
+        return (cov_result) {0, 0, 1};
+    }
+    double n = total_weight(pb);
+    for (int j = 0; j < d; j++) {
+        M[j] = 0.0;
+        for (int c = 0; c < k; c++) {
+            M[j] += pb->N[c] * val[j + (size_t) d * c] / n;
+        }
+    }
+    double lambda = exp(log_geometric_mean(M, d));
+    for (int c = 0; c < k; c++) {
+        compose(d, vec + dd * c, M, sigma + dd * c);
+        pb->scale[c] = lambda;
+    }
+    return (cov_result) {0, 0, 0};
+}
+
+/* ---- Varying volumes around a shared shape: VEI, VEE, VEV ------------------ */
+
+/* phi at lambda_c = t_c / d, the best volumes for a shape: sum_c N_c d
+ * (log lambda_c + 1) */
+static double volume_objective(const cov_problem *pb)
+{
+    double phi = 0.0;
+    for (int c = 0; c < pb->k; c++) {
+        phi += pb->N[c] * pb->d * (log(pb->scale[c]) + 1.0);
+    }
+    return phi;
+}
+
+/* The volumes' first values: the last M-step's, or tr(S_c) / d. */
+static void start_volumes(cov_problem *pb, const double *diag, size_t stride, size_t step)
+{
+    if (pb->warm) {
+        return;
+    }
+    for (int c = 0; c < pb->k; c++) {
+        double tr = 0.0;
+        for (int j = 0; j < pb->d; j++) {
+            tr += diag[stride * c + step * j];
+        }
+        pb->scale[c] = tr / pb->d;
+    }
+}
+
+/* The shared diagonal shape given the volumes, from variances v (d x k, or
+ * step apart): B = b / geometric mean(b), b_j = sum_c N_c v_cj / lambda_c.
+ * Then the volumes given B: lambda_c = sum_j v_cj / B_j / d. */
+static int shape_then_volumes(cov_problem *pb, const double *v, size_t stride, size_t step,
+                              double *B)
+{
+    int k = pb->k, d = pb->d;
+    for (int j = 0; j < d; j++) {
+        B[j] = 0.0;
+        for (int c = 0; c < k; c++) {
+            B[j] += pb->N[c] * v[stride * c + step * j] / pb->scale[c];
+        }
+    }
+    if (!all_positive(B, d)) {
+        return 0;
+    }
+    double g = exp(log_geometric_mean(B, d));
+    for (int j = 0; j < d; j++) {
+        B[j] /= g;
+    }
+    for (int c = 0; c < k; c++) {
+        double t = 0.0;
+        for (int j = 0; j < d; j++) {
+            t += v[stride * c + step * j] / B[j];
+        }
+        pb->scale[c] = t / d;
+    }
+    return all_positive(pb->scale, k);
+}
+
+/* After one more iteration of volumes and shape: whether to stop, because
+ * phi (updated) settled or the cap is reached (res->capped) */
+static int volumes_settled(cov_problem *pb, cov_result *res, double *phi)
+{
+    res->iter++;
+    double prev = *phi;
+    *phi = volume_objective(pb);
+    if (inner_done(prev, *phi, pb)) {
+        return 1;
+    }
+    res->capped = res->iter >= pb->max_iter;
+    return res->capped;
+}
+
+/* VEI (v the diagonals, d apart) and VEV (v the eigenvalues): iterate
+ * shape_then_volumes() until phi settles; the shape into B. */
+static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B)
+{
+    cov_result res = {0, 0, 0};
+    int d = pb->d;
+    start_volumes(pb, v, d, 1);
+    double phi = R_PosInf;
+    for (;;) {
+        if (!shape_then_volumes(pb, v, d, 1, B)) {
+            res.failed = 1;
+            return res;
+        }
+        if (volumes_settled(pb, &res, &phi)) {
+            return res;
+        }
+    }
+}
+
+/* VEI: Sigma_c = lambda_c B, B diagonal */
+static cov_result fit_vei(cov_problem *pb, double *sigma)
+{
+    int k = pb->k, d = pb->d;
+    double *B = pb->work;
+    cov_result res = volumes_and_shape(pb, sigma, B);
+    if (res.failed) {
+        return res;
+    }
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            sigma[j + (size_t) d * c] = pb->scale[c] * B[j];
+        }
+    }
+    pb->warm = 1;
+    return res;
+}
+
+/* VEV: Sigma_c = lambda_c L_c A L_c', L_c the eigenvectors of S_c */
+static cov_result fit_vev(cov_problem *pb, double *sigma)
+{
+    int k = pb->k, d = pb->d;
+    size_t dd = (size_t) d * d;
+    double *lapack = pb->work, *vec = lapack + pb->lwork, *val = vec + dd * k, *A = val + (size_t) d * k;
+    double *delta = A + d;
+    if (!eigen_all(pb, sigma, vec, val, lapack)) {
+        return (cov_result) {0, 0, 1};
+    }
+    cov_result res = volumes_and_shape(pb, val, A);
+    if (res.failed) {
+        return res;
+    }
+    for (int c = 0; c < k; c++) {
+        for (int j = 0; j < d; j++) {
+            delta[j] = pb->scale[c] * A[j];
+        }
+        compose(d, vec + dd * c, delta, sigma + dd * c);
+    }
+    pb->warm = 1;
+    return res;
+}
+
+/* VEE: Sigma_c = lambda_c C, det C = 1. Given the volumes, C = M / det(M)^(1/d)
+ * with M = sum_c N_c S_c / lambda_c; given C, lambda_c = tr(C^{-1} S_c) / d. */
+static cov_result fit_vee(cov_problem *pb, double *sigma)
+{
+    cov_result res = {0, 0, 0};
+    int k = pb->k, d = pb->d, info = 0;
+    size_t dd = (size_t) d * d;
+    double *M = pb->work, *Minv = M + dd;
+    start_volumes(pb, sigma, dd, (size_t) d + 1);
+    double phi = R_PosInf, root = 1.0; /* det(M)^(1/d) */
+    for (;;) {
+        memset(M, 0, dd * sizeof(double));
+        for (int c = 0; c < k; c++) {
+            double a = pb->N[c] / pb->scale[c];
+            for (size_t e = 0; e < dd; e++) {
+                M[e] += a * sigma[dd * c + e];
+            }
+        }
+        memcpy(Minv, M, dd * sizeof(double));
+        F77_CALL(dpotrf)("L", &d, Minv, &d, &info FCONE);
+        if (info != 0) {
+            res.failed = 1;
+            return res;
+        }
+        double logdet = 0.0;
+        for (int j = 0; j < d; j++) {
+            logdet += 2.0 * log(Minv[j + (size_t) d * j]);
+        }
+        root = exp(logdet / d);
+        F77_CALL(dpotri)("L", &d, Minv, &d, &info FCONE);
+        /* C^{-1} = root M^{-1}: lambda_c = root tr(M^{-1} S_c) / d */
+        for (int c = 0; c < k; c++) {
+            const double *S = sigma + dd * c;
+            double tr = 0.0;
+            for (int l = 0; l < d; l++) {
+                tr += Minv[l + (size_t) d * l] * S[l + (size_t) d * l];
+                for (int j = l + 1; j < d; j++) {
+                    tr += 2.0 * Minv[j + (size_t) d * l] * S[j + (size_t) d * l];
+                }
+            }
+            pb->scale[c] = root * tr / d;
+        }
+        if (!all_positive(pb->scale, k)) {
+            res.failed = 1;
+            return res;
+        }
+        if (volumes_settled(pb, &res, &phi)) {
+            break;
+        }
+    }
+    /* Sigma_c = lambda_c M / root, from the last M (M is whole: both
+     * triangles were summed) */
+    for (int c = 0; c < k; c++) {
+        for (size_t e = 0; e < dd; e++) {
+            sigma[dd * c + e] = pb->scale[c] * M[e] / root;
+        }
+    }
+    pb->warm = 1;
+    return res;
+}
+
+/* ---- A shared orientation with varying shapes: EVE, VVE ------------------- */
+
+/* T_c = diag(D' S_c D), d x k; tmp is d x d */
+static void projected_variances(const cov_problem *pb, const double *sigma, const double *D,
+                                double *T, double *tmp)
+{
+    int d = pb->d;
+    size_t dd = (size_t) d * d;
+    for (int c = 0; c < pb->k; c++) {
+        mult("N", "N", d, sigma + dd * c, D, tmp);
+        for (int j = 0; j < d; j++) {
+            double v = 0.0;
+            for (int l = 0; l < d; l++) {
+                v += D[l + (size_t) d * j] * tmp[l + (size_t) d * j];
+            }
+            T[j + (size_t) d * c] = v;
+        }
+    }
+}
+
+/* Given D, the best diagonals delta_c of Sigma_c = D diag(delta_c) D' into
+ * delta (d x k), and phi at them. EVE: delta_c = lambda T_c / g_c with
+ * g_c = the geometric mean of T_c and lambda = sum_c N_c g_c / n, so
+ * phi = n d (log lambda + 1). VVE: delta_c = T_c, phi = sum_c N_c (sum_j
+ * log T_cj + d). Returns NaN when some T_cj is not positive. */
+static double best_diagonals(cov_problem *pb, int equal_volume, const double *T, double *delta)
+{
+    int k = pb->k, d = pb->d;
+    if (!all_positive(T, (size_t) d * k)) {
+        return R_NaN;
+    }
+    double phi = 0.0, lambda = 0.0, n = total_weight(pb);
+    for (int c = 0; c < k; c++) {
+        double lg = log_geometric_mean(T + (size_t) d * c, d);
+        if (equal_volume) {
+            lambda += pb->N[c] * exp(lg) / n;
+        } else {
+            pb->scale[c] = exp(lg);
+            phi += pb->N[c] * d * (lg + 1.0);
+        }
+    }
+    for (int c = 0; c < k; c++) {
+        double g = exp(log_geometric_mean(T + (size_t) d * c, d));
+        for (int j = 0; j < d; j++) {
+            delta[j + (size_t) d * c] = equal_volume ? lambda * T[j + (size_t) d * c] / g
+                                                     : T[j + (size_t) d * c];
+        }
+        if (equal_volume) {
+            pb->scale[c] = lambda;
+        }
+    }
+    return equal_volume ? n * d * (log(lambda) + 1.0) : phi;
+}
+
+/* One update of D lowering f(D) = sum_c tr(S_c D Lambda_c D'), Lambda_c =
+ * N_c diag(1 / delta_c): Browne and McNicholas's two majorizations, each
+ * minimised by the orthogonal factor of a d x d matrix.
+ * 1. With S_c <= omega_c I (omega_c its largest eigenvalue), f is majorized
+ *    through X = D' by a linear function with matrix
+ *    F = sum_c Lambda_c D' (S_c - omega_c I); X = polar(F).
+ * 2. With Lambda_c <= alpha_c I (alpha_c its largest entry), by one with
+ *    G = sum_c S_c D (Lambda_c - alpha_c I); D = polar(G).
+ * (The minimiser of each is minus the polar factor; f(-D) = f(D).) */
+static int orientation_step(cov_problem *pb, const double *sigma, const double *delta,
+                            const double *omega, double *D, double *scratch)
+{
+    int k = pb->k, d = pb->d;
+    size_t dd = (size_t) d * d;
+    double *F = scratch, *Y = F + dd, *X = Y + dd, *svd = X + dd, *lapack = pb->work;
+    memset(F, 0, dd * sizeof(double));
+    for (int c = 0; c < k; c++) {
+        mult("T", "N", d, D, sigma + dd * c, Y); /* D' S_c */
+        for (int j = 0; j < d; j++) {
+            double lam = pb->N[c] / delta[j + (size_t) d * c];
+            for (int l = 0; l < d; l++) {
+                F[j + (size_t) d * l] += lam * (Y[j + (size_t) d * l] - omega[c] * D[l + (size_t) d * j]);
+            }
+        }
+    }
+    if (polar_factor(d, F, X, svd, lapack, pb->lwork) != 0) {
+        return 0;
+    }
+    for (int j = 0; j < d; j++) {
+        for (int l = 0; l < d; l++) {
+            D[j + (size_t) d * l] = X[l + (size_t) d * j];
+        }
+    }
+    memset(F, 0, dd * sizeof(double));
+    for (int c = 0; c < k; c++) {
+        double alpha = 0.0;
+        for (int j = 0; j < d; j++) {
+            double lam = pb->N[c] / delta[j + (size_t) d * c];
+            alpha = lam > alpha ? lam : alpha;
+        }
+        mult("N", "N", d, sigma + dd * c, D, Y); /* S_c D */
+        for (int l = 0; l < d; l++) {
+            double lam = pb->N[c] / delta[l + (size_t) d * c];
+            for (int j = 0; j < d; j++) {
+                F[j + (size_t) d * l] += Y[j + (size_t) d * l] * (lam - alpha);
+            }
+        }
+    }
+    return polar_factor(d, F, D, svd, lapack, pb->lwork) == 0;
+}
+
+static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equal_volume)
+{
+    cov_result res = {0, 0, 0};
+    int k = pb->k, d = pb->d;
+    size_t dd = (size_t) d * d;
+    double *lapack = pb->work, *T = lapack + pb->lwork, *delta = T + (size_t) d * k;
+    double *omega = delta + (size_t) d * k, *val = omega + k, *scratch = val + d;
+    double *D = pb->orient, n = total_weight(pb);
+    /* the largest eigenvalue of each S_c, for the first majorization */
+    for (int c = 0; c < k; c++) {
+        if (eigen_decreasing(d, sigma + dd * c, val, scratch, lapack, pb->lwork) != 0) {
+            res.failed = 1;
+            return res;
+        }
+        omega[c] = val[0];
+    }
+    if (!pb->warm) {
+        /* D starts as the eigenvectors of the pooled S */
+        double *pooled = scratch + dd;
+        memset(pooled, 0, dd * sizeof(double));
+        for (int c = 0; c < k; c++) {
+            for (size_t e = 0; e < dd; e++) {
+                pooled[e] += pb->N[c] * sigma[dd * c + e] / n;
+            }
+        }
+        if (eigen_decreasing(d, pooled, val, D, lapack, pb->lwork) != 0) {
+            res.failed = 1;
+            return res;
+        }
+    }
+    projected_variances(pb, sigma, D, T, scratch);
+    double phi = best_diagonals(pb, equal_volume, T, delta);
+    while (R_FINITE(phi)) {
+        if (res.iter >= pb->max_iter) {
+            res.capped = 1;
+            break;
+        }
+        if (!orientation_step(pb, sigma, delta, omega, D, scratch)) {
+            phi = R_NaN;
+            break;
+        }
+        res.iter++;
+        projected_variances(pb, sigma, D, T, scratch);
+        double prev = phi;
+        phi = best_diagonals(pb, equal_volume, T, delta);
+        if (inner_done(prev, phi, pb)) {
+            break;
+        }
+    }
+    if (!R_FINITE(phi)) {
+        res.failed = 1;
+        return res;
+    }
+    for (int c = 0; c < k; c++) {
+        compose(d, D, delta + (size_t) d * c, sigma + dd * c);
+    }
+    pb->warm = 1;
+    return res;
+}
+
+static cov_result fit_eve(cov_problem *pb, double *sigma)
+{
+    return fit_common_orientation(pb, sigma, 1);
+}
+
+static cov_result fit_vve(cov_problem *pb, double *sigma)
+{
+    return fit_common_orientation(pb, sigma, 0);
+}
+
+/* ---- The table -------------------------------------------------------------- */
+
+/* name, words; volume, shape, orientation; full, pooled, iterative;
+ * support each_d, each_1, total_d, total_1; fit */
+const emix_cov_model emix_cov_models[EMIX_NMODELS] = {
+    {"EII", "spherical, equal volume", 'E', 'I', 'I', 0, 1, 0, 0, 1, 0, 1, fit_eii},
+    {"VII", "spherical, varying volume", 'V', 'I', 'I', 0, 0, 0, 0, 2, 0, 0, fit_vii},
+    {"EEI", "diagonal, equal volume and shape", 'E', 'E', 'I', 0, 1, 0, 0, 1, 0, 1,
+        fit_unconstrained},
+    {"VEI", "diagonal, varying volume, equal shape", 'V', 'E', 'I', 0, 0, 1, 0, 2, 0, 1,
+        fit_vei},
+    {"EVI", "diagonal, equal volume, varying shape", 'E', 'V', 'I', 0, 0, 0, 0, 2, 0, 0,
+        fit_evi},
+    {"VVI", "diagonal, varying volume and shape", 'V', 'V', 'I', 0, 0, 0, 0, 2, 0, 0,
+        fit_unconstrained},
+    {"EEE", "ellipsoidal, equal volume, shape and orientation", 'E', 'E', 'E', 1, 1, 0,
+        0, 1, 1, 0, fit_unconstrained},
+    {"VEE", "ellipsoidal, varying volume, equal shape and orientation", 'V', 'E', 'E', 1,
+        0, 1, 0, 2, 1, 0, fit_vee},
+    {"EVE", "ellipsoidal, equal volume and orientation, varying shape", 'E', 'V', 'E', 1,
+        0, 1, 0, 2, 1, 0, fit_eve},
+    {"VVE", "ellipsoidal, varying volume and shape, equal orientation", 'V', 'V', 'E', 1,
+        0, 1, 0, 2, 1, 0, fit_vve},
+    {"EEV", "ellipsoidal, equal volume and shape, varying orientation", 'E', 'E', 'V', 1,
+        0, 0, 0, 1, 1, 0, fit_eev},
+    {"VEV", "ellipsoidal, varying volume and orientation, equal shape", 'V', 'E', 'V', 1,
+        0, 1, 0, 2, 1, 0, fit_vev},
+    {"EVV", "ellipsoidal, equal volume, varying shape and orientation", 'E', 'V', 'V', 1,
+        0, 0, 1, 1, 0, 0, fit_evv},
+    {"VVV", "ellipsoidal, varying volume, shape and orientation", 'V', 'V', 'V', 1, 0, 0,
+        1, 1, 0, 0, fit_unconstrained},
+};
+
+double cov_df(int model, int k, int d)
+{
+    const emix_cov_model *m = &emix_cov_models[model];
+    double K = k, D = d;
+    double volume = m->volume == 'V' ? K : 1.0;
+    double shape = m->shape == 'I' ? 0.0 : (m->shape == 'V' ? K : 1.0) * (D - 1.0);
+    double orient = m->orientation == 'I' ? 0.0
+                                          : (m->orientation == 'V' ? K : 1.0) * D * (D - 1.0) / 2.0;
+    return volume + shape + orient;
+}
+
+size_t cov_work_size(int model, int k, int d, int *lwork)
+{
+    /* LAPACK's optimal workspace for eigen-decompositions and SVDs of d x d */
+    double query = 0.0, best = 1.0, dummy = 0.0;
+    int minus = -1, info = 0;
+    F77_CALL(dsyev)("V", "L", &d, &dummy, &d, &dummy, &query, &minus, &info FCONE FCONE);
+    best = query > best ? query : best;
+    F77_CALL(dgesvd)("A", "A", &d, &d, &dummy, &d, &dummy, &dummy, &d, &dummy, &d, &query,
+                     &minus, &info FCONE FCONE);
+    best = query > best ? query : best;
+    *lwork = (int) best + 5 * d; /* at least what each routine needs, queried or not */
+    size_t dd = (size_t) d * d, K = (size_t) k, D = (size_t) d;
+    switch (model) {
+    case EMIX_EVI: return K;
+    case EMIX_EVV: return K + dd;
+    case EMIX_VEI: return D;
+    case EMIX_VEE: return 2 * dd;
+    case EMIX_EEV: return *lwork + K * dd + K * D + D;
+    case EMIX_VEV: return *lwork + K * dd + K * D + 2 * D;
+    case EMIX_EVE:
+    case EMIX_VVE: return *lwork + 2 * K * D + K + D + 6 * dd + D;
+    default: return 0;
+    }
+}
