@@ -165,7 +165,7 @@
 #' @export
 emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
                          reg = 1e-6, empty = c("error", "drop"),
-                         threads = NULL, seeds = 10L, inner_tol = 1e-10,
+                         threads = NULL, seeds = 10L, inner_tol = 1e-12,
                          inner_max_iter = 1000L, ...) {
   # a setting that moved to a method object says where it went
   given <- names(list(...))

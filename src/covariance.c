@@ -2,7 +2,8 @@
  * each, and the covariance part of their M-steps (see covariance.h).
  *
  * Closed forms (Celeux and Govaert 1995): EII VII EEI VVI EEE VVV, EVI,
- * EEV and EVV. Inner iterations, each step of which lowers phi:
+ * EEV and EVV. Inner iterations, each step of which lowers phi, until
+ * the parameters settle:
  * - VEI, VEE, VEV: the shared shape (and orientation) given the volumes,
  *   then the volumes given it (Celeux and Govaert's fixed point);
  * - EVE, VVE: the shapes and volumes given the shared orientation D, then D
@@ -94,10 +95,18 @@ static int all_positive(const double *v, size_t len)
     return 1;
 }
 
-/* whether the inner iterations stop at objective `cur` after `prev` */
-static int inner_done(double prev, double cur, const cov_problem *pb)
+/* The largest change from old to new (len values), relative to the new
+ * values' sizes when `relative`, else absolute: what the inner iterations
+ * stop on. A change of parameters, not of phi, which near the optimum
+ * changes by the square of their distance to it. */
+static double largest_change(const double *old, const double *cur, size_t len, int relative)
 {
-    return fabs(cur - prev) <= pb->tol * (1.0 + fabs(cur));
+    double most = 0.0;
+    for (size_t i = 0; i < len; i++) {
+        double change = fabs(cur[i] - old[i]) / (relative ? fabs(cur[i]) : 1.0);
+        most = change > most || ISNAN(change) ? change : most;
+    }
+    return most;
 }
 
 static double total_weight(const cov_problem *pb)
@@ -246,17 +255,6 @@ static cov_result fit_eev(cov_problem *pb, double *sigma)
 
 /* ---- Varying volumes around a shared shape: VEI, VEE, VEV ------------------ */
 
-/* phi at lambda_c = t_c / d, the best volumes for a shape: sum_c N_c d
- * (log lambda_c + 1) */
-static double volume_objective(const cov_problem *pb)
-{
-    double phi = 0.0;
-    for (int c = 0; c < pb->k; c++) {
-        phi += pb->N[c] * pb->d * (log(pb->scale[c]) + 1.0);
-    }
-    return phi;
-}
-
 /* The volumes' first values: the last M-step's, or tr(S_c) / d. */
 static void start_volumes(cov_problem *pb, const double *diag, size_t stride, size_t step)
 {
@@ -303,33 +301,36 @@ static int shape_then_volumes(cov_problem *pb, const double *v, size_t stride, s
 }
 
 /* After one more iteration of volumes and shape: whether to stop, because
- * phi (updated) settled or the cap is reached (res->capped) */
-static int volumes_settled(cov_problem *pb, cov_result *res, double *phi)
+ * no volume moved from `before` by more than tol (relative), or the cap is
+ * reached (res->capped); `before` then gets the volumes. */
+static int volumes_settled(cov_problem *pb, cov_result *res, double *before)
 {
     res->iter++;
-    double prev = *phi;
-    *phi = volume_objective(pb);
-    if (inner_done(prev, *phi, pb)) {
+    int k = pb->k;
+    if (largest_change(before, pb->scale, k, 1) <= pb->tol) {
         return 1;
     }
+    memcpy(before, pb->scale, (size_t) k * sizeof(double));
     res->capped = res->iter >= pb->max_iter;
     return res->capped;
 }
 
 /* VEI (v the diagonals, d apart) and VEV (v the eigenvalues): iterate
- * shape_then_volumes() until phi settles; the shape into B. */
-static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B)
+ * shape_then_volumes() until the volumes settle; the shape into B, the
+ * volumes before the last iteration into `before` (k). */
+static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B,
+                                    double *before)
 {
     cov_result res = {0, 0, 0};
     int d = pb->d;
     start_volumes(pb, v, d, 1);
-    double phi = R_PosInf;
+    memcpy(before, pb->scale, (size_t) pb->k * sizeof(double));
     for (;;) {
         if (!shape_then_volumes(pb, v, d, 1, B)) {
             res.failed = 1;
             return res;
         }
-        if (volumes_settled(pb, &res, &phi)) {
+        if (volumes_settled(pb, &res, before)) {
             return res;
         }
     }
@@ -339,8 +340,8 @@ static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B)
 static cov_result fit_vei(cov_problem *pb, double *sigma)
 {
     int k = pb->k, d = pb->d;
-    double *B = pb->work;
-    cov_result res = volumes_and_shape(pb, sigma, B);
+    double *B = pb->work, *before = B + d;
+    cov_result res = volumes_and_shape(pb, sigma, B, before);
     if (res.failed) {
         return res;
     }
@@ -359,11 +360,11 @@ static cov_result fit_vev(cov_problem *pb, double *sigma)
     int k = pb->k, d = pb->d;
     size_t dd = (size_t) d * d;
     double *lapack = pb->work, *vec = lapack + pb->lwork, *val = vec + dd * k, *A = val + (size_t) d * k;
-    double *delta = A + d;
+    double *delta = A + d, *before = delta + d;
     if (!eigen_all(pb, sigma, vec, val, lapack)) {
         return (cov_result) {0, 0, 1};
     }
-    cov_result res = volumes_and_shape(pb, val, A);
+    cov_result res = volumes_and_shape(pb, val, A, before);
     if (res.failed) {
         return res;
     }
@@ -384,9 +385,10 @@ static cov_result fit_vee(cov_problem *pb, double *sigma)
     cov_result res = {0, 0, 0};
     int k = pb->k, d = pb->d, info = 0;
     size_t dd = (size_t) d * d;
-    double *M = pb->work, *Minv = M + dd;
+    double *M = pb->work, *Minv = M + dd, *before = Minv + dd;
     start_volumes(pb, sigma, dd, (size_t) d + 1);
-    double phi = R_PosInf, root = 1.0; /* det(M)^(1/d) */
+    memcpy(before, pb->scale, (size_t) k * sizeof(double));
+    double root = 1.0; /* det(M)^(1/d) */
     for (;;) {
         memset(M, 0, dd * sizeof(double));
         for (int c = 0; c < k; c++) {
@@ -423,7 +425,7 @@ static cov_result fit_vee(cov_problem *pb, double *sigma)
             res.failed = 1;
             return res;
         }
-        if (volumes_settled(pb, &res, &phi)) {
+        if (volumes_settled(pb, &res, before)) {
             break;
         }
     }
@@ -459,7 +461,7 @@ static void projected_variances(const cov_problem *pb, const double *sigma, cons
 }
 
 /* Given D, the best diagonals delta_c of Sigma_c = D diag(delta_c) D' into
- * delta (d x k), and phi at them. EVE: delta_c = lambda T_c / g_c with
+ * delta (d x k), and phi at them (NaN tells a failure). EVE: delta_c = lambda T_c / g_c with
  * g_c = the geometric mean of T_c and lambda = sum_c N_c g_c / n, so
  * phi = n d (log lambda + 1). VVE: delta_c = T_c, phi = sum_c N_c (sum_j
  * log T_cj + d). Returns NaN when some T_cj is not positive. */
@@ -550,6 +552,7 @@ static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equ
     size_t dd = (size_t) d * d;
     double *lapack = pb->work, *T = lapack + pb->lwork, *delta = T + (size_t) d * k;
     double *omega = delta + (size_t) d * k, *val = omega + k, *scratch = val + d;
+    double *before = scratch + 5 * dd + d; /* D before the last update */
     double *D = pb->orient, n = total_weight(pb);
     /* the largest eigenvalue of each S_c, for the first majorization */
     for (int c = 0; c < k; c++) {
@@ -580,15 +583,16 @@ static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equ
             res.capped = 1;
             break;
         }
+        memcpy(before, D, dd * sizeof(double));
         if (!orientation_step(pb, sigma, delta, omega, D, scratch)) {
             phi = R_NaN;
             break;
         }
         res.iter++;
         projected_variances(pb, sigma, D, T, scratch);
-        double prev = phi;
         phi = best_diagonals(pb, equal_volume, T, delta);
-        if (inner_done(prev, phi, pb)) {
+        /* D's entries lie in [-1, 1]: their absolute change */
+        if (largest_change(before, D, dd, 0) <= pb->tol) {
             break;
         }
     }
@@ -672,12 +676,12 @@ size_t cov_work_size(int model, int k, int d, int *lwork)
     switch (model) {
     case EMIX_EVI: return K;
     case EMIX_EVV: return K + dd;
-    case EMIX_VEI: return D;
-    case EMIX_VEE: return 2 * dd;
+    case EMIX_VEI: return D + K;
+    case EMIX_VEE: return 2 * dd + K;
     case EMIX_EEV: return *lwork + K * dd + K * D + D;
-    case EMIX_VEV: return *lwork + K * dd + K * D + 2 * D;
+    case EMIX_VEV: return *lwork + K * dd + K * D + 2 * D + K;
     case EMIX_EVE:
-    case EMIX_VVE: return *lwork + 2 * K * D + K + D + 6 * dd + D;
+    case EMIX_VVE: return *lwork + 2 * K * D + K + 2 * D + 6 * dd;
     default: return 0;
     }
 }

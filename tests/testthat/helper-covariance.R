@@ -140,7 +140,10 @@ ref_scale_shapes <- function(shapes, lambda) {
   shapes
 }
 
-ref_relative_change <- function(old, new) abs(old - new) / max(abs(new), 1)
+# Whether sigma moved by at most tol, relative to its largest entry, since
+# the last iteration: a change of the parameters, not of the objective,
+# which near the optimum changes by the square of their distance to it.
+ref_settled <- function(old, new, tol) max(abs(old - new)) <= tol * max(abs(new))
 
 # ---- closed forms ----------------------------------------------------------
 
@@ -172,9 +175,8 @@ ref_cov_varying_volume <- function(model, W, n, tol, max_iter) {
     shapes <- ref_shared_shapes(orientation, ref_scale_shapes(W, 1 / lambda))
     lambda <- ref_volumes("V", W, n, shapes)
     sigma <- ref_scale_shapes(shapes, lambda)
-    objective <- ref_cov_objective(sigma, W, n)
-    if (ref_relative_change(previous, objective) < tol) break
-    previous <- objective
+    if (ref_settled(previous, sigma, tol)) break
+    previous <- sigma
   }
   list(sigma = sigma, iterations = iter)
 }
@@ -228,9 +230,8 @@ ref_cov_common_orientation <- function(model, W, n, tol, max_iter) {
   previous <- Inf
   for (iter in seq_len(max_iter)) {
     sigma <- ref_cov_given_orientation(volume, W, n, D)
-    objective <- ref_cov_objective(sigma, W, n)
-    if (ref_relative_change(previous, objective) < tol) break
-    previous <- objective
+    if (ref_settled(previous, sigma, tol)) break
+    previous <- sigma
     eigenvalues <- vapply(seq_along(n), function(c) {
       diag(crossprod(D, sigma[, , c] %*% D))
     }, numeric(nrow(D)))
@@ -243,19 +244,24 @@ ref_cov_common_orientation <- function(model, W, n, tol, max_iter) {
 
 # The covariance M-step of a model: list(sigma = d x d x k array,
 # iterations = inner iterations (0 for a closed form), objective). The
-# iterative models stop when the relative change of the objective falls
-# below tol. That change is quadratic in the distance to the optimum, so
-# tol = 1e-13 can leave sigma 1e-6 away from it (iris, EVE); 1e-15 is a few
-# rounding units of the objective and leaves it within 1e-7.
-ref_cov_mstep <- function(model, W, n, tol = 1e-15, max_iter = 10000) {
+# iterative models stop when sigma moves by at most tol (relative) in an
+# iteration.
+ref_cov_mstep <- function(model, W, n, tol = 1e-14, max_iter = 10000) {
   model <- match.arg(model, ref_cov_models)
   d <- dim(W)[1]
   W <- array(W, c(d, d, length(n)))
-  fit <- switch(model,
-    VEI = , VEE = , VEV = ref_cov_varying_volume(model, W, n, tol, max_iter),
-    EVE = , VVE = ref_cov_common_orientation(model, W, n, tol, max_iter),
-    ref_cov_closed(model, W, n)
-  )
+  fit <- if (d == 1L) {
+    # one variable: a variance shared by the components (volume E) or one
+    # per component (V), mclust's E and V
+    variance <- if (substr(model, 1, 1) == "E") rep(sum(W) / sum(n), length(n)) else W[1, 1, ] / n
+    list(sigma = array(variance, c(1, 1, length(n))), iterations = 0L)
+  } else {
+    switch(model,
+      VEI = , VEE = , VEV = ref_cov_varying_volume(model, W, n, tol, max_iter),
+      EVE = , VVE = ref_cov_common_orientation(model, W, n, tol, max_iter),
+      ref_cov_closed(model, W, n)
+    )
+  }
   fit$objective <- ref_cov_objective(fit$sigma, W, n)
   fit
 }

@@ -2,7 +2,8 @@
 # written from the formulas and independent of the package's code. The
 # numeric tests compare the compiled core against it.
 
-ref_models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
+ref_models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV",
+                "VEV", "EVV", "VVV")
 
 ref_weights <- function(x, weights) {
   if (is.null(weights)) rep(1, nrow(x)) else as.numeric(weights)
@@ -82,9 +83,9 @@ ref_robust_scale <- function(x, weights = NULL) {
   })
 }
 
-# M-step: exact maximum likelihood from responsibilities z for the six
-# models; reg > 0 adds reg times each column's squared robust scale (times
-# their mean for the spherical models) to every diagonal element.
+# M-step: exact maximum likelihood from responsibilities z for the fourteen
+# models; reg > 0 fits the model to the scatters plus a ridge, reg times
+# each column's squared robust scale on the diagonal.
 ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
   x <- as.matrix(x)
   z <- as.matrix(z)
@@ -102,28 +103,14 @@ ref_mstep <- function(x, z, model = "VVV", weights = NULL, reg = 0) {
     centred <- t(t(x) - mean[c, ]) # n x d
     S[, , c] <- crossprod(centred, wz[, c] * centred) / N[c]
   }
-  pooled <- matrix(0, d, d)
+  # the covariances: the model's fit to the regularised scatters
+  # N_c (S_c + R), R the ridge (helper-covariance.R)
+  ridge <- diag(reg * ref_robust_scale(x, w)^2, d)
+  scatter <- array(0, c(d, d, k))
   for (c in seq_len(k)) {
-    pooled <- pooled + N[c] * S[, , c]
+    scatter[, , c] <- N[c] * (S[, , c] + ridge)
   }
-  pooled <- pooled / W
-  sigma <- array(0, c(d, d, k))
-  trace_S <- vapply(seq_len(k), function(c) sum(diag(matrix(S[, , c], d, d))), numeric(1))
-  for (c in seq_len(k)) {
-    Sc <- matrix(S[, , c], d, d) # keeps d = 1 a matrix
-    sigma[, , c] <- switch(model,
-      VVV = Sc,
-      EEE = pooled,
-      VVI = diag(diag(Sc), d),
-      EEI = diag(diag(pooled), d),
-      VII = diag(trace_S[c] / d, d),
-      EII = diag(sum(N * trace_S) / (W * d), d),
-      stop("unknown model ", model)
-    )
-    v <- ref_robust_scale(x, w)^2
-    ridge <- if (model %in% c("EII", "VII")) rep(mean(v), d) else v
-    sigma[, , c] <- sigma[, , c] + diag(reg * ridge, d)
-  }
+  sigma <- ref_cov_mstep(model, scatter, N)$sigma
   list(pro = pro, mean = mean, sigma = sigma)
 }
 
@@ -188,15 +175,20 @@ ref_random_params <- function(x, k, model) {
   one_cov <- function() {
     B <- matrix(rnorm(d * d), d, d) %*% diag(sqrt(spread) / 2, d)
     full <- crossprod(B) + diag(spread / 4, d)
-    switch(model,
-      EII = , VII = diag(runif(1, 0.2, 1) * mean(spread), d),
-      EEI = , VVI = diag(runif(d, 0.2, 1) * spread, d),
-      EEE = , VVV = full
-    )
+    # by the model's letters: a spherical shape, axes as orientation, or a
+    # full covariance (the E-step reads no further structure)
+    if (substr(model, 2, 2) == "I") {
+      diag(runif(1, 0.2, 1) * mean(spread), d)
+    } else if (substr(model, 3, 3) == "I") {
+      diag(runif(d, 0.2, 1) * spread, d)
+    } else {
+      full
+    }
   }
   sigma <- array(0, c(d, d, k))
   shared <- one_cov()
   for (c in seq_len(k)) {
+    # the models with one covariance for all components
     sigma[, , c] <- if (model %in% c("EII", "EEI", "EEE")) shared else one_cov()
   }
   pro <- runif(k, 0.5, 1.5)
@@ -253,9 +245,14 @@ ref_free_energy <- function(x, q, pro, mean, sigma, weights = NULL) {
 ref_one_component_sigma <- function(S) {
   S <- unname(S)
   d <- ncol(S)
-  list(
-    VVV = S, EEE = S,
-    VVI = diag(diag(S), d), EEI = diag(diag(S), d),
-    VII = diag(mean(diag(S)), d), EII = diag(mean(diag(S)), d)
-  )
+  # with one component, equal and varying are the same: what is left is a
+  # spherical, a diagonal or a full covariance
+  spherical <- diag(mean(diag(S)), d)
+  diagonal <- diag(diag(S), d)
+  out <- list(EII = spherical, VII = spherical, EEI = diagonal, VEI = diagonal,
+              EVI = diagonal, VVI = diagonal)
+  for (model in c("EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")) {
+    out[[model]] <- S
+  }
+  out
 }

@@ -21,15 +21,29 @@ em_fits <- function() {
     set <- em_data_sets[[name]]
     for (model in ref_models) {
       for (init in c("random", "kmeans++")) {
-        for (seed in 1:2) {
+        # two fits per start: a random start may let a component die (EVV
+        # on the simulated data, seed 1, at iteration 699), EM's degenerate
+        # end that test-degenerate.R covers; the next seed stands in for it
+        done <- 0L
+        seed <- 0L
+        while (done < 2L) {
+          seed <- seed + 1L
           set.seed(seed)
-          fit <- emix(set$x, k = set$k, model = model, weights = set$weights, init = init,
-                      control = exact())
+          fit <- tryCatch(
+            emix(set$x, k = set$k, model = model, weights = set$weights, init = init,
+                 control = exact()),
+            emix_error_degenerate = function(e) NULL
+          )
+          if (is.null(fit)) {
+            next
+          }
+          done <- done + 1L
           fits[[length(fits) + 1L]] <- list(
             fit = fit, x = set$x, weights = set$weights,
             info = sprintf("%s, %s, init %s, seed %d", name, model, init, seed)
           )
         }
+        expect_lte(seed, 3L) # at most one start lost per case
       }
     }
   }
