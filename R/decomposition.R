@@ -120,7 +120,7 @@ covariance_decomposition <- function(sigma, model) {
   }
   lambda <- stats::setNames(exp(log_det / d), components)
 
-  axes <- switch(letters[["orientation"]],
+  axes <- switch(EXPR = letters[["orientation"]],
     I = rep(list(diag(d)), k),
     E = rep(list(principal_axes(covariance(1L))), k),
     V = lapply(seq_len(k), function(c) principal_axes(covariance(c)))
@@ -134,12 +134,12 @@ covariance_decomposition <- function(sigma, model) {
 
   list(
     scale = if (letters[["volume"]] == "E") lambda[[1L]] else lambda,
-    shape = switch(letters[["shape"]],
+    shape = switch(EXPR = letters[["shape"]],
       I = NULL,
       E = shape[, 1L],
       V = shape
     ),
-    orientation = switch(letters[["orientation"]],
+    orientation = switch(EXPR = letters[["orientation"]],
       I = NULL,
       E = matrix(axes[[1L]], d, d, dimnames = list(vars, axis_names)),
       V = array(unlist(axes), c(d, d, k), dimnames = list(vars, axis_names, components))

@@ -110,12 +110,12 @@ test_that("the parts have the form the letters say, and rebuild sigma", {
     letters <- strsplit(model, "")[[1L]]
     ours <- covariance_decomposition(variance$sigma, model)
     expect_length(ours$scale, if (letters[1L] == "E") 1L else k)
-    switch(letters[2L],
+    switch(EXPR = letters[2L],
       I = expect_null(ours$shape),
       E = expect_length(ours$shape, d),
       V = expect_identical(dim(ours$shape), c(d, k))
     )
-    switch(letters[3L],
+    switch(EXPR = letters[3L],
       I = expect_null(ours$orientation),
       E = expect_identical(dim(ours$orientation), c(d, d)),
       V = expect_identical(dim(ours$orientation), c(d, d, k))
@@ -130,7 +130,7 @@ test_that("the parts have the form the letters say, and rebuild sigma", {
     }
     # the axes come in decreasing order of variance: every component's when
     # the orientation varies, the first's when it is shared
-    ordered <- switch(letters[3L], I = integer(0), E = 1L, V = seq_len(k))
+    ordered <- switch(EXPR = letters[3L], I = integer(0), E = 1L, V = seq_len(k))
     for (c in ordered) {
       expect_false(is.unsorted(rev(parts[[c]]$A)), info = info)
     }
