@@ -73,7 +73,8 @@ gaussian_mix <- function(model = "VVV") {
     summary_parameters = function(fit, shown) {
       list(description = model_description(fit$model),
            mean = fit$mean[shown, , drop = FALSE],
-           sigma = fit$sigma[, , shown, drop = FALSE])
+           sigma = fit$sigma[, , shown, drop = FALSE],
+           decomposition = covariance_decomposition(fit$sigma[, , shown, drop = FALSE], fit$model))
     },
     print_summary = gaussian_print_summary,
     coef = gaussian_coef,
@@ -179,7 +180,7 @@ gaussian_print_summary <- function(x, digits) {
   cat("\nMeans:\n")
   print(x$mean, digits = digits)
   cat("\n")
-  print_covariances(x$sigma, x$model, digits)
+  print_covariances(x$sigma, x$model, digits, x$decomposition)
 }
 
 # coef() of a Gaussian fit: see ?coef.emix

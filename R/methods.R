@@ -5,7 +5,9 @@
 #'
 #' `print()` shows in a few lines what was fitted and how well: the model,
 #' the log-likelihood, the BIC, the convergence and the proportions and
-#' means of the components. `summary()` adds the covariances, the
+#' means of the components. `summary()` adds the covariances (for more
+#' than one variable also in the model's form: volume, shape and
+#' orientation, see `decomposition` below), the
 #' information criteria AIC, BIC and ICL and the sizes of the components.
 #' Both say when a ridge was used (so the numbers are those of the
 #' ridge-regularised estimates; see `reg` in [emix_control()]), how many
@@ -55,6 +57,19 @@
 #'     component.}
 #'   \item{`mean`, `sigma`}{the `k x d` means and the `d x d x k`
 #'     covariances.}
+#'   \item{`decomposition`}{the covariances in the form the model has,
+#'     \eqn{\Sigma_c = \lambda_c D_c A_c D_c^\top}{Sigma_c = lambda_c D_c A_c D_c'}:
+#'     a list of `scale` (the volume \eqn{\lambda_c = \det(\Sigma_c)^{1/d}}{lambda_c = det(Sigma_c)^(1/d)},
+#'     one value if the model's volume is equal across components, one per
+#'     component if it varies), `shape` (the diagonal of \eqn{A_c}{A_c},
+#'     determinant 1: `NULL` for a spherical model, a vector if equal, a
+#'     `d x k` matrix if varying) and `orientation` (\eqn{D_c}{D_c}, whose
+#'     columns are the axes: `NULL` for a spherical or diagonal model, a
+#'     `d x d` matrix if equal, a `d x d x k` array if varying). The axes
+#'     are the eigenvectors of the covariance (of the first component when
+#'     the orientation is shared) in decreasing order of eigenvalue, each
+#'     with the sign that makes its largest entry positive; a diagonal
+#'     model's shape is in the order of the variables.}
 #'   \item{`converged`, `iter`, `dropped`, `control`}{whether the stopping
 #'     rule held, after how many iterations, how many components were
 #'     dropped on the way and the settings used.}
@@ -63,6 +78,9 @@
 #'   mixture model for clustering with the integrated completed likelihood.
 #'   *IEEE Transactions on Pattern Analysis and Machine Intelligence*, 22(7),
 #'   719--725.
+#'
+#'   Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+#'   models. *Pattern Recognition*, 28(5), 781--793.
 #' @seealso [emix()], [logLik.emix()], [coef.emix()], [plot.emix()]
 #' @examples
 #' fit <- emix(~ ., data = faithful, k = 2)
@@ -399,7 +417,10 @@ empty_text <- function(x) {
   }
 }
 
-print_covariances <- function(sigma, model, digits) {
+# The covariances as fitted, then (for more than one variable) the
+# decomposition lambda * D A D' in the parts the model has.
+print_covariances <- function(sigma, model, digits,
+                              decomposition = covariance_decomposition(sigma, model)) {
   vars <- dimnames(sigma)[[1L]]
   components <- dimnames(sigma)[[3L]]
   d <- length(vars)
@@ -428,6 +449,10 @@ print_covariances <- function(sigma, model, digits) {
       cat("Component ", components[c], "\n", sep = "")
       print(covariance(c), digits = digits)
     }
+  }
+  # for one variable the variance printed is lambda, and there is no more
+  if (d > 1L) {
+    print_decomposition(decomposition, digits)
   }
   invisible(sigma)
 }
