@@ -4,53 +4,14 @@
 # (diagonal, det 1) and orientation D_c (orthogonal). The three letters of a
 # model name say, in that order, whether each part is E(qual across
 # components), V(arying) or I (the identity: no shape or no orientation).
-# Everything here is read from the letters, so a new model needs no code.
+# Everything here is read from those parts, so a new model needs no code.
 
-# The letters of `model` as c(volume, shape, orientation), or an error.
-# Valid names: [EV][EV][EVI] and the spherical EII, VII; for one variable
-# "E" and "V", which are EII and VII there.
+# The letters of `model` as c(volume, shape, orientation), from the C
+# table (a model for one variable, "E" or "V", is EII or VII there), or an
+# error that lists the models.
 model_letters <- function(model) {
-  if (!is.character(model) || length(model) != 1L || is.na(model) ||
-      !grepl("^([EV]|[EV][EV][EVI]|[EV]II)$", model)) {
-    stop_arg("model", "must be a covariance model name such as \"VVV\", \"VEI\" or \"EII\" (or \"E\", \"V\" for one variable).")
-  }
-  if (nchar(model) == 1L) {
-    model <- paste0(model, "II")
-  }
-  stats::setNames(strsplit(model, "")[[1L]], c("volume", "shape", "orientation"))
-}
-
-# The description of a model in words, built from its letters: the kind of
-# covariance (spherical, diagonal, ellipsoidal) and which parts are equal and
-# which vary, grouped by letter in the order volume, shape, orientation,
-# e.g. VEI "diagonal, varying volume, equal shape".
-model_words <- function(model) {
-  if (identical(model, "E")) {
-    return("univariate, equal variance")
-  }
-  if (identical(model, "V")) {
-    return("univariate, unequal variance")
-  }
-  letters <- model_letters(model)
-  kind <- if (letters[["shape"]] == "I") {
-    "spherical"
-  } else if (letters[["orientation"]] == "I") {
-    "diagonal"
-  } else {
-    "ellipsoidal"
-  }
-  parts <- letters[letters != "I"]
-  groups <- vapply(unique(parts), function(letter) {
-    sprintf("%s %s", c(E = "equal", V = "varying")[[letter]],
-            words_and(names(parts)[parts == letter]))
-  }, character(1L))
-  paste(c(kind, groups), collapse = ", ")
-}
-
-# "a", "a and b", "a, b and c"
-words_and <- function(words) {
-  n <- length(words)
-  if (n == 1L) words else paste(paste(words[-n], collapse = ", "), "and", words[n])
+  row <- model_row(resolve_model(model))
+  c(volume = row$volume, shape = row$shape, orientation = row$orientation)
 }
 
 # Each column of the orthogonal matrix D with the sign that makes its entry

@@ -57,7 +57,7 @@ test_that("the degrees of freedom of the C table are mclust's counts", {
   }
 })
 
-test_that("the table's words, parts and needs are the models' definitions", {
+test_that("the table's parts are the letters of the models' names", {
   table <- emix:::covariance_models()
   # the three letters of a name are its volume, shape and orientation
   expect_identical(table$volume, substr(table$name, 1, 1))
@@ -66,23 +66,7 @@ test_that("the table's words, parts and needs are the models' definitions", {
   expect_identical(table$full, table$orientation != "I")
   expect_identical(table$pooled, !grepl("V", table$name))
   expect_identical(table$iterative, table$name %in% c("VEI", "VEE", "EVE", "VVE", "VEV"))
-  words <- c(E = "equal", V = "varying")
-  for (i in seq_len(nrow(table))) {
-    described <- table$description[i]
-    form <- if (table$shape[i] == "I") "spherical" else if (!table$full[i]) "diagonal" else "ellipsoidal"
-    expect_true(startsWith(described, paste0(form, ", ")), info = table$name[i])
-    # every part that is not the identity is named, with whether it varies
-    for (part in c("volume", "shape", "orientation")) {
-      letter <- table[[part]][i]
-      if (letter != "I") {
-        # the nearest "equal" or "varying" before the part's name
-        said <- regmatches(described, regexpr(
-          sprintf("(equal|varying)((?!equal|varying).)*%s", part), described, perl = TRUE))
-        expect_true(length(said) == 1L && startsWith(said, words[[letter]]),
-                    info = paste(table$name[i], part))
-      }
-    }
-  }
+  # (the words: test-decomposition.R)
 })
 
 test_that("statistics of shards merge into those of the whole, and their M-step is EM's", {
