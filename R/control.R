@@ -43,11 +43,14 @@
 #'   \eqn{n_c = N_c / \bar w}{n_c = N_c / mean(w)}, with
 #'   \eqn{N_c = \sum_i w_i r_{ic}}{N_c = sum_i w_i r_ic} and \eqn{\bar w}{mean(w)}
 #'   the mean observation weight, is below what its covariance needs:
-#'   \eqn{d + 1} for `"VVV"`, 2 for `"VVI"`, `"VII"` and `"V"`; for the
-#'   models with a shared covariance (`"EII"`, `"EEI"`, `"EEE"`, `"E"`)
-#'   every component needs \eqn{n_c \ge 1} and the pooled covariance
-#'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (`"EEE"`) or \eqn{k + 1}
-#'   (`"EII"`, `"EEI"`, `"E"`). Error class `emix_error_empty`.
+#'   \eqn{d + 1} for `"VVV"` and `"EVV"` (a shape and an orientation of
+#'   its own), 2 for the other models with a volume or a shape of its own
+#'   (`"VII"`, `"VEI"`, `"EVI"`, `"VVI"`, `"VEE"`, `"EVE"`, `"VVE"`,
+#'   `"VEV"`, `"V"`), and 1 otherwise; and, for the models that pool a part
+#'   of the covariance over the components, all together
+#'   \eqn{\sum_c n_c \ge k + d}{sum_c n_c >= k + d} (the ellipsoidal
+#'   ones but `"EVV"` and `"VVV"`) or \eqn{k + 1} (`"EII"`, `"EEI"`,
+#'   `"VEI"`, `"E"`). Error class `emix_error_empty`.
 #' * it has *collapsed*: in some direction its covariance exceeds the ridge
 #'   by at most \eqn{10^{-10}} of the variables' scales squared, so the data
 #'   add (almost) nothing there (the ridge alone gives every direction at
@@ -85,11 +88,16 @@
 #' @param max_iter Largest number of EM iterations (M-steps after the start).
 #' @param rule `"mean"`, `"relative"` or `"absolute"`; see the section
 #'   *Stopping rule*.
-#' @param reg Ridge added to the diagonal of every covariance matrix at each
-#'   M-step, relative to the data: `reg` times \eqn{s_j^2}, the squared
-#'   robust scale of variable \eqn{j}, or for the spherical models (`"EII"`,
-#'   `"VII"`) `reg` times the mean of the \eqn{s_j^2}. So it does not depend
-#'   on the units of each variable, and one extreme row cannot inflate it.
+#' @param reg Ridge added at each M-step to the diagonal of every
+#'   component's scatter matrix (its weighted covariance about its mean)
+#'   before the model's constraint is fitted to them, relative to the data:
+#'   `reg` times \eqn{s_j^2}, the squared robust scale of variable \eqn{j}.
+#'   For `"VVV"`, `"VVI"`, `"EEE"` and `"EEI"` the covariances so get the
+#'   ridge added to their diagonals, for the spherical models (`"EII"`,
+#'   `"VII"`) `reg` times the mean of the \eqn{s_j^2}; the other models keep
+#'   their structure exactly (it is the M-step of a penalised likelihood).
+#'   So it does not depend on the units of each variable, and one extreme
+#'   row cannot inflate it.
 #'   The scale \eqn{s_j} is 1.4826 times the weighted median absolute
 #'   deviation from the weighted median (weighted quantiles average
 #'   \eqn{\min\{x: F(x) \ge p\}}{min{x : F(x) >= p}} and
@@ -112,10 +120,16 @@
 #' 1995); `"EVE"` and `"VVE"` alternate between the shapes and volumes and
 #' a shared orientation, updated by majorization-minimization (Browne and
 #' McNicholas 2014). Each iteration lowers
-#' \eqn{\phi = \sum_c N_c (\log\det\Sigma_c + \mathrm{tr}(\Sigma_c^{-1} S_c))}{phi = sum_c N_c (log det Sigma_c + tr(Sigma_c^-1 S_c))},
-#' and they stop when \eqn{|\phi_t - \phi_{t-1}| \le}{|phi[t] - phi[t-1]| <=}
-#' `inner_tol` \eqn{(1 + |\phi_t|)}{(1 + |phi[t]|)} or after
-#' `inner_max_iter` iterations. Each M-step starts them from the last
+#' \eqn{\phi = \sum_c N_c (\log\det\Sigma_c + \mathrm{tr}(\Sigma_c^{-1} S_c))}{phi = sum_c N_c (log det Sigma_c + tr(Sigma_c^-1 S_c))}
+#' (\eqn{S_c}{S_c} the weighted covariance of component \eqn{c} about its
+#' mean, plus the ridge), and they stop when no volume changes by more than `inner_tol` relative
+#' (`"VEI"`, `"VEE"`, `"VEV"`), or no entry of the shared orientation by more
+#' than `inner_tol` (`"EVE"`, `"VVE"`), or after `inner_max_iter`
+#' iterations. They stop on the parameters rather than on
+#' \eqn{\phi}{phi}, whose change near the optimum is the square of their
+#' distance to it: the default `1e-12` leaves the covariances within about
+#' `1e-11` (relative) of the M-step's optimum, at a cost that is small next
+#' to the E-step's. Each M-step starts them from the last
 #' M-step's covariances, so an M-step cut short still raises the
 #' likelihood (a generalised EM step). The trace of such a fit has a column
 #' `inner`, the inner iterations of the M-step that gave each row's
@@ -146,9 +160,9 @@
 #' @param inner_tol,inner_max_iter The inner iterations of an M-step that
 #'   has no closed form: the Gaussian models `"VEI"`, `"VEE"`, `"EVE"`,
 #'   `"VVE"` and `"VEV"` (see the section *Inner iterations*). They stop when
-#'   the relative change of the covariance part of the M-step's objective is
-#'   at most `inner_tol` (a number \eqn{\ge 0}), or after `inner_max_iter`
-#'   iterations (a whole number \eqn{\ge 1}).
+#'   an iteration changes the parameters by at most `inner_tol` (a number
+#'   \eqn{\ge 0}), or after `inner_max_iter` iterations (a whole number
+#'   \eqn{\ge 1}).
 #' @param ... Must be empty: a misspelt setting (`maxiter`) is an error
 #'   rather than silently ignored, and so is a setting that belongs to a
 #'   method now (`blocks`, `prior`, `burnin`, `draws`, `thin`): the error
@@ -157,6 +171,12 @@
 #' @return A list of class `"emix_control"` with the checked settings.
 #'   [emix()] checks it again when it uses it, so a setting edited
 #'   afterwards (`ct$max_iter <- -1`) meets the same checks.
+#' @references Celeux, G. and Govaert, G. (1995). Gaussian parsimonious
+#'   clustering models. *Pattern Recognition*, 28(5), 781--793.
+#'
+#'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+#'   components in high dimensions. *Advances in Data Analysis and
+#'   Classification*, 8(2), 217--226.
 #' @seealso [emix()], [emix_method] for the settings of each method.
 #' @examples
 #' emix_control(tol = 1e-10, max_iter = 500)

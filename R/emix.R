@@ -119,7 +119,8 @@
 #'   (`nstart = 1`).
 #'
 #' The Bayesian methods `"vb"`, `"me"` and `"gibbs"` take the models `"VII"`,
-#' `"VVI"` and `"VVV"`; they never stop on an empty component.
+#' `"VVI"` and `"VVV"` (see *Covariance models*); they never stop on an
+#' empty component.
 #'
 #' For `"cem"` and `"sem"`, `z` still holds the posterior probabilities at
 #' the returned parameters and `loglik` the log-likelihood there, and `bound`
@@ -127,24 +128,55 @@
 #' the M-step (the free energy of a point mass, whose entropy is 0).
 #'
 #' @section Covariance models:
-#' `model` takes mclust's names. The aliases of scikit-learn are accepted:
+#' `model` takes mclust's names (Banfield and Raftery 1993; Celeux and
+#' Govaert 1995; Fraley and Raftery 2002). Each covariance is
+#' \eqn{\Sigma_c = \lambda_c D_c A_c D_c^\top}{Sigma_c = lambda_c D_c A_c D_c'}:
+#' a volume \eqn{\lambda_c = \det(\Sigma_c)^{1/d}}{lambda_c = det(Sigma_c)^(1/d)},
+#' a shape \eqn{A_c} (diagonal, determinant 1) and an orientation
+#' \eqn{D_c} (orthogonal). The three letters of a name say, in that order,
+#' whether the volume, the shape and the orientation are equal across
+#' components (E), vary (V) or are the identity (I: a spherical shape, or
+#' the variables' axes as orientation). `summary()` shows the fitted
+#' covariances in this form. The aliases of scikit-learn are accepted:
 #' `"spherical"` is `"VII"`, `"diag"` is `"VVI"`, `"tied"` is `"EEE"` and
 #' `"full"` is `"VVV"`.
 #'
-#' | model | covariance of component \eqn{c} | description |
-#' |---|---|---|
-#' | `"EII"` | \eqn{\sigma^2 I} | spherical, equal volume |
-#' | `"VII"` | \eqn{\sigma_c^2 I} | spherical, varying volume |
-#' | `"EEI"` | \eqn{\mathrm{diag}(\delta)} | diagonal, equal volume and shape |
-#' | `"VVI"` | \eqn{\mathrm{diag}(\delta_c)} | diagonal, varying volume and shape |
-#' | `"EEE"` | \eqn{\Sigma} | ellipsoidal, equal |
-#' | `"VVV"` | \eqn{\Sigma_c} | ellipsoidal, varying |
+#' | model | \eqn{\Sigma_c} | description | covariance df |
+#' |---|---|---|---|
+#' | `"EII"` | \eqn{\lambda I}{lambda I} | spherical, equal volume | \eqn{1} |
+#' | `"VII"` | \eqn{\lambda_c I}{lambda_c I} | spherical, varying volume | \eqn{k} |
+#' | `"EEI"` | \eqn{\lambda A}{lambda A} | diagonal, equal volume and shape | \eqn{d} |
+#' | `"VEI"` | \eqn{\lambda_c A}{lambda_c A} | diagonal, varying volume, equal shape | \eqn{k + d - 1} |
+#' | `"EVI"` | \eqn{\lambda A_c}{lambda A_c} | diagonal, equal volume, varying shape | \eqn{1 + k(d - 1)} |
+#' | `"VVI"` | \eqn{\lambda_c A_c}{lambda_c A_c} | diagonal, varying volume and shape | \eqn{kd} |
+#' | `"EEE"` | \eqn{\lambda D A D^\top}{lambda D A D'} | ellipsoidal, equal volume, shape and orientation | \eqn{a} |
+#' | `"VEE"` | \eqn{\lambda_c D A D^\top}{lambda_c D A D'} | ellipsoidal, varying volume, equal shape and orientation | \eqn{a + k - 1} |
+#' | `"EVE"` | \eqn{\lambda D A_c D^\top}{lambda D A_c D'} | ellipsoidal, equal volume and orientation, varying shape | \eqn{a + (k - 1)(d - 1)} |
+#' | `"VVE"` | \eqn{\lambda_c D A_c D^\top}{lambda_c D A_c D'} | ellipsoidal, varying volume and shape, equal orientation | \eqn{a + (k - 1)d} |
+#' | `"EEV"` | \eqn{\lambda D_c A D_c^\top}{lambda D_c A D_c'} | ellipsoidal, equal volume and shape, varying orientation | \eqn{ka - (k - 1)d} |
+#' | `"VEV"` | \eqn{\lambda_c D_c A D_c^\top}{lambda_c D_c A D_c'} | ellipsoidal, varying volume and orientation, equal shape | \eqn{ka - (k - 1)(d - 1)} |
+#' | `"EVV"` | \eqn{\lambda D_c A_c D_c^\top}{lambda D_c A_c D_c'} | ellipsoidal, equal volume, varying shape and orientation | \eqn{ka - (k - 1)} |
+#' | `"VVV"` | \eqn{\lambda_c D_c A_c D_c^\top}{lambda_c D_c A_c D_c'} | ellipsoidal, varying volume, shape and orientation | \eqn{ka} |
 #'
-#' The names are those of mclust (Fraley and Raftery 2002). With one
-#' variable the six models reduce to two, and as in mclust they are named
-#' `"E"` (one variance shared by the components; `"EII"`, `"EEI"` and
-#' `"EEE"` give it too) and `"V"` (a variance per component; `"VII"`,
-#' `"VVI"` and `"VVV"` give it too, and it is the default). The fit's
+#' Here \eqn{a = d(d + 1)/2}; `df` adds \eqn{k - 1} proportions and
+#' \eqn{kd} means, as mclust's `nMclustParams()` counts. The names, words
+#' and counts are read from one table in the compiled code.
+#'
+#' The M-step of `"VEI"`, `"VEE"`, `"EVE"`, `"VVE"` and `"VEV"` has no
+#' closed form and iterates, as in mclust (see [emix_control()], section
+#' *Inner iterations*). For `"VVE"` emix's M-step finds a higher likelihood
+#' than mclust's, whose orientation update leaves out the volumes and so
+#' stops short of the optimum: from the same start the two fits differ, and
+#' emix's log-likelihood is the higher.
+#'
+#' Every model works with `"em"`, `"cem"`, `"sem"` and `"iem"`, and with a
+#' noise component; `"vb"`, `"me"` and `"gibbs"` take `"VII"`, `"VVI"` and
+#' `"VVV"`, whose conjugate priors they use.
+#'
+#' With one variable the fourteen models reduce to two, and as in mclust
+#' they are named `"E"` (one variance shared by the components: the models
+#' whose volume is E give it too) and `"V"` (a variance per component: the
+#' models whose volume is V give it too, and it is the default). The fit's
 #' `model` is then `"E"` or `"V"`, and `df` counts its parameters.
 #'
 #' @section Starting values:
@@ -382,6 +414,10 @@
 #' Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
 #' non-Gaussian clustering. *Biometrics*, 49(3), 803--821.
 #'
+#' Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+#' components in high dimensions. *Advances in Data Analysis and
+#' Classification*, 8(2), 217--226.
+#'
 #' Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*.
 #' Springer, New York. Chapter 10.
 #'
@@ -392,6 +428,9 @@
 #' Celeux, G. and Govaert, G. (1992). A classification EM algorithm for
 #' clustering and two stochastic versions. *Computational Statistics & Data
 #' Analysis*, 14(3), 315--332.
+#'
+#' Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+#' models. *Pattern Recognition*, 28(5), 781--793.
 #'
 #' Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood
 #' from incomplete data via the EM algorithm. *Journal of the Royal
@@ -487,7 +526,7 @@ emix.default <- function(x, k = 2, model = "VVV", method = "em", weights = NULL,
                    hint = "give each argument by name, e.g. `model = \"VVV\"`, `method = \"vb\"`")
   family <- resolve_family(family, model, model_given = !missing(model))
   if (inherits(family, "emix_family_gaussian")) {
-    # for one variable the six models reduce to "E" and "V", and the default
+    # for one variable the fourteen models reduce to "E" and "V", and the default
     # start is mclust's, the quantile partition (further starts: k-means++)
     family$model <- resolve_model(family$model, NCOL(x))
     family$noise <- noise

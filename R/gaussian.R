@@ -6,17 +6,31 @@
 #' The covariance models are described in [emix()] (section *Covariance
 #' models*); the C family is `src/gaussian.c`.
 #'
-#' @param model The covariance model: one of `"EII"`, `"VII"`, `"EEI"`,
-#'   `"VVI"`, `"EEE"`, `"VVV"` (mclust's names; for one variable `"E"` or
-#'   `"V"`), or an alias `"spherical"`, `"diag"`, `"tied"`, `"full"`.
+#' @param model The covariance model: one of mclust's fourteen, `"EII"`,
+#'   `"VII"`, `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"`, `"EEE"`, `"VEE"`, `"EVE"`,
+#'   `"VVE"`, `"EEV"`, `"VEV"`, `"EVV"`, `"VVV"` (for one variable `"E"`
+#'   or `"V"`), or an alias `"spherical"`, `"diag"`, `"tied"`, `"full"`.
 #' @return A family object (class `"emix_family"`), see [emix_family].
-#' @references Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+#' @references Banfield, J. D. and Raftery, A. E. (1993). Model-based
+#'   Gaussian and non-Gaussian clustering. *Biometrics*, 49(3), 803--821.
+#'
+#'   Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+#'   models. *Pattern Recognition*, 28(5), 781--793.
+#'
+#'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+#'   components in high dimensions. *Advances in Data Analysis and
+#'   Classification*, 8(2), 217--226.
+#'
+#'   Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
 #'   discriminant analysis, and density estimation. *Journal of the American
 #'   Statistical Association*, 97(458), 611--631.
 #' @seealso [emix()], [emix_family], [multinomial_mix()]
 #' @examples
 #' fit <- emix(~ ., data = faithful, k = 2, family = gaussian_mix("EEE"))
 #' fit
+#' # a common orientation, with shapes and volumes of their own
+#' fit <- emix(~ ., data = iris[1:4], k = 3, model = "VVE")
+#' summary(fit)
 #' @export
 gaussian_mix <- function(model = "VVV") {
   model <- resolve_model(model)

@@ -211,10 +211,10 @@ print.summary.emix <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 #' attributes, so that [stats::AIC()] and [stats::BIC()] work.
 #'
 #' The number of free parameters (`df`) is \eqn{k - 1} proportions,
-#' \eqn{kd} means, and for the covariances: 1 (`"EII"`), \eqn{k} (`"VII"`),
-#' \eqn{d} (`"EEI"`), \eqn{kd} (`"VVI"`), \eqn{d(d+1)/2} (`"EEE"`) or
-#' \eqn{k d(d+1)/2} (`"VVV"`), plus 1 for the proportion of a noise
-#' component. The number of observations is the number of
+#' \eqn{kd} means, and the covariances' parameters as mclust counts them
+#' (`nMclustParams()`): from 1 (`"EII"`) to \eqn{k d(d+1)/2} (`"VVV"`),
+#' see [emix()], section *Covariance models*, for each model; plus 1 for the
+#' proportion of a noise component. The number of observations is the number of
 #' rows used, or the sum of the weights when the fit has weights (which have
 #' frequency meaning).
 #'
