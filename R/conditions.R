@@ -86,6 +86,14 @@ stop_degenerate <- function(status, detail, iter_done, fit) {
   )
   droppable <- code %in% c("empty", "collapsed") && !shared && fit$k > 1L
   simpler <- simpler_models[[fit$model]]
+  if (code == "empty") {
+    # only the simpler models whose own needs the support found meets
+    meets <- vapply(simpler, function(model) {
+      other <- needed_observations(model, fit$k, fit$d)
+      if (shared) is.na(other$total) || found >= other$total else found >= other$each
+    }, logical(1))
+    simpler <- simpler[meets]
+  }
   options <- c(
     # with one component there is neither fewer nor another start
     if (fit$k > 1L) "fewer components (`k`)",
@@ -168,7 +176,7 @@ simpler_models <- list(
 # weighs most in that direction.
 collapse_text <- function(component, detail, fit) {
   whose <- if (is.na(component)) {
-    sprintf("the covariance shared by all components (model \"%s\")", fit$model)
+    sprintf("%s (model \"%s\")", shared_part(fit$model), fit$model)
   } else {
     sprintf("the covariance of component %d", component)
   }

@@ -130,7 +130,7 @@ static cov_result fit_unconstrained(cov_problem *pb, double *sigma)
 {
     (void) pb;
     (void) sigma;
-    return (cov_result) {0, 0, 0};
+    return (cov_result) {0, 0, 0, -1};
 }
 
 /* EII, VII: lambda_c = tr(S_c) / d; diagonal storage */
@@ -146,7 +146,7 @@ static cov_result fit_spherical(cov_problem *pb, double *sigma, int ncomp)
             s[j] = tr / d;
         }
     }
-    return (cov_result) {0, 0, 0};
+    return (cov_result) {0, 0, 0, -1};
 }
 
 static cov_result fit_eii(cov_problem *pb, double *sigma)
@@ -165,10 +165,10 @@ static cov_result fit_evi(cov_problem *pb, double *sigma)
 {
     int k = pb->k, d = pb->d;
     double lambda = 0.0, *g = pb->work;
-    if (!all_positive(sigma, (size_t) k * d)) {
-        return (cov_result) {0, 0, 1};
-    }
     for (int c = 0; c < k; c++) {
+        if (!all_positive(sigma + (size_t) d * c, d)) {
+            return (cov_result) {0, 0, 1, c};
+        }
         g[c] = exp(log_geometric_mean(sigma + (size_t) d * c, d));
         lambda += pb->N[c] * g[c];
     }
@@ -179,7 +179,7 @@ static cov_result fit_evi(cov_problem *pb, double *sigma)
         }
         pb->scale[c] = lambda;
     }
-    return (cov_result) {0, 0, 0};
+    return (cov_result) {0, 0, 0, -1};
 }
 
 /* EVV: Sigma_c = lambda S_c / g_c with g_c = det(S_c)^(1/d) and lambda =
@@ -193,7 +193,7 @@ static cov_result fit_evv(cov_problem *pb, double *sigma)
         memcpy(L, sigma + dd * c, dd * sizeof(double));
         F77_CALL(dpotrf)("L", &d, L, &d, &info FCONE);
         if (info != 0) {
-            return (cov_result) {0, 0, 1};
+            return (cov_result) {0, 0, 1, c};
         }
         double logdet = 0.0;
         for (int j = 0; j < d; j++) {
@@ -209,24 +209,29 @@ static cov_result fit_evv(cov_problem *pb, double *sigma)
         }
         pb->scale[c] = lambda;
     }
-    return (cov_result) {0, 0, 0};
+    return (cov_result) {0, 0, 0, -1};
 }
 
 /* The eigen-decompositions S_c = L_c Omega_c L_c' (decreasing), for EEV
- * and VEV: vectors k d x d, values d x k. */
+ * and VEV: vectors k d x d, values d x k. S_c is positive semi-definite, so
+ * an eigenvalue below 0 is rounding and becomes 0: a component of low rank
+ * is no failure when the shape is shared. Returns the component whose
+ * decomposition failed, or -1. */
 static int eigen_all(cov_problem *pb, const double *sigma, double *vec, double *val,
                      double *lapack)
 {
     int k = pb->k, d = pb->d;
     size_t dd = (size_t) d * d;
     for (int c = 0; c < k; c++) {
-        if (eigen_decreasing(d, sigma + dd * c, val + (size_t) d * c, vec + dd * c, lapack,
-                             pb->lwork) != 0 ||
-            !all_positive(val + (size_t) d * c, d)) {
-            return 0;
+        double *v = val + (size_t) d * c;
+        if (eigen_decreasing(d, sigma + dd * c, v, vec + dd * c, lapack, pb->lwork) != 0) {
+            return c;
+        }
+        for (int j = 0; j < d; j++) {
+            v[j] = v[j] > 0.0 ? v[j] : 0.0;
         }
     }
-    return 1;
+    return -1;
 }
 
 /* EEV: Sigma_c = L_c M L_c' with M = sum_c N_c Omega_c / n (lambda A). */
@@ -235,8 +240,9 @@ static cov_result fit_eev(cov_problem *pb, double *sigma)
     int k = pb->k, d = pb->d;
     size_t dd = (size_t) d * d;
     double *lapack = pb->work, *vec = lapack + pb->lwork, *val = vec + dd * k, *M = val + (size_t) d * k;
-    if (!eigen_all(pb, sigma, vec, val, lapack)) {
-        return (cov_result) {0, 0, 1};
+    int failed = eigen_all(pb, sigma, vec, val, lapack);
+    if (failed >= 0) {
+        return (cov_result) {0, 0, 1, failed};
     }
     double n = total_weight(pb);
     for (int j = 0; j < d; j++) {
@@ -245,12 +251,15 @@ static cov_result fit_eev(cov_problem *pb, double *sigma)
             M[j] += pb->N[c] * val[j + (size_t) d * c] / n;
         }
     }
+    if (!all_positive(M, d)) {
+        return (cov_result) {0, 0, 1, -1};
+    }
     double lambda = exp(log_geometric_mean(M, d));
     for (int c = 0; c < k; c++) {
         compose(d, vec + dd * c, M, sigma + dd * c);
         pb->scale[c] = lambda;
     }
-    return (cov_result) {0, 0, 0};
+    return (cov_result) {0, 0, 0, -1};
 }
 
 /* ---- Varying volumes around a shared shape: VEI, VEE, VEV ------------------ */
@@ -321,7 +330,7 @@ static int volumes_settled(cov_problem *pb, cov_result *res, double *before)
 static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B,
                                     double *before)
 {
-    cov_result res = {0, 0, 0};
+    cov_result res = {0, 0, 0, -1};
     int d = pb->d;
     start_volumes(pb, v, d, 1);
     memcpy(before, pb->scale, (size_t) pb->k * sizeof(double));
@@ -361,8 +370,9 @@ static cov_result fit_vev(cov_problem *pb, double *sigma)
     size_t dd = (size_t) d * d;
     double *lapack = pb->work, *vec = lapack + pb->lwork, *val = vec + dd * k, *A = val + (size_t) d * k;
     double *delta = A + d, *before = delta + d;
-    if (!eigen_all(pb, sigma, vec, val, lapack)) {
-        return (cov_result) {0, 0, 1};
+    int failed = eigen_all(pb, sigma, vec, val, lapack);
+    if (failed >= 0) {
+        return (cov_result) {0, 0, 1, failed};
     }
     cov_result res = volumes_and_shape(pb, val, A, before);
     if (res.failed) {
@@ -382,7 +392,7 @@ static cov_result fit_vev(cov_problem *pb, double *sigma)
  * with M = sum_c N_c S_c / lambda_c; given C, lambda_c = tr(C^{-1} S_c) / d. */
 static cov_result fit_vee(cov_problem *pb, double *sigma)
 {
-    cov_result res = {0, 0, 0};
+    cov_result res = {0, 0, 0, -1};
     int k = pb->k, d = pb->d, info = 0;
     size_t dd = (size_t) d * d;
     double *M = pb->work, *Minv = M + dd, *before = Minv + dd;
@@ -547,7 +557,7 @@ static int orientation_step(cov_problem *pb, const double *sigma, const double *
 
 static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equal_volume)
 {
-    cov_result res = {0, 0, 0};
+    cov_result res = {0, 0, 0, -1};
     int k = pb->k, d = pb->d;
     size_t dd = (size_t) d * d;
     double *lapack = pb->work, *T = lapack + pb->lwork, *delta = T + (size_t) d * k;

@@ -44,6 +44,7 @@ typedef struct {
     int iter;   /* inner iterations (0: a closed form) */
     int capped; /* 1: stopped by the cap before the tolerance held */
     int failed; /* 1: no positive definite Sigma (a zero variance, no factor) */
+    int component; /* when failed: the component (0-based), or -1 for a shared part */
 } cov_result;
 
 typedef struct {

@@ -739,6 +739,7 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
     status.inner_capped = fitted.capped;
     if (fitted.failed) {
         status.code = EMIX_COLLAPSED;
+        status.component = m->pooled ? -1 : fitted.component;
         status.value = NA_REAL;
         return status;
     }

@@ -296,10 +296,16 @@ test_that("the advice names simpler models and the numbers show which side of th
   expect_lt(err$found, 2)
   expect_match(conditionMessage(err), "just under 2 effective observations", fixed = TRUE)
   expect_match(conditionMessage(err), "fewer covariance parameters (\"E\")", fixed = TRUE)
-  # a VVI fit is offered VII and EEI, not itself
+  # a VVI fit with a one-row component is offered EEI, not itself, nor VII,
+  # which needs 2 rows per component too
   err <- catch(emix(mtcars, k = 9, model = "VVI", init = c(rep(1:8, each = 4)[1:31], 9L)))
-  expect_match(conditionMessage(err), "(\"VII\", \"EEI\")", fixed = TRUE)
+  expect_match(conditionMessage(err), "fewer covariance parameters (\"EEI\")", fixed = TRUE)
   expect_no_match(conditionMessage(err), "\"VVI\"", fixed = TRUE)
+  expect_no_match(conditionMessage(err), "\"VII\"", fixed = TRUE)
+  # a collapse (not too few rows) is offered both
+  err <- catch(emix(mtcars, k = 9, model = "VVI", init = c(rep(1:8, each = 4)[1:30], 9L, 9L)))
+  expect_s3_class(err, "emix_error_collapsed")
+  expect_match(conditionMessage(err), "(\"VII\", \"EEI\")", fixed = TRUE)
   # one suggestion reads as one
   expect_identical(emix:::format_count(4.99996, 5), "4.99996")
   expect_identical(emix:::format_count(2 - 1e-15, 2), "just under 2")

@@ -22,7 +22,7 @@ test_that("SEM equals the plain-R stochastic EM with the same random numbers", {
   # overlapping components, so that the draws matter
   x <- sim$x
   x[, 1] <- x[, 1] / 4
-  for (model in c("VII", "EEE", "VVV")) {
+  for (model in ref_models) {
     set.seed(42)
     fit <- emix(x, k = 3, model = model, method = "sem", init = sim$labels,
                 control = emix_control(max_iter = 6, reg = 0))

@@ -1,0 +1,133 @@
+# The eight models whose covariances are built from shared and own parts
+# (VEI EVI VEE EVE VVE EEV VEV EVV): their inner iterations, what a fit
+# reports of them, the methods that take them, and their degenerate cases.
+# Their M-steps, E-steps and whole EM runs are checked against the plain-R
+# reference with the six others (test-mstep.R, test-em.R, test-iem.R,
+# test-cem.R, test-noise.R), and against mclust in test-mclust.R.
+
+iterative_models <- c("VEI", "VEE", "EVE", "VVE", "VEV")
+
+test_that("the trace counts each M-step's inner iterations, for the models that iterate", {
+  x <- as.matrix(iris[1:4])
+  lab <- as.integer(iris$Species)
+  for (model in ref_models) {
+    fit <- emix(x, k = 3, model = model, init = lab, control = emix_control(reg = 0))
+    if (model %in% iterative_models) {
+      inner <- fit$trace$inner
+      # row 0 holds the start's M-step: each M-step iterates at least once
+      expect_true(all(inner >= 1 & inner <= 1000 & inner == round(inner)), info = model)
+    } else {
+      expect_false("inner" %in% names(fit$trace), info = model)
+    }
+  }
+})
+
+test_that("M-steps cut short by inner_max_iter still raise the likelihood and warn", {
+  x <- as.matrix(iris[1:4])
+  lab <- as.integer(iris$Species)
+  for (model in iterative_models) {
+    full <- emix(x, k = 3, model = model, init = lab,
+                 control = emix_control(reg = 0, tol = 1e-12, rule = "relative",
+                                        max_iter = 5000))
+    caught <- NULL
+    short <- withCallingHandlers(
+      emix(x, k = 3, model = model, init = lab,
+           control = emix_control(reg = 0, tol = 1e-12, rule = "relative", max_iter = 5000,
+                                  inner_max_iter = 1)),
+      emix_warning_inner_max_iter = function(w) {
+        caught <<- w
+        invokeRestart("muffleWarning")
+      })
+    expect_s3_class(caught, "emix_warning_inner_max_iter")
+    expect_true(caught$capped >= 1 && caught$capped <= nrow(short$trace), info = model)
+    expect_match(conditionMessage(caught), "inner_max_iter` \\(1\\)")
+    # one inner iteration per M-step, each a generalised EM step from the
+    # last: the log-likelihood never falls, and the fit reaches the same
+    # optimum as with full inner iterations
+    expect_true(all(short$trace$inner == 1), info = model)
+    slack <- 1e-10 * sum(abs(ref_estep(x, short$pro, short$mean, short$sigma)$row_loglik))
+    expect_true(all(diff(short$trace$loglik) >= -slack), info = model)
+    expect_equal(short$loglik, full$loglik, tolerance = 1e-8, info = model)
+  }
+  # the closed forms never warn
+  expect_silent(emix(x, k = 3, model = "EEV", init = lab,
+                     control = emix_control(inner_max_iter = 1)))
+})
+
+test_that("a component with too little support for the parts of its own is an error", {
+  x <- as.matrix(iris[1:4])
+  # component 3 holds one row: a volume or shape of its own needs 2, a full
+  # covariance of its own d + 1 = 5, a model pooling parts over the
+  # components 1 (and k + d in all)
+  lab <- c(rep(1L, 75), rep(2L, 74), 3L)
+  own <- c("VII", "VEI", "EVI", "VVI", "VEE", "EVE", "VVE", "VEV", "EVV", "VVV")
+  for (model in ref_models) {
+    # the start alone (max_iter = 0), where the parameters come from lab
+    err <- tryCatch(emix(x, k = 3, model = model, init = lab, control = emix_control(max_iter = 0)),
+                    error = function(e) e)
+    if (model %in% own) {
+      expect_s3_class(err, "emix_error_empty")
+      expect_identical(err$component, 3L, info = model)
+      expect_identical(err$found, 1, info = model)
+      expect_identical(err$needed, if (model %in% c("EVV", "VVV")) 5 else 2, info = model)
+    } else {
+      # one row is enough for a component whose covariance is pooled (EII
+      # EEI EEE) or whose volume and shape are (EEV)
+      expect_s3_class(err, "emix")
+      expect_true(is.finite(err$loglik), info = model)
+    }
+  }
+  # the models that pool a part need k + d effective observations in all
+  x2 <- x[1:6, ]
+  err <- tryCatch(emix(x2, k = 3, model = "VEE", init = c(1L, 1L, 2L, 2L, 3L, 3L)),
+                  error = function(e) e)
+  expect_s3_class(err, "emix_error_empty")
+  expect_identical(err$needed, 7) # k + d = 3 + 4
+  expect_snapshot(error = TRUE, emix(x2, k = 3, model = "VEE", init = c(1L, 1L, 2L, 2L, 3L, 3L)))
+  expect_snapshot(error = TRUE, emix(x, k = 3, model = "EVE", init = lab))
+})
+
+test_that("a component on a line: a collapse where the model lets it be one, never NaN", {
+  set.seed(3)
+  # 60 rows spread in the plane, and 8 rows exactly on the line y = 2x
+  t <- seq(-1, 1, length.out = 8)
+  x <- rbind(matrix(rnorm(120), 60), cbind(4 + t, 4 + 2 * t))
+  lab <- rep(1:2, c(60, 8))
+  for (model in ref_models) {
+    for (reg in c(0, 1e-6)) {
+      info <- paste(model, reg)
+      out <- tryCatch(emix(x, k = 2, model = model, init = lab, control = emix_control(reg = reg)),
+                      error = function(e) e)
+      if (inherits(out, "error")) {
+        # a documented degenerate end, which names the component
+        expect_s3_class(out, "emix_error_degenerate")
+        expect_true(out$component %in% c(NA, 1L, 2L), info = info)
+      } else {
+        expect_true(is.finite(out$loglik) && all(is.finite(out$sigma)) &&
+                      all(is.finite(out$z)), info = info)
+      }
+    }
+  }
+  # a shape and an orientation of its own (EVV, VVV) let the line's
+  # component collapse onto it: without a ridge its covariance is singular
+  for (model in c("EVV", "VVV")) {
+    expect_error(emix(x, k = 2, model = model, init = lab, control = emix_control(reg = 0)),
+                 class = "emix_error_collapsed")
+  }
+  # equal volumes keep the likelihood bounded: the EVV fit with the ridge
+  # is a fit, with the line's component thin but of the common volume
+  fit <- emix(x, k = 2, model = "EVV", init = lab)
+  volumes <- apply(fit$sigma, 3, function(s) det(s)^(1 / 2))
+  expect_equal(volumes[[1]], volumes[[2]], tolerance = 1e-10)
+})
+
+test_that("the Bayesian methods refuse the models without a conjugate prior here", {
+  x <- as.matrix(faithful)
+  for (model in setdiff(ref_models, c("VII", "VVI", "VVV"))) {
+    for (method in c("vb", "me", "gibbs")) {
+      expect_error(emix(x, k = 2, model = model, method = method),
+                   "\"VII\", \"VVI\", \"VVV\"", class = "emix_error_argument",
+                   info = paste(model, method))
+    }
+  }
+})
