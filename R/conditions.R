@@ -149,7 +149,10 @@ covariance_kind <- function(model, d) {
   }
   row <- model_row(model)
   if (row$each_d > 0) {
-    return(sprintf("a full covariance in %d dimension%s", d, plural(d)))
+    # a shape of its own on axes of its own (EVV, VVV) or shared (EVE, VVE):
+    # with n_c <= d rows some axis sees no spread
+    return(sprintf(if (row$orientation == "V") "a full covariance in %d dimension%s"
+                   else "a shape of its own in %d dimension%s", d, plural(d)))
   }
   own <- c(volume = row$volume, shape = row$shape) == "V"
   if (any(own)) {

@@ -42,14 +42,14 @@ principal_axes <- function(S) {
 #   overflows for many variables;
 # - a varying orientation: D_c are Sigma_c's eigenvectors in decreasing order
 #   of eigenvalue, A_c its eigenvalues / lambda_c (decreasing);
-# - a shared orientation: D is the first component's eigenvectors
-#   (decreasing) and A_c = diag(D' Sigma_c D) / lambda_c, so that every
-#   component's shape is on the same axes (only the first is sure to be
-#   decreasing);
+# - a shared orientation: D is the eigenvectors (decreasing) of
+#   sum_c c Sigma_c / tr(Sigma_c), which diagonalises every Sigma_c and does
+#   not depend on a tie within one component, and A_c = diag(D' Sigma_c D) /
+#   lambda_c, so that every component's shape is on the same axes;
 # - no orientation (diagonal models): A_c = diag(Sigma_c) / lambda_c, in the
 #   order of the variables;
 # - each eigenvector's sign makes its largest-magnitude entry positive;
-# - a part shared by the components is read from the first one (in a fit of
+# - a shared volume or shape is read from the first component (in a fit of
 #   the model they are the same in every component).
 # Shapes and orientations are named by the variables (diagonal models) or
 # by the axes "axis1", ..., the columns of D; components by sigma's names.
@@ -81,9 +81,18 @@ covariance_decomposition <- function(sigma, model) {
   }
   lambda <- stats::setNames(exp(log_det / d), components)
 
+  # The axes every Sigma_c shares are the eigenvectors of any combination
+  # of them; weights 1, 2, ..., k on the covariances scaled to unit trace
+  # separate the axes unless all components tie on the same two.
+  shared_axes <- function() {
+    combined <- Reduce(`+`, lapply(seq_len(k), function(c) {
+      c * covariance(c) / sum(diag(covariance(c)))
+    }))
+    principal_axes(combined)
+  }
   axes <- switch(EXPR = letters[["orientation"]],
     I = rep(list(diag(d)), k),
-    E = rep(list(principal_axes(covariance(1L))), k),
+    E = rep(list(shared_axes()), k),
     V = lapply(seq_len(k), function(c) principal_axes(covariance(c)))
   )
   shape <- vapply(seq_len(k), function(c) {

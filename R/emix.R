@@ -414,10 +414,6 @@
 #' Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
 #' non-Gaussian clustering. *Biometrics*, 49(3), 803--821.
 #'
-#' Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
-#' components in high dimensions. *Advances in Data Analysis and
-#' Classification*, 8(2), 217--226.
-#'
 #' Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*.
 #' Springer, New York. Chapter 10.
 #'
@@ -435,6 +431,11 @@
 #' Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood
 #' from incomplete data via the EM algorithm. *Journal of the Royal
 #' Statistical Society, Series B*, 39(1), 1--38.
+#'
+#' Flury, B. N. and Gautschi, W. (1986). An algorithm for simultaneous
+#' orthogonal transformation of several positive definite symmetric matrices
+#' to nearly diagonal form. *SIAM Journal on Scientific and Statistical
+#' Computing*, 7(1), 169--184.
 #'
 #' Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
 #' discriminant analysis, and density estimation. *Journal of the American

@@ -17,9 +17,10 @@
 #'   Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
 #'   models. *Pattern Recognition*, 28(5), 781--793.
 #'
-#'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
-#'   components in high dimensions. *Advances in Data Analysis and
-#'   Classification*, 8(2), 217--226.
+#'   Flury, B. N. and Gautschi, W. (1986). An algorithm for simultaneous
+#'   orthogonal transformation of several positive definite symmetric
+#'   matrices to nearly diagonal form. *SIAM Journal on Scientific and
+#'   Statistical Computing*, 7(1), 169--184.
 #'
 #'   Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
 #'   discriminant analysis, and density estimation. *Journal of the American

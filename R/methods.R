@@ -426,16 +426,18 @@ print_covariances <- function(sigma, model, digits,
   d <- length(vars)
   covariance <- function(c) matrix(sigma[, , c], d, d, dimnames = list(vars, vars))
   variances <- function(c) stats::setNames(sigma[cbind(seq_len(d), seq_len(d), c)], vars)
-  if (model == "EEE") {
+  # by the model's row: one covariance for all, or one each; full or diagonal
+  row <- model_row(model)
+  if (row$pooled && row$full) {
     cat("Covariance (common to all components):\n")
     print(covariance(1L), digits = digits)
   } else if (model == "E") {
     cat("Variance (common to all components):\n")
     print(variances(1L), digits = digits)
-  } else if (model %in% c("EII", "EEI")) {
+  } else if (row$pooled) {
     cat("Variances (diagonal covariance common to all components):\n")
     print(variances(1L), digits = digits)
-  } else if (model %in% c("VII", "VVI", "V")) {
+  } else if (!row$full) {
     cat("Variances (diagonal covariances), one row per component:\n")
     table <- t(vapply(seq_along(components), variances, numeric(d)))
     if (d == 1L) {

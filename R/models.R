@@ -32,7 +32,7 @@ model_row <- function(model) {
 }
 
 model_description <- function(model) {
-  switch(model,
+  switch(EXPR = model,
     E = "univariate, equal variance",
     V = "univariate, unequal variance",
     model_row(model)$description

@@ -730,6 +730,18 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
             }
         }
     }
+    /* A shape of its own fitted under a constraint (EVI, EVE, VVE, EVV) is
+     * judged on the component's own S_c + R first: the constraint would
+     * rescale a scatter that the data leave (nearly) singular, and the fit
+     * would hide the collapse (a variance at the ridge blown up with the
+     * others to the common volume). VVI and VVV are judged below, their
+     * fit being S_c + R itself. */
+    if (m->shape == 'V' && (m->volume == 'E' || m->orientation == 'E')) {
+        status = gauss_factor(par, ctl->var_scale, ctl->reg + 1e-10, 0);
+        if (status.code != EMIX_OK) {
+            return status;
+        }
+    }
     cov_problem *cov = &par->cov;
     cov->N = st->N;
     cov->tol = ctl->inner_tol;

@@ -22,6 +22,19 @@ test_that("the trace counts each M-step's inner iterations, for the models that 
   }
 })
 
+test_that("the inner settings are checked", {
+  expect_error(emix_control(inner_tol = -1), "`inner_tol`", class = "emix_error_argument")
+  expect_error(emix_control(inner_tol = NA), "`inner_tol`", class = "emix_error_argument")
+  expect_error(emix_control(inner_max_iter = 0), "`inner_max_iter`",
+               class = "emix_error_argument")
+  expect_error(emix_control(inner_max_iter = 2.5), "`inner_max_iter`",
+               class = "emix_error_argument")
+  control <- emix_control()
+  control$inner_max_iter <- -1L
+  expect_error(emix(faithful, k = 2, model = "VEE", control = control),
+               "`control$inner_max_iter`", fixed = TRUE, class = "emix_error_argument")
+})
+
 test_that("M-steps cut short by inner_max_iter still raise the likelihood and warn", {
   x <- as.matrix(iris[1:4])
   lab <- as.integer(iris$Species)
@@ -43,8 +56,10 @@ test_that("M-steps cut short by inner_max_iter still raise the likelihood and wa
     expect_match(conditionMessage(caught), "inner_max_iter` \\(1\\)")
     # one inner iteration per M-step, each a generalised EM step from the
     # last: the log-likelihood never falls, and the fit reaches the same
-    # optimum as with full inner iterations
-    expect_true(all(short$trace$inner == 1), info = model)
+    # optimum as with full inner iterations (the first M-step of EVE and VVE
+    # tries k + 1 orientations, one iteration each)
+    expect_true(all(short$trace$inner[-1] == 1), info = model)
+    expect_identical(short$trace$inner[1], if (model %in% c("EVE", "VVE")) 4 else 1)
     slack <- 1e-10 * sum(abs(ref_estep(x, short$pro, short$mean, short$sigma)$row_loglik))
     expect_true(all(diff(short$trace$loglik) >= -slack), info = model)
     expect_equal(short$loglik, full$loglik, tolerance = 1e-8, info = model)
@@ -56,9 +71,9 @@ test_that("M-steps cut short by inner_max_iter still raise the likelihood and wa
 
 test_that("a component with too little support for the parts of its own is an error", {
   x <- as.matrix(iris[1:4])
-  # component 3 holds one row: a volume or shape of its own needs 2, a full
-  # covariance of its own d + 1 = 5, a model pooling parts over the
-  # components 1 (and k + d in all)
+  # component 3 holds one row: a volume or shape of its own needs 2, a shape
+  # of its own in d = 4 dimensions d + 1 = 5, a model pooling parts over
+  # the components 1 (and k + d in all)
   lab <- c(rep(1L, 75), rep(2L, 74), 3L)
   own <- c("VII", "VEI", "EVI", "VVI", "VEE", "EVE", "VVE", "VEV", "EVV", "VVV")
   for (model in ref_models) {
@@ -69,7 +84,8 @@ test_that("a component with too little support for the parts of its own is an er
       expect_s3_class(err, "emix_error_empty")
       expect_identical(err$component, 3L, info = model)
       expect_identical(err$found, 1, info = model)
-      expect_identical(err$needed, if (model %in% c("EVV", "VVV")) 5 else 2, info = model)
+      expect_identical(err$needed, if (model %in% c("EVE", "VVE", "EVV", "VVV")) 5 else 2,
+                       info = model)
     } else {
       # one row is enough for a component whose covariance is pooled (EII
       # EEI EEE) or whose volume and shape are (EEV)
@@ -108,17 +124,37 @@ test_that("a component on a line: a collapse where the model lets it be one, nev
       }
     }
   }
-  # a shape and an orientation of its own (EVV, VVV) let the line's
-  # component collapse onto it: without a ridge its covariance is singular
+  # a shape of its own (EVV, VVV) lets the line's component collapse onto
+  # it: without a ridge its covariance is singular, and with one the
+  # component's own scatter is the ridge across the line, which EVV's
+  # common volume would otherwise rescale out of sight
   for (model in c("EVV", "VVV")) {
-    expect_error(emix(x, k = 2, model = model, init = lab, control = emix_control(reg = 0)),
-                 class = "emix_error_collapsed")
+    for (reg in c(0, 1e-6)) {
+      err <- tryCatch(emix(x, k = 2, model = model, init = lab, control = emix_control(reg = reg)),
+                      error = function(e) e)
+      expect_s3_class(err, "emix_error_collapsed")
+      expect_identical(err$component, 2L, info = paste(model, reg))
+    }
   }
-  # equal volumes keep the likelihood bounded: the EVV fit with the ridge
-  # is a fit, with the line's component thin but of the common volume
-  fit <- emix(x, k = 2, model = "EVV", init = lab)
-  volumes <- apply(fit$sigma, 3, function(s) det(s)^(1 / 2))
-  expect_equal(volumes[[1]], volumes[[2]], tolerance = 1e-10)
+})
+
+test_that("a variable constant within a component is a collapse under a common volume too", {
+  set.seed(5)
+  # component 2's rows all have x2 = 1
+  x <- rbind(matrix(rnorm(90), 30), cbind(rnorm(12, 6), 1, rnorm(12, 6)))
+  colnames(x) <- c("x1", "x2", "x3")
+  lab <- rep(1:2, c(30, 12))
+  for (model in c("EVI", "VVI", "EVE", "VVE", "EVV", "VVV")) {
+    err <- tryCatch(emix(x, k = 2, model = model, init = lab), error = function(e) e)
+    expect_s3_class(err, "emix_error_collapsed")
+    expect_identical(err$component, 2L, info = model)
+    expect_match(conditionMessage(err), "x2", fixed = TRUE)
+  }
+  # a shared shape keeps the component's variance of x2 away from 0: a fit
+  for (model in c("VEI", "VEE", "VEV", "EEV")) {
+    fit <- emix(x, k = 2, model = model, init = lab)
+    expect_true(is.finite(fit$loglik) && all(is.finite(fit$sigma)), info = model)
+  }
 })
 
 test_that("the Bayesian methods refuse the models without a conjugate prior here", {

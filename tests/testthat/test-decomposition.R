@@ -171,14 +171,31 @@ test_that("hand cases: a rotated ellipse, and diagonal models", {
   expect_equal(unname(vvv$orientation), array(c(R, R), c(2, 2, 2)), tolerance = 1e-14)
 
   # EVE: the same axes, long first in component 1 and short first in
-  # component 2: D is component 1's axes, and component 2's shape, on the
-  # same axes, is increasing
+  # component 2: D is the eigenvectors of Sigma_1 / 2.5 + 2 Sigma_2 / 2.5 =
+  # R diag(1.2, 1.8) R', so R's second axis comes first, and the shapes are
+  # on those axes
   sigma <- array(c(R %*% diag(c(2, 0.5)) %*% t(R), R %*% diag(c(0.5, 2)) %*% t(R)), c(2, 2, 2))
   eve <- covariance_decomposition(sigma, "EVE")
   expect_equal(eve$scale, 1, tolerance = 1e-14)
-  expect_equal(unname(eve$shape), cbind(c(2, 0.5), c(0.5, 2)), tolerance = 1e-14)
-  expect_equal(unname(eve$orientation), R, tolerance = 1e-14)
+  expect_equal(unname(eve$shape), cbind(c(0.5, 2), c(2, 0.5)), tolerance = 1e-14)
+  swapped <- R[, 2:1]
+  swapped[, 1] <- swapped[, 1] * sign(swapped[which.max(abs(swapped[, 1])), 1])
+  swapped[, 2] <- swapped[, 2] * sign(swapped[which.max(abs(swapped[, 2])), 2])
+  expect_equal(unname(eve$orientation), swapped, tolerance = 1e-14)
   expect_identical(colnames(eve$shape), c("1", "2"))
+
+  # VVE whose first component has two equal axes: the shared axes are still
+  # found, and lambda D A D' gives every Sigma_c back
+  set.seed(9)
+  D <- qr.Q(qr(matrix(rnorm(9), 3)))
+  sigma <- array(c(D %*% diag(c(2, 2, 0.5)) %*% t(D), D %*% diag(c(3, 1, 0.2)) %*% t(D)),
+                 c(3, 3, 2))
+  vve <- covariance_decomposition(sigma, "VVE")
+  for (c in 1:2) {
+    rebuilt <- vve$scale[[c]] * vve$orientation %*% diag(vve$shape[, c]) %*% t(vve$orientation)
+    expect_equal(rebuilt, sigma[, , c], tolerance = 1e-12)
+  }
+  expect_equal(sort(unname(vve$shape[, 2]) * vve$scale[[2]]), c(0.2, 1, 3), tolerance = 1e-12)
 
   # VEI: diag(4, 1) and diag(16, 4), volumes 2 and 8, shape (2, 1/2) in
   # the order of the variables
