@@ -359,7 +359,10 @@
 #'     from `init`), with `loglik`, `bound` and `gap` `NA`, and for `"me"` a
 #'     column `merge`, `TRUE` where two components were merged; for `"gibbs"` row
 #'     \eqn{s} is sweep \eqn{s}, with the log-likelihood of its draw, the
-#'     number of `occupied` components and whether it was `kept`.}
+#'     number of `occupied` components and whether it was `kept`. The
+#'     Gaussian models whose M-step iterates (`"VEI"`, `"VEE"`, `"EVE"`,
+#'     `"VVE"`, `"VEV"`) add a column `inner`, the inner iterations of the
+#'     M-step that gave the row's parameters (see [emix_control()]).}
 #'   \item{`converged`, `iter`}{whether the stopping rule held, and the number
 #'     of iterations (for `"gibbs"`: `NA`, and the number of sweeps).}
 #'   \item{`z`, `classification`}{`n x k` posterior probabilities and their
