@@ -445,6 +445,24 @@ typedef struct {
 void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *centres,
                 int max_iter, int nthreads, int *labels, emix_lloyd_result *res);
 
+/* ---- Hierarchical agglomeration (hc.c) ----------------------------------- */
+
+/* Scratch of emix_hc_ward for m rows of d variables: mean m * d, size and
+ * nn_cost m doubles; nn, active, group and first m ints. */
+typedef struct {
+    double *mean, *size, *nn_cost;
+    int *nn, *active, *group, *first;
+} emix_hc_scratch;
+
+/* Ward's agglomeration of the m rows of dat (weights > 0), the EII
+ * classification-likelihood criterion in the distances scaled by inv_var:
+ * merge ((m - 1) x 2, 1-based, the lower index first; the merged cluster
+ * keeps it), cost (m - 1, the increase of the weighted within-cluster sum
+ * of squares at each merge) and labels (m x nk, column q the partition
+ * into ks[q] clusters, labelled 1.. in order of first row). */
+void emix_hc_ward(const emix_data *dat, const double *inv_var, const int *ks, int nk,
+                  int *merge, double *cost, int *labels, emix_hc_scratch *s);
+
 /* ---- Reordering components (permute.c) ------------------------------------ */
 
 /* Column c of the n x k matrix z becomes its column perm[c] (0-based), in

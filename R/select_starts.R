@@ -1,0 +1,125 @@
+# The starts of model selection: one partition per number of components,
+# shared by every covariance model of the grid, so that the models are
+# compared from the same start. R checks and shapes; the agglomeration and
+# the k-means steps run in C (src/hc.c, src/kmeans.c).
+
+# The strategies selection_starts() knows.
+selection_start_types <- c("hc", "kmeans++", "random", "short")
+
+# Rows the hierarchical start agglomerates, as mclust does: its O(m d)
+# memory and O(m^2 d) time stay small, and 2000 rows place every centre of
+# up to nine components well enough for EM to take over.
+hc_rows <- 2000L
+
+# The "short" start: this many k-means++ starts, each followed by this many
+# EM iterations of the full model "VVV" (the model of mclust's hierarchical
+# start: it can follow clusters of any shape, and the selection's models are
+# all its special cases).
+short_starts <- 5L
+short_iter <- 10L
+
+# A list, one element per k of `ks` (named as.character(k)), of integer
+# labels in 1..k, one per row of x, every label used, for `start` one of
+# selection_start_types:
+# * "hc": Ward's agglomeration (the EII classification likelihood, see
+#   src/hc.c) in the variables' standardised units, on at most hc_rows rows
+#   of positive weight (a random subset beyond that); all other rows go to
+#   the nearest centre of the subset's clusters. One tree gives every k.
+# * "kmeans++", "random": the starts of emix() (see start_responsibilities()).
+# * "short": the best of short_starts runs of short_iter EM iterations of
+#   "VVV", by log-likelihood, from k-means++ starts; its classification.
+# Reproducible under set.seed(): every draw is from R's generator.
+selection_starts <- function(x, ks, start, weights, control) {
+  x <- check_data(x)
+  if (!is.character(start) || length(start) != 1L || !start %in% selection_start_types) {
+    stop_arg("start", sprintf("must be one of %s.",
+                              paste0("\"", selection_start_types, "\"", collapse = ", ")))
+  }
+  weights <- check_weights(weights, nrow(x))
+  control <- as_emix_control(control)
+  ks <- check_selection_ks(ks, x, weights)
+  core <- core_control(control, x, weights)
+  starts <- if (start == "hc") {
+    hc_start(x, ks, weights, core)
+  } else {
+    lapply(ks, function(k) {
+      # a start shared by all models: clusters big enough for the model
+      # that needs most rows ("VVV"), where k-means++ finds such
+      core$min_rows <- needed_observations("VVV", k, ncol(x))$each
+      switch(start,
+        "kmeans++" = kmeans_start(x, k, weights, core, control$seeds),
+        random = random_start(x, k, weights, core),
+        short = short_start(x, k, weights, control, core)
+      )
+    })
+  }
+  names(starts) <- as.character(ks)
+  starts
+}
+
+# ks as distinct whole numbers of components, each at most the number of
+# distinct rows of positive weight.
+check_selection_ks <- function(ks, x, weights) {
+  if (!is.numeric(ks) || length(ks) < 1L || anyNA(ks) || any(!is.finite(ks)) ||
+      any(ks != round(ks)) || any(ks < 1) || anyDuplicated(ks)) {
+    stop_arg("ks", "must be distinct whole numbers of components, each at least 1.")
+  }
+  ks <- as.integer(ks)
+  if (!has_distinct_rows(x, max(ks), weights)) {
+    stop_arg("ks", sprintf(
+      "must not exceed the number of distinct rows of the data (of positive weight); it holds %d.",
+      max(ks)))
+  }
+  ks
+}
+
+# The hierarchical start for every k of ks (see selection_starts()).
+hc_start <- function(x, ks, weights, core) {
+  inv_var <- 1 / core$start_scale
+  # rows of zero weight have no place in the tree (their merges would cost
+  # nothing whatever their distance): they go to the nearest centre
+  candidates <- if (is.null(weights)) seq_len(nrow(x)) else which(weights > 0)
+  rows <- if (length(candidates) > hc_rows) {
+    sort(candidates[sample.int(length(candidates), hc_rows)])
+  } else {
+    candidates
+  }
+  sub_x <- x[rows, , drop = FALSE]
+  sub_w <- weights[rows]
+  tree <- .Call(C_ffi_hc, sub_x, sub_w, inv_var, ks)
+  if (length(rows) == nrow(x)) {
+    return(lapply(seq_along(ks), function(q) tree$labels[, q]))
+  }
+  lapply(seq_along(ks), function(q) {
+    groups <- tree$labels[, q]
+    w <- if (is.null(sub_w)) rep(1, length(rows)) else sub_w
+    centres <- rowsum(sub_x * w, groups, reorder = TRUE) / as.vector(rowsum(w, groups))
+    .Call(C_ffi_kmeans_lloyd, x, weights, inv_var, centres, 0L, core$threads)$labels
+  })
+}
+
+# The "short" start for k components (see selection_starts()). A run that
+# degenerates, or whose classification leaves a component without rows, is
+# passed over; when every one is, the first k-means++ start is returned.
+short_start <- function(x, k, weights, control, core) {
+  short_control <- control
+  short_control$tol <- 0 # exactly short_iter iterations, and no warning
+  short_control$max_iter <- short_iter
+  best <- NULL
+  first <- NULL
+  for (s in seq_len(short_starts)) {
+    labels <- kmeans_start(x, k, weights, core, control$seeds)
+    if (is.null(first)) {
+      first <- labels
+    }
+    fit <- tryCatch(
+      emix(x, k = k, model = "VVV", weights = weights, init = labels, control = short_control),
+      emix_error_degenerate = function(e) NULL
+    )
+    if (!is.null(fit) && length(unique(fit$classification)) == k &&
+        (is.null(best) || fit$loglik > best$loglik)) {
+      best <- fit
+    }
+  }
+  if (is.null(best)) first else as.integer(best$classification)
+}
