@@ -23,8 +23,9 @@ short_iter <- 10L
 # selection_start_types:
 # * "hc": Ward's agglomeration (the EII classification likelihood, see
 #   src/hc.c) in the variables' standardised units, on at most hc_rows rows
-#   of positive weight (a random subset beyond that); all other rows go to
-#   the nearest centre of the subset's clusters. One tree gives every k.
+#   of positive weight (a random subset beyond that), which keep their
+#   clusters; every other row joins the nearest centre of these clusters.
+#   One tree gives every k.
 # * "kmeans++", "random": the starts of emix() (see start_responsibilities()).
 # * "short": the best of short_starts runs of short_iter EM iterations of
 #   "VVV", by log-likelihood, from k-means++ starts; its classification.
@@ -90,11 +91,17 @@ hc_start <- function(x, ks, weights, core) {
   if (length(rows) == nrow(x)) {
     return(lapply(seq_along(ks), function(q) tree$labels[, q]))
   }
+  # the tree's rows keep their clusters; the others join the nearest
+  # cluster centre (the EII classification with equal proportions)
+  others <- x[-rows, , drop = FALSE]
+  w <- if (is.null(sub_w)) rep(1, length(rows)) else sub_w
   lapply(seq_along(ks), function(q) {
     groups <- tree$labels[, q]
-    w <- if (is.null(sub_w)) rep(1, length(rows)) else sub_w
     centres <- rowsum(sub_x * w, groups, reorder = TRUE) / as.vector(rowsum(w, groups))
-    .Call(C_ffi_kmeans_lloyd, x, weights, inv_var, centres, 0L, core$threads)$labels
+    labels <- integer(nrow(x))
+    labels[rows] <- groups
+    labels[-rows] <- .Call(C_ffi_nearest_centre, others, inv_var, centres)
+    labels
   })
 }
 

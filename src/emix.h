@@ -463,6 +463,13 @@ typedef struct {
 void emix_hc_ward(const emix_data *dat, const double *inv_var, const int *ks, int nk,
                   int *merge, double *cost, int *labels, emix_hc_scratch *s);
 
+/* Each row's nearest of the k x d centres (1-based, the first on a tie) in
+ * the distances scaled by inv_var: the rows left out of the agglomeration
+ * join its clusters so. Unlike emix_lloyd it never moves a row to fill a
+ * centre that no row is nearest to. */
+void emix_nearest_centre(const emix_data *dat, const double *inv_var, const double *centres,
+                         int k, int *labels);
+
 /* ---- Reordering components (permute.c) ------------------------------------ */
 
 /* Column c of the n x k matrix z becomes its column perm[c] (0-based), in

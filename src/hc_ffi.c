@@ -50,3 +50,16 @@ SEXP ffi_hc(SEXP x, SEXP w, SEXP inv_var, SEXP ks)
     UNPROTECT(4);
     return out;
 }
+
+/* Each row's nearest centre (1-based) of the k x d matrix `centres`. */
+SEXP ffi_nearest_centre(SEXP x, SEXP inv_var, SEXP centres)
+{
+    emix_data dat = dense_view(x, R_NilValue);
+    const double *scale = check_reals(inv_var, "inv_var", dat.d, DBL_MIN);
+    int k = check_rows(centres, "centres", dat.d);
+    const double *c = check_reals(centres, "centres", (R_xlen_t) k * dat.d, R_NegInf);
+    SEXP labels = PROTECT(allocVector(INTSXP, dat.n));
+    emix_nearest_centre(&dat, scale, c, k, INTEGER(labels));
+    UNPROTECT(1);
+    return labels;
+}
