@@ -208,6 +208,15 @@
 #'   (`islands`, for example). With `nstart > 1` it is the first start and
 #'   the others are `"kmeans++"` starts; if ties leave a group empty, the
 #'   start is `"kmeans++"`.
+#' * `"hc"`: model-based hierarchical agglomeration (Banfield and Raftery
+#'   1993; Fraley 1998) under the model `"EII"`, whose criterion is Ward's:
+#'   each step merges the two clusters whose merge increases the weighted
+#'   within-cluster sum of squares (in the standardised units) least, the
+#'   lowest pair of row numbers on a tie, so the start is deterministic. On
+#'   more than 2000 rows (of positive weight) it agglomerates a random
+#'   subset of 2000 (as mclust does), and every other row joins the
+#'   nearest centre of their `k` clusters. With `nstart > 1` it is the
+#'   first start and the others are `"kmeans++"` starts.
 #' * a vector of labels in `1..k`, or a factor with `k` levels, one per row
 #'   used (after `subset` and `na.action`), each label used at least once;
 #' * an `n x k` matrix of responsibilities, rows summing to 1; or
@@ -439,6 +448,9 @@
 #' orthogonal transformation of several positive definite symmetric matrices
 #' to nearly diagonal form. *SIAM Journal on Scientific and Statistical
 #' Computing*, 7(1), 169--184.
+#'
+#' Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
+#' clustering. *SIAM Journal on Scientific Computing*, 20(1), 270--281.
 #'
 #' Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
 #' discriminant analysis, and density estimation. *Journal of the American

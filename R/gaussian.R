@@ -164,8 +164,9 @@ gaussian_prepare <- function(family, x, k, weights, init, nstart, method, contro
 gaussian_start <- function(prep, s) {
   init <- prep$init
   core <- prep$core
-  # the quantile start is deterministic: further starts are k-means++
-  if (init$type == "quantile" && s > 1L) {
+  # the quantile and hierarchical starts are deterministic: further starts
+  # are k-means++
+  if (init$type %in% c("quantile", "hc") && s > 1L) {
     init <- list(type = "kmeans++", k = prep$k)
   }
   if (is.null(prep$noise)) {

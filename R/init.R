@@ -15,6 +15,7 @@ start_responsibilities <- function(init, x, k, weights, core, seeds) {
       if (all(tabulate(labels, k) > 0L)) labels else kmeans_start(x, k, weights, core, seeds)
     },
     random = random_start(x, k, weights, core),
+    hc = hc_start(x, k, weights, core)[[1L]],
     labels = init$labels,
     matrix = init$z,
     parameters = parameter_start(init, x, weights, core)
@@ -149,7 +150,7 @@ check_init <- function(init, x, k) {
     return(c(list(type = "parameters", k = as.integer(k)), init))
   }
   k <- if (is.null(k)) start_k(init, n) else check_count(k, "k")
-  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random", "quantile")) {
+  if (is.character(init) && length(init) == 1L && init %in% c("kmeans++", "random", "quantile", "hc")) {
     if (init == "quantile" && ncol(x) > 1L) {
       stop_arg("init", "can be \"quantile\" only for one variable; use \"kmeans++\" or \"random\".")
     }
@@ -160,7 +161,7 @@ check_init <- function(init, x, k) {
     return(partition)
   }
   stop_arg("init", sprintf(
-    "must be \"kmeans++\", \"random\", \"quantile\" (one variable), a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
+    "must be \"kmeans++\", \"random\", \"quantile\" (one variable), \"hc\", a numeric vector or factor of labels, a numeric matrix of responsibilities, a fitted emix object or a list(pro, mean, sigma) of parameters; it is %s.",
     describe_type(init)))
 }
 

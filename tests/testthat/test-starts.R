@@ -214,3 +214,16 @@ test_that("the compiled agglomeration refuses what would read out of bounds", {
   expect_error(.Call(C_ffi_hc, x, 1:3 + 0, c(1, 1), 2L))
   expect_error(.Call(C_ffi_nearest_centre, x, c(1, 1), matrix(0, 2, 3)), "centres")
 })
+
+test_that("emix(init = \"hc\") starts EM from the Ward partition", {
+  x <- as.matrix(iris[1:4])
+  ward <- cutree(hclust(dist(scale(x, center = FALSE, scale = apply(x, 2, sd))), "ward.D2"), 3)
+  fit <- emix(x, k = 3, init = "hc")
+  from_labels <- emix(x, k = 3, init = ward)
+  expect_equal(fit$loglik, from_labels$loglik, tolerance = 1e-12)
+  expect_identical(fit$classification, from_labels$classification)
+  # further starts are k-means++ ones; the first is still the Ward partition
+  set.seed(1)
+  several <- emix(x, k = 3, init = "hc", nstart = 3)
+  expect_equal(several$start_objective[1L], fit$loglik, tolerance = 1e-12)
+})
