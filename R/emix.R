@@ -211,8 +211,14 @@
 #' * `"hc"`: model-based hierarchical agglomeration (Banfield and Raftery
 #'   1993; Fraley 1998) under the model `"EII"`, whose criterion is Ward's:
 #'   each step merges the two clusters whose merge increases the weighted
-#'   within-cluster sum of squares (in the standardised units) least, the
-#'   lowest pair of row numbers on a tie, so the start is deterministic. On
+#'   within-cluster sum of squares least, the lowest pair of row numbers on
+#'   a tie, so the start is deterministic. The distances are mclust's for
+#'   its agglomeration (`hcUse = "SVD"`): the standardised variables on
+#'   their principal axes, each axis divided by the fourth root of its
+#'   variance; the partitions are those of `mclust::hc(modelName = "EII",
+#'   use = "SVD")`. mclust agglomerates under `"VVV"` by default, at about
+#'   ten times the cost, for starts that did no better in
+#'   `bench/select_starts.R`. On
 #'   more than 2000 rows (of positive weight) it agglomerates a random
 #'   subset of 2000 (as mclust does), and every other row joins the
 #'   nearest centre of their `k` clusters. With `nstart > 1` it is the

@@ -22,7 +22,7 @@ short_iter <- 10L
 # labels in 1..k, one per row of x, every label used, for `start` one of
 # selection_start_types:
 # * "hc": Ward's agglomeration (the EII classification likelihood, see
-#   src/hc.c) in the variables' standardised units, on at most hc_rows rows
+#   src/hc.c) in hc_coordinates(), on at most hc_rows rows
 #   of positive weight (a random subset beyond that), which keep their
 #   clusters; every other row joins the nearest centre of these clusters.
 #   One tree gives every k.
@@ -41,7 +41,7 @@ selection_starts <- function(x, ks, start, weights, control) {
   ks <- check_selection_ks(ks, x, weights)
   core <- core_control(control, x, weights)
   starts <- if (start == "hc") {
-    hc_start(x, ks, weights, core)
+    hc_start(x, ks, weights)
   } else {
     lapply(ks, function(k) {
       # a start shared by all models: clusters big enough for the model
@@ -74,9 +74,31 @@ check_selection_ks <- function(ks, x, weights) {
   ks
 }
 
+# The coordinates the hierarchical start agglomerates in, mclust's ("SVD"
+# in its hc()): the standardised variables on their principal axes, axis j
+# divided by the fourth root of its variance lambda_j (the square root of
+# its singular value). Euclidean distance there lies between that of the
+# standardised variables (which lets correlated variables count twice) and
+# the Mahalanobis distance of the whole data (which shrinks the directions
+# that separate clusters, as they carry most variance). Axes of no
+# variance (collinear variables) are dropped. Weighted moments, so integer
+# weights give the coordinates of repeated rows.
+hc_coordinates <- function(x, weights) {
+  w <- if (is.null(weights)) rep(1 / nrow(x), nrow(x)) else weights / sum(weights)
+  moments <- stats::cov.wt(x, wt = w)
+  sd <- sqrt(diag(moments$cov))
+  axes <- eigen(moments$cov / outer(sd, sd), symmetric = TRUE)
+  keep <- axes$values > 1e-10 * axes$values[1L]
+  transform <- axes$vectors[, keep, drop = FALSE] %*%
+    diag(axes$values[keep]^(-1 / 4), sum(keep))
+  # rows of the transform divided by the variables' standard deviations
+  sweep(x, 2L, moments$center) %*% (transform / sd)
+}
+
 # The hierarchical start for every k of ks (see selection_starts()).
-hc_start <- function(x, ks, weights, core) {
-  inv_var <- 1 / core$start_scale
+hc_start <- function(x, ks, weights) {
+  x <- hc_coordinates(x, weights)
+  inv_var <- rep(1, ncol(x))
   # rows of zero weight have no place in the tree (their merges would cost
   # nothing whatever their distance): they go to the nearest centre
   candidates <- if (is.null(weights)) seq_len(nrow(x)) else which(weights > 0)

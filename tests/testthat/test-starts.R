@@ -68,19 +68,44 @@ test_that("ties are broken by the lowest pair of indices, as in the reference", 
   expect_equal(tree$cost, ref$cost, tolerance = 1e-12)
 })
 
+# mclust's coordinates for its agglomeration ("SVD"), as mclust's hc()
+# makes them: the standardised data on their principal axes, each divided
+# by the square root of its singular value.
+# The transform is found from x and applied to the rows `new`.
+svd_coordinates <- function(x, new = x) {
+  z <- scale(x)
+  s <- svd(z, nu = 0)
+  scale(new, attr(z, "scaled:center"), attr(z, "scaled:scale")) %*% s$v %*%
+    diag(1 / sqrt(s$d), ncol(x))
+}
+
 test_that("hc gives hclust's Ward (ward.D2) partitions at every k, from one tree", {
   for (data in list(as.matrix(iris[1:4]), as.matrix(faithful), as.matrix(USArrests))) {
     starts <- selection_starts(data, 1:9, "hc", NULL, emix_control())
     expect_named(starts, as.character(1:9))
-    # the start's distances: each variable divided by its standard deviation
-    tree <- hclust(dist(scale(data, center = FALSE, scale = apply(data, 2, sd))), "ward.D2")
+    tree <- hclust(dist(svd_coordinates(data)), "ward.D2")
     for (k in 1:9) {
       expect_true(valid_labels(starts[[as.character(k)]], nrow(data), k))
       expect_true(same_partition(starts[[as.character(k)]], cutree(tree, k)))
     }
+    # the kernel alone, in the distances of the standardised variables:
     # ward.D2's heights are sqrt(2 * the increase of the sum of squares)
     costs <- .Call(C_ffi_hc, data, NULL, 1 / apply(data, 2, var), 1L)$cost
+    tree <- hclust(dist(scale(data, center = FALSE, scale = apply(data, 2, sd))), "ward.D2")
     expect_equal(sqrt(2 * costs), tree$height, tolerance = 1e-10)
+  }
+})
+
+test_that("hc gives mclust's EII agglomeration on its SVD coordinates", {
+  skip_if_not_installed("mclust")
+  for (data in list(as.matrix(iris[1:4]), as.matrix(swiss), as.matrix(trees))) {
+    starts <- selection_starts(data, 1:9, "hc", NULL, emix_control())
+    # mclust's hc() evaluates its hcEII() in the caller's frame
+    hcEII <- mclust::hcEII
+    classes <- mclust::hclass(mclust::hc(data, modelName = "EII", use = "SVD"), 1:9)
+    for (k in 1:9) {
+      expect_true(same_partition(starts[[as.character(k)]], classes[, k]))
+    }
   }
 })
 
@@ -95,9 +120,9 @@ test_that("integer weights give the partitions of the repeated rows", {
   }
 })
 
-# Each row's nearest centre in plain R (distances scaled by 1 / sd_x^2).
-nearest_reference <- function(x, centres, sd_x) {
-  d2 <- vapply(seq_len(nrow(centres)), function(c) colSums((t(x) - centres[c, ])^2 / sd_x^2),
+# Each row's nearest centre in plain R.
+nearest_reference <- function(x, centres) {
+  d2 <- vapply(seq_len(nrow(centres)), function(c) colSums((t(x) - centres[c, ])^2),
                numeric(nrow(x)))
   max.col(-matrix(d2, nrow(x)), ties.method = "first")
 }
@@ -112,13 +137,13 @@ test_that("hc is deterministic, and on many rows runs on a subset of 2000, the r
   starts <- selection_starts(x, c(2, 5), "hc", NULL, emix_control())
   set.seed(5)
   rows <- sort(sample.int(n, 2000))
-  sd_x <- apply(x, 2, sd)
-  tree <- hclust(dist(scale(x[rows, ], center = FALSE, scale = sd_x)), "ward.D2")
+  z <- svd_coordinates(x)
+  tree <- hclust(dist(z[rows, ]), "ward.D2")
   for (k in c(2, 5)) {
     expected <- integer(n)
     expected[rows] <- cutree(tree, k)
-    centres <- apply(x[rows, ], 2, function(v) tapply(v, expected[rows], mean))
-    expected[-rows] <- nearest_reference(x[-rows, ], centres, sd_x)
+    centres <- apply(z[rows, ], 2, function(v) tapply(v, expected[rows], mean))
+    expected[-rows] <- nearest_reference(z[-rows, ], centres)
     expect_true(valid_labels(starts[[as.character(k)]], n, k))
     expect_true(same_partition(starts[[as.character(k)]], expected))
   }
@@ -131,9 +156,11 @@ test_that("rows of zero weight stay out of the tree and go to the nearest centre
   starts <- selection_starts(x, 3, "hc", w, emix_control())[["3"]]
   kept <- selection_starts(x[w > 0, ], 3, "hc", NULL, emix_control())[["3"]]
   expect_identical(starts[w > 0], kept)
-  centres <- apply(x[w > 0, ], 2, function(v) tapply(v, kept, mean))
+  z <- svd_coordinates(x[w > 0, ])
+  centres <- apply(z, 2, function(v) tapply(v, kept, mean))
+  # the zero-weight rows in the coordinates of the kept rows
   expect_identical(starts[w == 0],
-                   nearest_reference(x[w == 0, , drop = FALSE], centres, apply(x, 2, sd)))
+                   nearest_reference(svd_coordinates(x[w > 0, ], x[w == 0, , drop = FALSE]), centres))
 })
 
 test_that("every start gives valid labels for every k, reproducibly under set.seed()", {
@@ -217,7 +244,7 @@ test_that("the compiled agglomeration refuses what would read out of bounds", {
 
 test_that("emix(init = \"hc\") starts EM from the Ward partition", {
   x <- as.matrix(iris[1:4])
-  ward <- cutree(hclust(dist(scale(x, center = FALSE, scale = apply(x, 2, sd))), "ward.D2"), 3)
+  ward <- cutree(hclust(dist(svd_coordinates(x)), "ward.D2"), 3)
   fit <- emix(x, k = 3, init = "hc")
   from_labels <- emix(x, k = 3, init = ward)
   expect_equal(fit$loglik, from_labels$loglik, tolerance = 1e-12)
