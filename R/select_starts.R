@@ -11,8 +11,8 @@ selection_start_types <- c("hc", "kmeans++", "random", "short")
 # up to nine components well enough for EM to take over.
 hc_rows <- 2000L
 
-# The "short" start: this many k-means++ starts, each followed by this many
-# EM iterations of the full model "VVV" (the model of mclust's hierarchical
+# The "short" start: this many k-means++ starts, each followed by at most
+# this many EM iterations of the full model "VVV" (the model of mclust's hierarchical
 # start: it can follow clusters of any shape, and the selection's models are
 # all its special cases).
 short_starts <- 5L
@@ -27,7 +27,7 @@ short_iter <- 10L
 #   clusters; every other row joins the nearest centre of these clusters.
 #   One tree gives every k.
 # * "kmeans++", "random": the starts of emix() (see start_responsibilities()).
-# * "short": the best of short_starts runs of short_iter EM iterations of
+# * "short": the best of short_starts runs of at most short_iter EM iterations of
 #   "VVV", by log-likelihood, from k-means++ starts; its classification.
 # Reproducible under set.seed(): every draw is from R's generator.
 selection_starts <- function(x, ks, start, weights, control) {
@@ -127,22 +127,37 @@ hc_start <- function(x, ks, weights) {
   })
 }
 
-# The "short" start for k components (see selection_starts()). A run that
+# The "short" start for k components (see selection_starts()). On more rows
+# than the k-means++ start screens its seeds on (screen_rows()), the runs
+# are made on a random subset of that many: the subset's rows keep the
+# best run's classification, and every other row takes its most probable
+# component under that run's parameters (one E-step). A run that
 # degenerates, or whose classification leaves a component without rows, is
-# passed over; when every one is, the first k-means++ start is returned.
+# passed over; when every one is, the start is k-means++'s.
 short_start <- function(x, k, weights, control, core) {
+  n <- nrow(x)
+  m <- screen_rows(n, k)
+  rows <- if (m < n) sort(sample.int(n, m)) else seq_len(n)
+  sub_x <- x[rows, , drop = FALSE]
+  sub_w <- weights[rows]
+  if (m < n && !has_distinct_rows(sub_x, k, sub_w)) {
+    rows <- seq_len(n)
+    sub_x <- x
+    sub_w <- weights
+  }
+  # at most short_iter iterations: a run that meets the stopping rule
+  # sooner stops there, and one that does not is no cause for a warning
   short_control <- control
-  short_control$tol <- 0 # exactly short_iter iterations, and no warning
   short_control$max_iter <- short_iter
   best <- NULL
-  first <- NULL
   for (s in seq_len(short_starts)) {
-    labels <- kmeans_start(x, k, weights, core, control$seeds)
-    if (is.null(first)) {
-      first <- labels
-    }
+    labels <- kmeans_start(sub_x, k, sub_w, core, control$seeds)
     fit <- tryCatch(
-      emix(x, k = k, model = "VVV", weights = weights, init = labels, control = short_control),
+      withCallingHandlers(
+        emix(sub_x, k = k, model = "VVV", weights = sub_w, init = labels,
+             control = short_control),
+        emix_warning_max_iter = function(w) invokeRestart("muffleWarning")
+      ),
       emix_error_degenerate = function(e) NULL
     )
     if (!is.null(fit) && length(unique(fit$classification)) == k &&
@@ -150,5 +165,14 @@ short_start <- function(x, k, weights, control, core) {
       best <- fit
     }
   }
-  if (is.null(best)) first else as.integer(best$classification)
+  if (is.null(best)) {
+    return(kmeans_start(x, k, weights, core, control$seeds))
+  }
+  if (length(rows) == n) {
+    return(as.integer(best$classification))
+  }
+  labels <- integer(n)
+  labels[rows] <- best$classification
+  labels[-rows] <- predict(best, x[-rows, , drop = FALSE], type = "class")
+  labels
 }
