@@ -217,8 +217,8 @@
 #'   their principal axes, each axis divided by the fourth root of its
 #'   variance; the partitions are those of `mclust::hc(modelName = "EII",
 #'   use = "SVD")`. mclust agglomerates under `"VVV"` by default, at about
-#'   ten times the cost, for starts that did no better in
-#'   `bench/select_starts.R`. On
+#'   fifteen times the cost, for starts from which EM reached the best
+#'   log-likelihood a few per cent more often. On
 #'   more than 2000 rows (of positive weight) it agglomerates a random
 #'   subset of 2000 (as mclust does), and every other row joins the
 #'   nearest centre of their `k` clusters. With `nstart > 1` it is the
