@@ -12,9 +12,9 @@ selection_start_types <- c("hc", "kmeans++", "random", "short")
 hc_rows <- 2000L
 
 # The "short" start: this many k-means++ starts, each followed by at most
-# this many EM iterations of the full model "VVV" (the model of mclust's hierarchical
-# start: it can follow clusters of any shape, and the selection's models are
-# all its special cases).
+# this many EM iterations of the full model "VVV" (the model of mclust's
+# hierarchical start: it can follow clusters of any shape, and the
+# selection's models are all its special cases).
 short_starts <- 5L
 short_iter <- 10L
 
@@ -22,13 +22,15 @@ short_iter <- 10L
 # labels in 1..k, one per row of x, every label used, for `start` one of
 # selection_start_types:
 # * "hc": Ward's agglomeration (the EII classification likelihood, see
-#   src/hc.c) in hc_coordinates(), on at most hc_rows rows
-#   of positive weight (a random subset beyond that), which keep their
-#   clusters; every other row joins the nearest centre of these clusters.
-#   One tree gives every k.
+#   src/hc.c) in hc_coordinates(), on at most hc_rows rows of positive
+#   weight (a random subset beyond that), which keep their clusters; every
+#   other row joins the nearest centre of these clusters. One tree gives
+#   every k. The weights count as repeated rows (integer weights give the
+#   tree of the repeated rows), which mclust's hc() does not take.
 # * "kmeans++", "random": the starts of emix() (see start_responsibilities()).
-# * "short": the best of short_starts runs of at most short_iter EM iterations of
-#   "VVV", by log-likelihood, from k-means++ starts; its classification.
+# * "short": the best of short_starts runs of at most short_iter EM
+#   iterations of "VVV", by log-likelihood, from k-means++ starts; its
+#   classification (see short_start()).
 # Reproducible under set.seed(): every draw is from R's generator.
 selection_starts <- function(x, ks, start, weights, control) {
   x <- check_data(x)
@@ -173,6 +175,6 @@ short_start <- function(x, k, weights, control, core) {
   }
   labels <- integer(n)
   labels[rows] <- best$classification
-  labels[-rows] <- predict(best, x[-rows, , drop = FALSE], type = "class")
+  labels[-rows] <- stats::predict(best, x[-rows, , drop = FALSE], type = "class")
   labels
 }
