@@ -14,8 +14,9 @@
  *
  * Each active cluster keeps its nearest cluster by cost (on a tie the lower
  * index). After a merge only the clusters whose nearest was one of the two
- * merged need a full scan; every other one compares its nearest with the
- * new cluster alone. The pair merged is the least cost, on a tie the lowest
+ * merged, and to which the merged cluster costs more, need a full scan;
+ * every other one compares its nearest with the new cluster alone (so
+ * tied rows, which merge at no cost, cause no scans). The pair merged is the least cost, on a tie the lowest
  * (first, second) pair of indices, so the tree is deterministic. */
 #include "emix.h"
 #include <math.h>
@@ -129,7 +130,7 @@ void emix_hc_ward(const emix_data *dat, const double *inv_var, const int *ks, in
         }
         int step = m - count;
         merge[step] = a + 1;
-        merge[step + (m - 1)] = b + 1;
+        merge[(size_t) step + (m - 1)] = b + 1;
         cost[step] = best;
         /* the merged cluster takes a's place */
         double total = size[a] + size[b];
@@ -156,7 +157,15 @@ void emix_hc_ward(const emix_data *dat, const double *inv_var, const int *ks, in
                 nn[a] = x;
             }
             if (nn[x] == a || nn[x] == b) {
-                scan_nearest(mean, size, active, inv_var, m, d, x, nn, nn_cost);
+                /* its nearest was merged: the merged cluster is nearest
+                 * still if it costs no more (every other costs at least
+                 * that much, and a is below b), else a scan finds it */
+                if (c <= nn_cost[x]) {
+                    nn_cost[x] = c;
+                    nn[x] = a;
+                } else {
+                    scan_nearest(mean, size, active, inv_var, m, d, x, nn, nn_cost);
+                }
             } else if (c < nn_cost[x] || (c == nn_cost[x] && a < nn[x])) {
                 nn_cost[x] = c;
                 nn[x] = a;

@@ -66,6 +66,14 @@ test_that("ties are broken by the lowest pair of indices, as in the reference", 
   ref <- ward_reference(x, rep(1, nrow(x)), c(1, 1))
   expect_identical(tree$merge, ref$merge)
   expect_equal(tree$cost, ref$cost, tolerance = 1e-12)
+  # repeated rows, which merge at no cost
+  set.seed(15)
+  x <- matrix(c(0, 1, 4, 2.5)[sample.int(4, 60, replace = TRUE)], 30, 2)
+  w <- as.double(sample(1:3, 30, replace = TRUE))
+  tree <- .Call(C_ffi_hc, x, w, c(1, 0.5), 1L)
+  ref <- ward_reference(x, w, c(1, 0.5))
+  expect_identical(tree$merge, ref$merge)
+  expect_equal(tree$cost, ref$cost, tolerance = 1e-12)
 })
 
 # mclust's coordinates for its agglomeration ("SVD"), as mclust's hc()
