@@ -392,6 +392,9 @@
 #'     (the one with the largest objective), the final objective of every
 #'     start (`NA` for a start that failed), and the errors of the starts
 #'     that failed, a list named by start (`NULL` when none failed).}
+#'   \item{`start_traces`}{a list with one element per start: the start's
+#'     trace (as `trace`; the kept start's is `trace` itself), or `NULL`
+#'     for a start that failed. `plot(fit, which = "starts")` draws them.}
 #'   \item{`occupied`}{for `"vb"`, `"me"` and `"gibbs"`: the number of
 #'     occupied components (for `"gibbs"`, the most frequent number over the
 #'     kept draws); `NULL` otherwise.}
@@ -646,6 +649,7 @@ new_emix <- function(run, z, prep, method, control) {
       start = run$start,
       objective = run$objective,
       start_objective = run$start_objective,
+      start_traces = run$start_traces,
       start_errors = run$start_errors,
       occupied = run$occupied,
       prior = run$prior,
