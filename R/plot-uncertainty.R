@@ -40,7 +40,7 @@ plot_uncertainty <- function(x, dots) {
     filled <- ifelse(style$pch == 1, 19, style$pch)
     scatter_with_ellipses(x, grDevices::adjustcolor(style$col, 0.6), filled, size(u),
                           main = main, dots = dots)
-    if (x$d == 2L) {
+    if (x$d == 2L && most > 0) {
       at <- signif(most * c(0.1, 0.5, 1), 2)
       graphics::legend("topleft", legend = format(at, drop0trailing = TRUE), pt.cex = size(at), pch = 19,
                        col = "grey40", bty = "n", title = "Uncertainty")
