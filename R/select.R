@@ -416,7 +416,7 @@ sign_note <- "R's sign, as BIC(fit): smaller is better (mclust shows the negativ
 print.emix_selection <- function(x, top = 5L, digits = max(3L, getOption("digits") - 3L), ...) {
   table <- x$table
   failed <- sum(!is.na(table$error))
-  cat(sprintf("Model selection by %s: k = %s, %d model%s (%d fits%s)\n",
+  cat(sprintf("Model selection by %s over k = %s and %d model%s (%d fits%s)\n",
               x$criterion, compact_range(x$k), length(x$models), plural(length(x$models)),
               nrow(table), if (failed > 0L) sprintf(", %d failed", failed) else ""))
   cat(sprintf("%s; %s.\n", criterion_label(x$criterion), sign_note))
@@ -424,10 +424,15 @@ print.emix_selection <- function(x, top = 5L, digits = max(3L, getOption("digits
               x$start, x$method))
   ranked <- order(table[[x$criterion]], na.last = NA)
   shown <- table[utils::head(ranked, top), c("k", "model", "loglik", "df", "BIC", "ICL")]
-  shown[[paste0("delta_", x$criterion)]] <- shown[[x$criterion]] - shown[[x$criterion]][1L]
+  delta <- shown[[x$criterion]] - shown[[x$criterion]][1L]
+  # the criteria are large numbers whose differences matter: more digits
+  for (column in c("loglik", "BIC", "ICL")) {
+    shown[[column]] <- format_number(shown[[column]], digits)
+  }
+  shown[[paste0("delta_", x$criterion)]] <- format(delta, digits = digits)
   rownames(shown) <- NULL
   cat(sprintf("\nBest %d of %d by %s:\n", nrow(shown), length(ranked), x$criterion))
-  print(shown, digits = digits)
+  print(shown)
   cat(chosen_text(x, digits), "\n", sep = "")
   invisible(x)
 }
@@ -443,10 +448,13 @@ chosen_row <- function(x) {
   which(x$table$k == x$best$k & x$table$model == x$best$model)
 }
 
-# 1:9 as "1..9", other numbers listed.
+# 1:9 as "1..9", other numbers as a set.
 compact_range <- function(k) {
-  if (length(k) > 2L && all(diff(k) == 1L)) sprintf("%d..%d", k[1L], k[length(k)]) else
-    paste(k, collapse = ", ")
+  if (length(k) == 1L) {
+    return(format(k))
+  }
+  if (all(diff(k) == 1L)) sprintf("%d..%d", k[1L], k[length(k)]) else
+    sprintf("{%s}", paste(k, collapse = ", "))
 }
 
 #' @rdname print.emix_selection
@@ -466,8 +474,8 @@ summary.emix_selection <- function(object, criterion = object$criterion, ...) {
 #' @method print summary.emix_selection
 #' @export
 print.summary.emix_selection <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat(sprintf("%s (%s) by number of components (rows) and model (columns);\n%s:\n",
-              x$criterion, criterion_label(x$criterion), sign_note))
+  cat(sprintf("%s, by number of components (rows) and model (columns);\n%s:\n",
+              criterion_label(x$criterion), sign_note))
   print(x$values, digits = digits + 3L, na.print = "NA")
   cat(sprintf("\nChosen by %s: k = %d, model %s, log-likelihood %s, df %s, BIC %s, ICL %s.\n",
               x$chosen_by, x$best$k, x$best$model, format_number(x$best$loglik, digits),
