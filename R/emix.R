@@ -407,6 +407,9 @@
 #'     (the one with the largest objective), the final objective of every
 #'     start (`NA` for a start that failed), and the errors of the starts
 #'     that failed, a list named by start (`NULL` when none failed).}
+#'   \item{`start_traces`}{a list with one element per start: the start's
+#'     trace (as `trace`; the kept start's is `trace` itself), or `NULL`
+#'     for a start that failed. `plot(fit, which = "starts")` draws them.}
 #'   \item{`occupied`}{for `"vb"`, `"me"` and `"gibbs"`: the number of
 #'     occupied components (for `"gibbs"`, the most frequent number over the
 #'     kept draws); `NULL` otherwise.}
@@ -496,20 +499,32 @@ emix <- function(x, ...) {
 emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.action) {
   call <- match.call()
   call[[1L]] <- quote(emix) # the generic, so that update() can refit
-  mf <- match.call(expand.dots = FALSE)
+  frame <- formula_data(match.call(expand.dots = FALSE), data,
+                        if (!missing(na.action)) na.action, parent.frame())
+  fit <- emix.default(frame$x, k = if (missing(k)) NULL else k, ..., weights = frame$weights)
+  fit$call <- call
+  fit$terms <- frame$terms
+  fit$na.action <- frame$na.action
+  fit
+}
+
+# The data matrix, weights, terms and na.action of a formula method's call
+# `mf` (from match.call(expand.dots = FALSE)), its model frame evaluated in
+# `env`; `data` and `na.action` (NULL when not given) as the method got them.
+formula_data <- function(mf, data, na.action, env) {
   keep <- match(c("formula", "data", "subset", "weights", "na.action"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   mf[[1L]] <- quote(stats::model.frame)
   if (!is.null(data) && !is.data.frame(data) && !is.list(data) && !is.environment(data)) {
     stop_arg("data", "must be a data frame (or a list or an environment) holding the variables of the formula.")
   }
-  if (!missing(na.action) && !is.function(na.action) &&
+  if (!is.null(na.action) && !is.function(na.action) &&
       !(is.character(na.action) && length(na.action) == 1L)) {
     stop_arg("na.action", "must be a function such as `na.omit` or `na.exclude`, or its name.")
   }
   # model.frame()'s own errors (a weights vector of the wrong length, a
   # variable that is not found) are said under the argument they concern
-  mf <- tryCatch(eval(mf, parent.frame()), error = function(e) {
+  mf <- tryCatch(eval(mf, env), error = function(e) {
     if (inherits(e, "emix_error_argument")) stop(e)
     arg <- if (grepl("(weights)", conditionMessage(e), fixed = TRUE)) "weights" else "formula"
     stop_arg(arg, sprintf("could not be evaluated with `data`: %s", conditionMessage(e)))
@@ -522,12 +537,8 @@ emix.formula <- function(formula, data = NULL, k = 2, ..., weights, subset, na.a
   if (ncol(x) == 0L) {
     stop_arg("formula", "must name at least one variable.")
   }
-  x <- check_data(x, arg = "data")
-  fit <- emix.default(x, k = if (missing(k)) NULL else k, ..., weights = stats::model.weights(mf))
-  fit$call <- call
-  fit$terms <- terms
-  fit$na.action <- attr(mf, "na.action")
-  fit
+  list(x = check_data(x, arg = "data"), weights = stats::model.weights(mf), terms = terms,
+       na.action = attr(mf, "na.action"))
 }
 
 #' @rdname emix
@@ -664,6 +675,7 @@ new_emix <- function(run, z, prep, method, control) {
       start = run$start,
       objective = run$objective,
       start_objective = run$start_objective,
+      start_traces = run$start_traces,
       start_errors = run$start_errors,
       occupied = run$occupied,
       prior = run$prior,

@@ -28,8 +28,10 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   best <- NULL
   start_objective <- numeric() # grown start by start: nstart may be huge
   start_errors <- list()
+  start_traces <- list() # every start's trace, for plot(which = "starts")
   for (s in seq_len(nstart)) {
     start_objective[s] <- NA_real_
+    start_traces[s] <- list(NULL)
     this <- family$start(prep, s)
     start <- this$start
     core <- this$core
@@ -54,6 +56,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
       next
     }
     start_objective[s] <- run$objective
+    start_traces[[s]] <- run$trace
     if (is.null(best) || run$objective > best$objective) {
       best <- run
       best_start <- s
@@ -81,6 +84,7 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   }
   best <- family$finish(best, prep)
   best$start_objective <- start_objective
+  best$start_traces <- start_traces
   best$start_errors <- if (length(start_errors) > 0L) start_errors
   new_emix(best, z = z, prep = prep, method = method_object, control = control)
 }

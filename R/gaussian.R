@@ -99,7 +99,7 @@ gaussian_mix <- function(model = "VVV") {
     draws = gaussian_draws,
     draw_parameters = gaussian_draw_parameters,
     estep = gaussian_fit_estep,
-    plots = c("classification", "density")
+    plots = c("classification", "density", "uncertainty")
   )
 }
 

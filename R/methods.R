@@ -128,7 +128,7 @@ summary.emix <- function(object, ...) {
   z <- object$z
   ll <- logLik.emix(object)
   nobs <- attr(ll, "nobs")
-  entropy <- -sum(w * ifelse(z > 0, z * log(z), 0))
+  entropy <- posterior_entropy(object)
   bic <- -2 * object$loglik + log(nobs) * object$df
   labels <- c(seq_len(k), if (!is.null(object$noise)) 0L) # 0: the noise
   components <- data.frame(
@@ -167,6 +167,13 @@ summary.emix <- function(object, ...) {
     ), object$family$summary_parameters(object, shown)),
     class = "summary.emix"
   )
+}
+
+# The entropy of a fit's posterior probabilities, weighted by the rows'
+# weights: ICL = BIC + 2 * this (see ?summary.emix).
+posterior_entropy <- function(fit) {
+  w <- if (is.null(fit$weights)) rep(1, fit$n) else fit$weights
+  -sum(w * ifelse(fit$z > 0, fit$z * log(fit$z), 0))
 }
 
 #' @rdname print.emix

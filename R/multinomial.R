@@ -474,7 +474,7 @@ multinomial_mix <- function(smooth = 0.01) {
       list(pro = draws$pro[s, ], prob = matrix(draws$prob[, , s], ncol(draws$pro)))
     },
     estep = multinomial_fit_estep,
-    plots = character()
+    plots = "uncertainty"
   )
 }
 

@@ -3,7 +3,7 @@
 
 #' Plot a mixture fit
 #'
-#' Draws one of four plots of a fit, in base graphics.
+#' Draws one of six plots of a fit, in base graphics.
 #'
 #' * `"loglik"`: the log-likelihood at each iteration (0 is the start); for
 #'   `method = "vb"` the ELBO and for `"me"` log p(x, z), their objectives;
@@ -18,6 +18,17 @@
 #'   divergence \eqn{\mathrm{KL}(q_{t-1} \| p(z \mid x, \theta_t))}, shaded. Each
 #'   E-step brings the bound back up to the log-likelihood. Bottom: the gap
 #'   on a log scale. See the section *The bound* of [emix()].
+#' * `"starts"`: the objective of every start (`nstart`) at each iteration,
+#'   overlaid (the log-likelihood for `"em"`; the classification
+#'   log-likelihood for `"cem"`, the free energy for `"iem"`, the ELBO for
+#'   `"vb"`, log p(x, z) for `"me"`), from `fit$start_traces`. The starts
+#'   that end at the same value (to 7 significant digits) reached the same
+#'   local optimum and share a colour; the legend lists the optima, best
+#'   first (at most ten), with the number of starts that reached each. The
+#'   kept start is the thick black line. Starts that failed are counted
+#'   below the plot. With `nstart = 1` the one trajectory is drawn, and a
+#'   note says that several starts are needed to compare optima. Not for
+#'   `"gibbs"`, which runs one chain.
 #' * `"classification"` (Gaussian fits): the data coloured by most probable component, with
 #'   each component's mean (a cross) and the ellipse holding 95% of its
 #'   probability (for a pair of variables, the 95% region of the bivariate
@@ -28,22 +39,42 @@
 #' * `"density"` (Gaussian fits): for one variable, a histogram of the data (weighted, if the
 #'   fit has weights) with the fitted mixture density and each component's
 #'   contribution \eqn{\pi_c \phi(x; \mu_c, \sigma_c^2)}{pro[c] phi(x; mean[c], sigma[c]^2)};
-#'   for two variables, contours of the fitted density over the data. The
+#'   for two variables, contours of the fitted density over the data, with
+#'   the components' means and 95% ellipses. The
 #'   contours are drawn at the density exceeded by 95%, 75%, 50% and 25% of
 #'   the observations (weighted), so they enclose about that share of the
 #'   data. Not available for more than two variables.
+#' * `"uncertainty"`: the uncertainty of each row's classification,
+#'   \eqn{1 - \max_c z_{ic}}{1 - max_c z[i, c]} (as mclust's uncertainty
+#'   plot): 0 for a row wholly in one component, at most \eqn{1 - 1/K} for
+#'   \eqn{K} columns of `z` (the noise included), a row the components share
+#'   equally. For a Gaussian fit to one variable, the uncertainty against the
+#'   variable; to two, a scatter plot whose points grow with the uncertainty
+#'   (on the fixed scale from 0 to \eqn{1 - 1/K}, so sizes compare between
+#'   fits), coloured by component, with the 95% ellipses; to more, a scatter
+#'   plot matrix of the same. A multinomial fit has no coordinates to draw
+#'   on: its documents are ordered by uncertainty.
 #'
 #' The data are the rows the model was fitted to, in the variables of the
-#' fit (for a formula such as `~ log(a) + b`, `log(a)` and `b`).
+#' fit (for a formula such as `~ log(a) + b`, `log(a)` and `b`). Each
+#' family lists the plots it draws beyond `"loglik"`, `"bound"` and
+#' `"starts"` in `fit$family$plots`: the Gaussian family all three, the
+#' multinomial family `"uncertainty"`; another is an error of class
+#' `emix_error_argument` that lists them.
 #'
 #' @param x A fit returned by [emix()].
 #' @param which The plot to draw: `"loglik"` (the default), `"bound"`,
-#'   `"classification"` or `"density"`.
+#'   `"starts"`, `"classification"`, `"density"` or `"uncertainty"`.
 #' @param ... Graphical parameters passed to the main plotting function
 #'   ([plot()], [pairs()], [stripchart()], [plot()] of the histogram, or
 #'   [contour()]), overriding the defaults, such as `main`, `xlab` or `col`
 #'   where it applies.
-#' @return `x`, invisibly.
+#' @return `x`, invisibly; for `which = "uncertainty"`, the uncertainty of
+#'   each row (a numeric vector named by row), invisibly.
+#' @references
+#' Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+#' discriminant analysis, and density estimation. *Journal of the American
+#' Statistical Association*, 97(458), 611--631.
 #' @seealso [emix()], [predict.emix()]
 #' @examples
 #' fit <- emix(~ ., data = faithful, k = 2)
@@ -51,22 +82,32 @@
 #' plot(fit, which = "bound")
 #' plot(fit, which = "classification")
 #' plot(fit, which = "density")
+#' u <- plot(fit, which = "uncertainty")
+#' summary(u)
+#'
+#' # several starts of a three-component fit reach different optima
+#' set.seed(1)
+#' plot(emix(~ ., data = faithful, k = 3, init = "random", nstart = 8), which = "starts")
 #'
 #' plot(emix(~ eruptions, data = faithful, k = 2), which = "density")
+#' plot(emix(~ eruptions, data = faithful, k = 2), which = "uncertainty")
 #' plot(emix(~ ., data = iris[1:4], k = 3), which = "classification")
+#' plot(emix(~ ., data = iris[1:4], k = 3), which = "uncertainty")
 #' @export
-plot.emix <- function(x, which = c("loglik", "bound", "classification", "density"), ...) {
+plot.emix <- function(x, which = c("loglik", "bound", "starts", "classification", "density",
+                                   "uncertainty"), ...) {
   which <- match_choice(which, "which")
-  if (!which %in% c("loglik", "bound", x$family$plots)) {
+  if (!which %in% c(trace_plots, x$family$plots)) {
     stop_arg("which", sprintf(
       "cannot be \"%s\" for a fit of the %s family, which draws %s.", which, x$family$name,
-      paste0("\"", c("loglik", "bound", x$family$plots), "\"", collapse = ", ")
+      paste0("\"", c(trace_plots, x$family$plots), "\"", collapse = ", ")
     ))
   }
   dots <- list(...)
   switch(which,
     loglik = plot_loglik(x, dots),
     bound = plot_bound(x, dots),
+    starts = plot_starts(x, dots),
     classification = plot_classification(x, dots),
     density = {
       if (x$d > 2L) {
@@ -76,10 +117,14 @@ plot.emix <- function(x, which = c("loglik", "bound", "classification", "density
         ))
       }
       if (x$d == 1L) plot_density_1d(x, dots) else plot_density_2d(x, dots)
-    }
+    },
+    uncertainty = return(invisible(plot_uncertainty(x, dots)))
   )
   invisible(x)
 }
+
+# The plots every family draws: they read the fit's traces only.
+trace_plots <- c("loglik", "bound", "starts")
 
 plot_loglik <- function(x, dots) {
   trace <- x$trace
@@ -92,11 +137,8 @@ plot_loglik <- function(x, dots) {
     main = sprintf("%s: %s (%s, %d component%s)", method_names[[x$method]], label,
                    if (is.null(x$model)) x$family$name else x$model, x$k, plural(x$k))
   )))
+  draw_trace(trace, y, type = curve$type, pch = 20)
   segment <- cumsum(c(TRUE, diff(trace$k) != 0L))
-  for (s in unique(segment)) {
-    rows <- segment == s
-    graphics::lines(trace$iter[rows], y[rows], type = curve$type, pch = 20)
-  }
   if (curve$burnin > 0L) {
     graphics::abline(v = curve$burnin + 0.5, lty = 2, col = "grey50")
   }
@@ -196,10 +238,8 @@ plot_classification <- function(x, dots) {
   k <- x$k
   colours <- component_colours(k)
   class <- x$classification
-  # noise rows (class 0) in grey, with their own symbol
   noise <- !is.null(x$noise)
-  row_col <- c(colours, "grey50")[ifelse(class == 0L, k + 1L, class)]
-  row_pch <- ifelse(class == 0L, 4, 1)
+  style <- class_styles(x)
   # a Bayesian fit's empty components hold no rows and are not drawn
   shown <- shown_components(x)
   main <- sprintf("Classification (%s, %d component%s%s%s)", x$model, k, plural(k),
@@ -218,28 +258,50 @@ plot_classification <- function(x, dots) {
     graphics::segments(x$mean[shown, 1L] - 1.96 * sd[shown], shown,
                        x$mean[shown, 1L] + 1.96 * sd[shown], shown, col = colours[shown], lwd = 2)
     graphics::points(x$mean[shown, 1L], shown, pch = 3, cex = 2, lwd = 2, col = colours[shown])
-  } else if (x$d == 2L) {
+  } else {
+    scatter_with_ellipses(x, style$col, style$pch, cex = 1, main = main, dots = dots)
+  }
+}
+
+# Each row's colour (its most probable component's) and symbol; noise rows
+# (class 0) in grey, with their own symbol.
+class_styles <- function(x) {
+  class <- x$classification
+  list(col = c(component_colours(x$k), "grey50")[ifelse(class == 0L, x$k + 1L, class)],
+       pch = ifelse(class == 0L, 4, 1))
+}
+
+# The rows of a Gaussian fit's data, in colours `col`, symbols `pch` and
+# sizes `cex` (one per row), with each component's 95% ellipse: a scatter
+# plot for two variables, a scatter plot matrix for more.
+scatter_with_ellipses <- function(x, col, pch, cex, main, dots) {
+  data <- x$x
+  vars <- variable_names(data)
+  colours <- component_colours(x$k)
+  if (x$d == 2L) {
     outlines <- do.call(rbind, ellipses(x, 1L, 2L))
     do.call(graphics::plot, with_defaults(dots, list(
-      x = data[, 1L], y = data[, 2L], col = row_col, pch = row_pch,
+      x = data[, 1L], y = data[, 2L], col = col, pch = pch, cex = cex,
       xlim = range(data[, 1L], outlines[, 1L]), ylim = range(data[, 2L], outlines[, 2L]),
       xlab = vars[1L], ylab = vars[2L], main = main
     )))
     draw_ellipses(x, 1L, 2L, colours)
-  } else {
-    columns <- lapply(seq_len(x$d), function(j) unname(data[, j]))
-    panel <- function(u, v, ...) {
-      graphics::points(u, v, col = row_col, pch = row_pch, cex = 0.6)
-      j <- Position(function(column) identical(column, unname(u)), columns)
-      i <- Position(function(column) identical(column, unname(v)), columns)
-      if (!is.na(i) && !is.na(j)) {
-        draw_ellipses(x, j, i, colours)
-      }
-    }
-    do.call(graphics::pairs, with_defaults(dots, list(
-      x = data, panel = panel, main = main, gap = 0.3
-    )))
+    return(invisible())
   }
+  # pairs() hands each panel the columns' values, not their indices: find
+  # them among the data's columns to know which ellipse to draw
+  columns <- lapply(seq_len(x$d), function(j) unname(data[, j]))
+  panel <- function(u, v, ...) {
+    graphics::points(u, v, col = col, pch = pch, cex = 0.6 * cex)
+    j <- Position(function(column) identical(column, unname(u)), columns)
+    i <- Position(function(column) identical(column, unname(v)), columns)
+    if (!is.na(i) && !is.na(j)) {
+      draw_ellipses(x, j, i, colours)
+    }
+  }
+  do.call(graphics::pairs, with_defaults(dots, list(
+    x = data, panel = panel, main = main, gap = 0.3
+  )))
 }
 
 plot_density_1d <- function(x, dots) {
@@ -298,6 +360,7 @@ plot_density_2d <- function(x, dots) {
   }
   do.call(graphics::contour, with_defaults(dots, defaults))
   graphics::points(data[, 1L], data[, 2L], pch = 20, cex = 0.5, col = "grey50")
+  draw_ellipses(x, 1L, 2L, component_colours(x$k))
 }
 
 # The 95% ellipse of each component shown in variables i (horizontal) and

@@ -191,19 +191,11 @@ test_that("a large matrix without column names is kept as given, not copied to n
 
 # ---- 3. several starts -------------------------------------------------------
 
-two_clusters <- function() {
-  set.seed(3)
-  rbind(matrix(rnorm(100), 50), matrix(rnorm(100, 5), 50))
-}
-
 test_that("a failing start is recorded and the others go on", {
   x <- two_clusters()
   # the reference: the same starts one at a time, from the same stream
-  set.seed(1)
-  single <- lapply(1:10, function(s) {
-    tryCatch(emix(x, k = 3, model = "EII", method = "cem", init = "random"),
-             emix_error_degenerate = function(e) e)
-  })
+  single <- one_start_at_a_time(x, 10, seed = 1, k = 3, model = "EII", method = "cem",
+                                init = "random")
   failed <- vapply(single, inherits, logical(1), "emix_error_degenerate")
   expect_true(any(failed) && !all(failed)) # the case exercises both
   set.seed(1)

@@ -1,0 +1,534 @@
+# emix_select(): a grid of Gaussian fits over numbers of components and
+# covariance models, compared by BIC or ICL, as mclust's mclustBIC() does.
+
+#' Choose the number of components and the covariance model by BIC or ICL
+#'
+#' `emix_select()` fits a Gaussian mixture for every pair of a number of
+#' components in `k` and a covariance model in `model` (a cell of the grid),
+#' computes each cell's BIC and ICL, and returns the table of cells and the
+#' fit of the best one, as mclust's `Mclust()` and `mclustBIC()` do.
+#'
+#' @section The criteria and their signs:
+#' With log-likelihood \eqn{\ell}{l}, \eqn{p} free parameters (`df`) and
+#' \eqn{N} observations ([nobs()], the sum of the weights if there are
+#' weights), the table shows the criteria on R's scale, as [stats::BIC()]
+#' computes them and as [summary.emix()] reports them:
+#' \deqn{\mathrm{BIC} = -2\ell + p \log N,}{BIC = -2 l + p log(N),}
+#' so that **smaller is better** and `table$BIC` equals `BIC(fit)` for the
+#' fit of the cell. mclust (`mclustBIC()`, `plot.mclustBIC()`) reports
+#' \eqn{2\ell - p \log N}{2 l - p log(N)}, the same number with the opposite
+#' sign, for which larger is better. `print()` and `plot()` say which
+#' convention they show.
+#'
+#' ICL (Biernacki, Celeux and Govaert 2000) is the BIC plus twice the
+#' entropy of the posterior probabilities \eqn{z} of the cell's fit,
+#' \deqn{\mathrm{ICL} = \mathrm{BIC} + 2\,\mathrm{EN}, \quad
+#'   \mathrm{EN} = -\sum_i w_i \sum_c z_{ic} \log z_{ic},}{ICL = BIC + 2 EN,  EN = -sum_i w_i sum_c z[i, c] log z[i, c],}
+#' (not the entropy of the mixing proportions), smaller again being better:
+#' it penalises components that overlap, and so favours fewer, well
+#' separated clusters where BIC may take several components for one
+#' non-normal cluster. mclust's `mclustICL()` has the opposite sign, and
+#' penalises by the hard classification only.
+#'
+#' @section Starts:
+#' All models with the same number of components start from the same
+#' partition of the rows, so that their criteria differ by the models and
+#' not by their starts; `k = 1` needs none. `start` chooses how the
+#' partition of each `k` is made: `"kmeans++"` (the default), `"random"`,
+#' `"hc"` or `"short"`. Only `"kmeans++"` and `"random"` are available in
+#' this version: `"kmeans++"` screens `emix_control(seeds = )` k-means++
+#' seedings as [emix()]'s default start does, keeping clusters big enough
+#' for the model `"VVV"`; `"random"` is the partition by nearest of `k`
+#' rows drawn at random (see [emix()], section *Starting values*). A
+#' better start can only find a higher likelihood from one optimum to
+#' another: with EM a poor start can leave a cell below its best optimum,
+#' and then its criterion is too large.
+#'
+#' @section The grid:
+#' Every cell is fitted by `method` (EM by default; `"cem"`, `"sem"` and
+#' `"iem"` are accepted, the Bayesian methods `"vb"`, `"me"` and `"gibbs"`
+#' are not, since their objective is not the likelihood the criteria
+#' penalise: for them the number of occupied components already answers the
+#' question). A cell that fails (a component that empties or collapses, too
+#' few rows for the model, ...) stays in the table with `NA` criteria and
+#' the condition's message and class in `error` and `error_class`; it is
+#' never silently left out, and the best is chosen among the others. A cell
+#' that warns (say, it reached `max_iter`) keeps its numbers, and the
+#' warnings' messages are in `warning`.
+#'
+#' The cells run in parallel in `cores` processes forked by
+#' [parallel::mclapply()] (on Windows, where processes cannot be forked,
+#' one after the other), each on one thread. The starts are made first, in
+#' this process, and each cell gets its own seed for R's random number
+#' generator (used by `method = "sem"`), drawn after the starts, so the
+#' table does not depend on `cores`, and [set.seed()] before the call makes
+#' it reproducible. In an interactive session a progress bar shows how many
+#' cells are done.
+#'
+#' The best cell is the one with the smallest `criterion`; a tie goes to the
+#' first in the table's order (fewer components, then the order of
+#' `model`). Its fit is made again in this process from the same start and
+#' seed, with `control`'s threads, and is returned as `best`.
+#'
+#' @param x A numeric matrix or data frame of numeric columns, or for the
+#'   formula method a one-sided formula (named `formula`), as for [emix()].
+#' @param formula,data,subset,na.action As for [emix()].
+#' @param k The numbers of components to try, whole numbers \eqn{\ge 1}
+#'   (`1:9` by default, as mclust).
+#' @param model The covariance models to try: `NULL` (the default) for all
+#'   fourteen (`emix:::gaussian_models()`, see [emix()], section *Covariance
+#'   models*), or for one variable the two, `"E"` and `"V"`; or a character
+#'   vector of their names or aliases.
+#' @param criterion The criterion that chooses `best`: `"BIC"` (the
+#'   default) or `"ICL"`. The table holds both.
+#' @param start How each number of components is started, shared by all
+#'   models: see the section *Starts*.
+#' @param method The method each cell is fitted by: `"em"` (the default),
+#'   `"cem"`, `"sem"` or `"iem"`, or their method objects ([em()] etc.).
+#' @param weights Non-negative observation weights, one per row; in the
+#'   formula method evaluated in `data`.
+#' @param control Settings of each fit, from [emix_control()].
+#' @param cores Number of processes the cells run in, a whole number
+#'   \eqn{\ge 1}; by default `getOption("mc.cores", 2L)`, as
+#'   [parallel::mclapply()]. Ignored (1) on Windows.
+#' @param progress Whether to show a progress bar ([utils::txtProgressBar()]);
+#'   by default in an interactive session.
+#' @param ... For the default method: `noise` and `noise_volume`, passed to
+#'   [emix()] for every cell. For the formula method: the arguments of the
+#'   default method.
+#'
+#' @return An object of class `"emix_selection"`, a list with
+#' \describe{
+#'   \item{`table`}{a data frame with one row per cell, in the order of `k`
+#'     and, within it, of `model`: `k`, `model`, `loglik`, `df`, `BIC`,
+#'     `ICL` (both on R's scale, smaller is better; `NA` for a failed cell),
+#'     `converged`, `iter`, `error` and `error_class` (the message and class
+#'     of the condition that stopped the cell; `NA` for the others) and
+#'     `warning` (the messages of its warnings, `NA` if none).}
+#'   \item{`best`}{the fit of the best cell, an ordinary `"emix"` object (see
+#'     [emix()]).}
+#'   \item{`criterion`}{the criterion that chose it.}
+#'   \item{`k`, `models`, `start`, `method`, `n`, `nobs`}{the grid, the
+#'     start, the method's name, the rows and observations.}
+#'   \item{`call`}{the call.}
+#' }
+#' If every cell fails, `emix_select()` stops with an error of class
+#' `"emix_error_selection"` whose field `table` is the table.
+#' @references Biernacki, C., Celeux, G. and Govaert, G. (2000). Assessing a
+#'   mixture model for clustering with the integrated completed likelihood.
+#'   *IEEE Transactions on Pattern Analysis and Machine Intelligence*, 22(7),
+#'   719--725.
+#'
+#'   Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+#'   discriminant analysis, and density estimation. *Journal of the American
+#'   Statistical Association*, 97(458), 611--631.
+#'
+#'   Schwarz, G. (1978). Estimating the dimension of a model. *The Annals of
+#'   Statistics*, 6(2), 461--464.
+#' @seealso [emix()], [summary.emix()] for the criteria of one fit,
+#'   [plot.emix_selection()].
+#' @examples
+#' sel <- emix_select(~ ., data = faithful, k = 1:4, model = c("EII", "VVI", "EEE", "VVV"),
+#'                    cores = 1)
+#' sel
+#' sel$best
+#' summary(sel)
+#' plot(sel)
+#' # by ICL, which prefers well separated components
+#' emix_select(as.matrix(iris[1:4]), k = 1:5, model = c("VEV", "VVV"),
+#'             criterion = "ICL", cores = 1)
+#' @export
+emix_select <- function(x, ...) {
+  UseMethod("emix_select")
+}
+
+#' @rdname emix_select
+#' @export
+emix_select.formula <- function(formula, data = NULL, k = 1:9, ..., weights, subset, na.action) {
+  call <- match.call()
+  frame <- formula_data(match.call(expand.dots = FALSE), data,
+                        if (!missing(na.action)) na.action, parent.frame())
+  selection <- emix_select.default(frame$x, k = k, ..., weights = frame$weights)
+  selection$call <- call
+  selection$best$call <- best_call(call, selection$best)
+  selection$best$terms <- frame$terms
+  selection$best$na.action <- frame$na.action
+  selection
+}
+
+#' @rdname emix_select
+#' @export
+emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "ICL"),
+                                start = "kmeans++", method = "em", weights = NULL,
+                                control = emix_control(), cores = getOption("mc.cores", 2L),
+                                progress = interactive(), ...) {
+  call <- match.call()
+  if (missing(x)) {
+    stop_arg("x", "is missing: give a numeric matrix or data frame, or a one-sided formula with `data`.")
+  }
+  criterion <- match_choice(criterion, "criterion")
+  x <- check_data(x)
+  weights <- check_weights(weights, nrow(x))
+  ks <- check_select_k(k, nrow(x))
+  models <- check_select_models(model, ncol(x))
+  start <- check_select_start(start)
+  method <- check_select_method(method)
+  control <- as_emix_control(control)
+  cores <- if (.Platform$OS.type == "windows") 1L else check_count(cores, "cores")
+  if (!is.logical(progress) || length(progress) != 1L || is.na(progress)) {
+    stop_arg("progress", "must be TRUE or FALSE.")
+  }
+  dots <- list(...)
+  other <- setdiff(names(dots), c("noise", "noise_volume"))
+  if (length(dots) > 0L && (is.null(names(dots)) || any(names(dots) == "") || length(other) > 0L)) {
+    stop_arg("...", sprintf(
+      "may hold only `noise` and `noise_volume`, by name; it has %s. The start is `start`, shared by all models (so not `init` or `nstart`), and the family is Gaussian.",
+      if (is.null(names(dots)) || any(names(dots) == "")) "unnamed arguments" else name_list(other)))
+  }
+
+  starts <- selection_starts(x, ks, start, weights, control)
+  grid <- expand.grid(model = models, k = ks, stringsAsFactors = FALSE)[c("k", "model")]
+  # a seed per cell, drawn here: the table does not depend on `cores`
+  seeds <- sample.int(.Machine$integer.max, nrow(grid))
+  cell <- function(i, threads, keep_fit) {
+    worker_control <- control
+    worker_control$threads <- threads
+    select_cell(x, grid$k[i], grid$model[i], starts[[as.character(grid$k[i])]], seeds[i],
+                method, weights, worker_control, dots, keep_fit)
+  }
+  # forked workers run one thread each: the processes already fill the cores
+  rows <- run_cells(nrow(grid), function(i) cell(i, if (cores > 1L) 1L else control$threads, FALSE),
+                    cores, progress)
+  table <- cbind(grid, do.call(rbind, rows))
+  rownames(table) <- NULL
+
+  values <- table[[criterion]]
+  if (all(is.na(values))) {
+    stop(structure(
+      class = c("emix_error_selection", "error", "condition"),
+      list(message = sprintf(
+        "All %d fits of the grid failed; the first (k = %d, model \"%s\"): %s See the field `table` of this error for each one's reason.",
+        nrow(table), table$k[1L], table$model[1L], table$error[1L]),
+        call = NULL, table = table)
+    ))
+  }
+  chosen <- which.min(values)
+  best <- cell(chosen, control$threads, TRUE)$fit
+  best$call <- best_call(call, best)
+  structure(list(table = table, best = best, criterion = criterion, k = ks, models = models,
+                 start = start, method = method$name, n = nrow(x),
+                 nobs = if (is.null(weights)) nrow(x) else sum(weights), call = call),
+            class = "emix_selection")
+}
+
+# The numbers of components to try: distinct whole numbers in 1..n, sorted.
+check_select_k <- function(k, n) {
+  if (!is.numeric(k) || length(k) == 0L || anyNA(k) || any(!is.finite(k)) ||
+      any(k != round(k)) || any(k < 1)) {
+    stop_arg("k", "must be whole numbers of at least 1, such as `1:9`.")
+  }
+  if (anyDuplicated(k)) {
+    stop_arg("k", sprintf("must not repeat a number of components; %s repeated.",
+                          paste(unique(k[duplicated(k)]), collapse = ", ")))
+  }
+  if (max(k) > n) {
+    stop_arg("k", sprintf("must not exceed the number of rows (%d); it goes up to %d.", n, max(k)))
+  }
+  sort(as.integer(k))
+}
+
+# The models to try, resolved for d variables (for one variable the
+# fourteen reduce to "E" and "V", so duplicates are merged).
+check_select_models <- function(model, d) {
+  if (is.null(model)) {
+    return(if (d == 1L) univariate_models else gaussian_models())
+  }
+  if (!is.character(model) || length(model) == 0L || anyNA(model)) {
+    stop_arg("model", "must be a character vector of covariance models such as `c(\"EII\", \"VVV\")`, or NULL for all.")
+  }
+  unique(vapply(model, resolve_model, character(1), d = d, USE.NAMES = FALSE))
+}
+
+# The choices of `start`; the default is emix_select()'s formal.
+selection_start_choices <- c("hc", "kmeans++", "random", "short")
+
+check_select_start <- function(start) {
+  if (!is.character(start) || length(start) != 1L || !start %in% selection_start_choices) {
+    stop_arg("start", sprintf("must be one of %s.",
+                              paste0("\"", selection_start_choices, "\"", collapse = ", ")))
+  }
+  start
+}
+
+# The method of every cell: a maximum-likelihood one, whose log-likelihood
+# the criteria penalise.
+check_select_method <- function(method) {
+  method <- as_emix_method(method)
+  if (method$bayesian) {
+    stop_arg("method", sprintf(
+      "\"%s\" cannot be used by emix_select(): the criteria penalise a maximised likelihood, which a Bayesian fit does not give; its number of occupied components answers the question instead (see ?emix). Use \"em\", \"cem\", \"sem\" or \"iem\".",
+      method$name))
+  }
+  method
+}
+
+# One cell of the grid: the fit of k components and `model` from `labels`,
+# with R's generator seeded by `seed` (and its state restored after), as a
+# one-row data frame; with `keep_fit`, a list of that row and the fit.
+# Errors and warnings are caught and recorded, never lost in a worker.
+select_cell <- function(x, k, model, labels, seed, method, weights, control, dots, keep_fit) {
+  warnings <- character(0)
+  fit <- withCallingHandlers(
+    tryCatch(
+      with_seed(seed, do.call(emix.default, c(
+        list(x, k = k, model = model, method = method, weights = weights, init = labels,
+             control = control),
+        dots))),
+      error = function(e) e
+    ),
+    warning = function(w) {
+      warnings <<- c(warnings, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }
+  )
+  failed <- inherits(fit, "error")
+  row <- data.frame(
+    loglik = if (failed) NA_real_ else fit$loglik,
+    df = if (failed) NA_real_ else fit$df,
+    BIC = NA_real_, ICL = NA_real_,
+    converged = if (failed) NA else fit$converged,
+    iter = if (failed) NA_integer_ else as.integer(fit$iter),
+    error = if (failed) conditionMessage(fit) else NA_character_,
+    error_class = if (failed) class(fit)[1L] else NA_character_,
+    warning = if (length(warnings) > 0L) paste(unique(warnings), collapse = " | ") else NA_character_,
+    stringsAsFactors = FALSE
+  )
+  if (!failed) {
+    row$BIC <- stats::BIC(logLik.emix(fit))
+    row$ICL <- row$BIC + 2 * posterior_entropy(fit)
+  }
+  if (keep_fit) list(row = row, fit = if (!failed) fit) else row
+}
+
+# Evaluates `expr` with R's generator seeded by `seed`, and puts the
+# generator's state back afterwards, so that the cells run one after the
+# other draw the same numbers as cells run in forked processes.
+with_seed <- function(seed, expr) {
+  env <- globalenv()
+  old <- if (exists(".Random.seed", envir = env, inherits = FALSE)) get(".Random.seed", envir = env)
+  on.exit(if (is.null(old)) rm(".Random.seed", envir = env) else assign(".Random.seed", old, envir = env))
+  set.seed(seed)
+  expr
+}
+
+# cell(i) for i in 1..n, in `cores` forked processes (or here, for one
+# core), in batches after each of which a progress bar, if any, moves.
+run_cells <- function(n, cell, cores, progress) {
+  bar <- if (progress) utils::txtProgressBar(max = n, style = 3)
+  batch <- if (progress) max(1L, 2L * cores) else n
+  out <- vector("list", n)
+  for (first in seq(1L, n, by = batch)) {
+    these <- first:min(n, first + batch - 1L)
+    out[these] <- if (cores > 1L) {
+      parallel::mclapply(these, cell, mc.cores = cores, mc.set.seed = FALSE)
+    } else {
+      lapply(these, cell)
+    }
+    if (progress) utils::setTxtProgressBar(bar, max(these))
+  }
+  if (progress) close(bar)
+  # a worker that died (or was killed) returns an error or nothing
+  lost <- !vapply(out, is.data.frame, logical(1))
+  for (i in which(lost)) {
+    out[[i]] <- lost_cell(out[[i]])
+  }
+  out
+}
+
+# The row of a cell whose worker process did not return one.
+lost_cell <- function(result) {
+  message <- if (inherits(result, "try-error")) {
+    conditionMessage(attr(result, "condition"))
+  } else {
+    "its worker process ended without a result (killed, or out of memory?)"
+  }
+  data.frame(loglik = NA_real_, df = NA_real_, BIC = NA_real_, ICL = NA_real_, converged = NA,
+             iter = NA_integer_, error = message, error_class = "emix_error_worker",
+             warning = NA_character_, stringsAsFactors = FALSE)
+}
+
+# The call that fits the chosen cell with emix(): the selection's call with
+# its data, weights and settings, k and model the chosen ones. It starts as
+# emix() does, so a refit by update() may reach another optimum.
+best_call <- function(call, best) {
+  call[[1L]] <- quote(emix)
+  call[c("criterion", "start", "cores", "progress")] <- NULL
+  call$k <- best$k
+  call$model <- best$model
+  call
+}
+
+# Printing ------------------------------------------------------------------
+
+# What the criterion is, in words, for print() and plot().
+criterion_label <- function(criterion) {
+  switch(criterion,
+    BIC = "BIC = -2 log-likelihood + df log(n)",
+    ICL = "ICL = BIC + 2 * entropy of the posterior"
+  )
+}
+
+sign_note <- "R's sign, as BIC(fit): smaller is better (mclust shows the negative)"
+
+#' Print, summarise and plot a model selection
+#'
+#' `print()` shows the best cells of an [emix_select()] grid and the
+#' choice; `summary()` the whole grid, the criterion as a table of the
+#' numbers of components by the models (as mclust prints `mclustBIC()`),
+#' and the cells that failed with their reasons; `plot()` draws the
+#' criterion against the number of components, one line per model, as
+#' mclust's `plot.mclustBIC()` but on R's scale: smaller is better (see
+#' [emix_select()], section *The criteria and their signs*).
+#'
+#' @param x,object A selection returned by [emix_select()]; for
+#'   `print.summary.emix_selection()`, the result of `summary()`.
+#' @param top Number of cells shown, the best ones.
+#' @param criterion The criterion shown: that of the selection by default,
+#'   or the other one (`"BIC"` or `"ICL"`).
+#' @param digits Number of significant digits to print.
+#' @param ... For `plot()`: graphical parameters passed to
+#'   [graphics::matplot()], such as `main` or `ylim`; ignored otherwise.
+#' @return `print()` and `plot()` return their argument invisibly.
+#'   `summary()` returns an object of class `"summary.emix_selection"`: a
+#'   list with `table` (the selection's table), `criterion`, `values` (a
+#'   matrix of the criterion, one row per number of components and one
+#'   column per model, `NA` where the cell failed), `failed` (the rows of
+#'   the table that failed) and `best` (the chosen row).
+#' @seealso [emix_select()]
+#' @examples
+#' sel <- emix_select(~ ., data = faithful, k = 1:4, model = c("EII", "EEE", "VVV"),
+#'                    cores = 1)
+#' print(sel, top = 3)
+#' summary(sel)
+#' plot(sel)
+#' plot(sel, criterion = "ICL")
+#' @export
+print.emix_selection <- function(x, top = 5L, digits = max(3L, getOption("digits") - 3L), ...) {
+  table <- x$table
+  failed <- sum(!is.na(table$error))
+  cat(sprintf("Model selection by %s over k = %s and %d model%s (%d fits%s)\n",
+              x$criterion, compact_range(x$k), length(x$models), plural(length(x$models)),
+              nrow(table), if (failed > 0L) sprintf(", %d failed", failed) else ""))
+  cat(sprintf("%s; %s.\n", criterion_label(x$criterion), sign_note))
+  cat(sprintf("Start \"%s\" (one partition per k, shared by all models), method \"%s\".\n",
+              x$start, x$method))
+  ranked <- order(table[[x$criterion]], na.last = NA)
+  shown <- table[utils::head(ranked, top), c("k", "model", "loglik", "df", "BIC", "ICL")]
+  delta <- shown[[x$criterion]] - shown[[x$criterion]][1L]
+  # the criteria are large numbers whose differences matter: more digits
+  for (column in c("loglik", "BIC", "ICL")) {
+    shown[[column]] <- format_number(shown[[column]], digits)
+  }
+  shown[[paste0("delta_", x$criterion)]] <- format(delta, digits = digits)
+  rownames(shown) <- NULL
+  cat(sprintf("\nBest %d of %d by %s:\n", nrow(shown), length(ranked), x$criterion))
+  print(shown)
+  cat(chosen_text(x, digits), "\n", sep = "")
+  invisible(x)
+}
+
+chosen_text <- function(x, digits) {
+  sprintf("\nChosen: k = %d, model %s (%s), %s = %s; the fit is $best.",
+          x$best$k, x$best$model, model_description(x$best$model), x$criterion,
+          format_number(x$table[[x$criterion]][chosen_row(x)], digits))
+}
+
+# The table's row of the chosen cell.
+chosen_row <- function(x) {
+  which(x$table$k == x$best$k & x$table$model == x$best$model)
+}
+
+# 1:9 as "1..9", other numbers as a set.
+compact_range <- function(k) {
+  if (length(k) == 1L) {
+    return(format(k))
+  }
+  if (all(diff(k) == 1L)) sprintf("%d..%d", k[1L], k[length(k)]) else
+    sprintf("{%s}", paste(k, collapse = ", "))
+}
+
+#' @rdname print.emix_selection
+#' @export
+summary.emix_selection <- function(object, criterion = object$criterion, ...) {
+  criterion <- check_shown_criterion(criterion)
+  structure(list(table = object$table, criterion = criterion,
+                 values = criterion_matrix(object, criterion),
+                 failed = object$table[!is.na(object$table$error), , drop = FALSE],
+                 best = object$table[chosen_row(object), , drop = FALSE],
+                 chosen_by = object$criterion,
+                 warned = sum(!is.na(object$table$warning))),
+            class = "summary.emix_selection")
+}
+
+#' @rdname print.emix_selection
+#' @method print summary.emix_selection
+#' @export
+print.summary.emix_selection <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("%s, by number of components (rows) and model (columns);\n%s:\n",
+              criterion_label(x$criterion), sign_note))
+  print(x$values, digits = digits + 3L, na.print = "NA")
+  cat(sprintf("\nChosen by %s: k = %d, model %s, log-likelihood %s, df %s, BIC %s, ICL %s.\n",
+              x$chosen_by, x$best$k, x$best$model, format_number(x$best$loglik, digits),
+              format(x$best$df), format_number(x$best$BIC, digits),
+              format_number(x$best$ICL, digits)))
+  if (nrow(x$failed) > 0L) {
+    cat(sprintf("\n%d fit%s failed (NA above):\n", nrow(x$failed), plural(nrow(x$failed))))
+    for (i in seq_len(nrow(x$failed))) {
+      cat(sprintf("  k = %d, %s [%s]: %s\n", x$failed$k[i], x$failed$model[i],
+                  x$failed$error_class[i], x$failed$error[i]))
+    }
+  }
+  if (x$warned > 0L) {
+    cat(sprintf("\n%d fit%s warned (see the column `warning` of $table).\n",
+                x$warned, plural(x$warned)))
+  }
+  invisible(x)
+}
+
+check_shown_criterion <- function(criterion) {
+  if (!is.character(criterion) || length(criterion) != 1L || !criterion %in% c("BIC", "ICL")) {
+    stop_arg("criterion", "must be \"BIC\" or \"ICL\".")
+  }
+  criterion
+}
+
+# The criterion as a k x model matrix.
+criterion_matrix <- function(x, criterion) {
+  values <- matrix(NA_real_, length(x$k), length(x$models),
+                   dimnames = list(k = x$k, model = x$models))
+  values[cbind(match(x$table$k, x$k), match(x$table$model, x$models))] <- x$table[[criterion]]
+  values
+}
+
+#' @rdname print.emix_selection
+#' @export
+plot.emix_selection <- function(x, criterion = x$criterion, ...) {
+  criterion <- check_shown_criterion(criterion)
+  values <- criterion_matrix(x, criterion)
+  models <- colnames(values)
+  colours <- grDevices::hcl.colors(max(length(models), 2L), "Dark 3")[seq_along(models)]
+  symbols <- rep_len(c(16, 17, 15, 1, 2, 0, 5, 6, 18, 3, 4, 8, 7, 9), length(models))
+  do.call(graphics::matplot, with_defaults(list(...), list(
+    x = x$k, y = values, type = "b", lty = 1, pch = symbols, col = colours,
+    xlab = "Number of components k", xaxt = if (length(x$k) > 1L) "n" else "s",
+    ylab = sprintf("%s (smaller is better)", criterion),
+    main = sprintf("%s against k, one line per model", criterion_label(criterion))
+  )))
+  graphics::axis(1L, at = x$k)
+  # the chosen cell, ringed
+  best <- chosen_row(x)
+  graphics::points(x$best$k, x$table[[criterion]][best], cex = 2.5, lwd = 1.5)
+  graphics::legend("topright", legend = models, col = colours, pch = symbols, lty = 1,
+                   ncol = if (length(models) > 7L) 2L else 1L, cex = 0.8, bg = "white")
+  invisible(x)
+}

@@ -1,0 +1,239 @@
+# emix_select(): the grid of numbers of components by covariance models,
+# its criteria against closed forms and mclust's mclustBIC(), the recovery
+# of known mixtures, failed cells, parallel runs and the methods.
+
+select_rotation <- function(angle) matrix(c(cos(angle), sin(angle), -sin(angle), cos(angle)), 2)
+
+select_draw <- function(n, mean, sigma) {
+  sweep(matrix(stats::rnorm(n * length(mean)), n) %*% chol(sigma), 2, mean, "+")
+}
+
+# Mixtures whose structure is known: the model that generated them and k.
+select_simulations <- list(
+  # volumes, shapes and orientations all differ (30, 75 and 0 degrees:
+  # no two share their axes, so only VVV holds them)
+  VVV = list(k = 3L, draw = function() {
+    axes <- function(angle, shape) select_rotation(angle) %*% diag(shape) %*% t(select_rotation(angle))
+    rbind(select_draw(150, c(0, 0), axes(pi / 6, c(1, 0.04))),
+          select_draw(150, c(12, 0), axes(5 * pi / 12, c(9, 1))),
+          select_draw(150, c(4, 10), axes(0, c(0.5, 0.1))))
+  }),
+  # four spherical clusters of one variance, 6 standard deviations apart
+  EII = list(k = 4L, draw = function() {
+    rbind(select_draw(100, c(0, 0, 0), diag(3)), select_draw(100, c(6, 0, 0), diag(3)),
+          select_draw(100, c(0, 6, 0), diag(3)), select_draw(100, c(0, 0, 6), diag(3)))
+  }),
+  # two clusters sharing one correlated covariance
+  EEE = list(k = 2L, draw = function() {
+    s <- matrix(c(4, 1.8, 1.8, 1), 2)
+    rbind(select_draw(200, c(0, 0), s), select_draw(200, c(-1.5, 3), s))
+  })
+)
+
+# Whether model `inner` is a special case of model `outer`: each of volume,
+# shape and orientation is at most as free (I, then E, then V).
+select_nested <- function(inner, outer) {
+  freedom <- c(I = 0, E = 1, V = 2)
+  all(freedom[strsplit(inner, "")[[1]]] <= freedom[strsplit(outer, "")[[1]]])
+}
+
+test_that("emix_select() recovers the number of components and a model holding the truth", {
+  # "Recovers": k exactly, and a model of which the true one is a special
+  # case (a larger model than needed can win by chance: the chance that a
+  # model with p more parameters beats the true one is that of a chi-square
+  # on p degrees of freedom exceeding p log(n), a few per cent for p = 1),
+  # and over three data sets of each kind the true model itself at least twice.
+  for (truth in names(select_simulations)) {
+    sim <- select_simulations[[truth]]
+    exact <- 0L
+    for (seed in 1:3) {
+      set.seed(seed)
+      x <- sim$draw()
+      sel <- emix_select(x, k = max(1L, sim$k - 2L):(sim$k + 1L), cores = 1, progress = FALSE)
+      info <- sprintf("%s, data set %d: chose k = %d, %s", truth, seed, sel$best$k, sel$best$model)
+      expect_identical(sel$best$k, sim$k, info = info)
+      expect_true(select_nested(truth, sel$best$model), info = info)
+      exact <- exact + (sel$best$model == truth)
+    }
+    expect_gte(exact, 2L)
+  }
+})
+
+test_that("the criteria are R's BIC and BIC + 2 * the posterior entropy, from the best fit", {
+  set.seed(1)
+  sel <- emix_select(~ ., data = faithful, k = 1:3, model = c("EII", "VVI", "EEE", "VVV"),
+                     cores = 1, progress = FALSE)
+  best <- sel$best
+  expect_s3_class(best, "emix")
+  row <- sel$table[sel$table$k == best$k & sel$table$model == best$model, ]
+  n <- nrow(faithful)
+  expect_equal(row$loglik, best$loglik, tolerance = 1e-12)
+  expect_equal(row$BIC, -2 * best$loglik + best$df * log(n), tolerance = 1e-12)
+  expect_equal(row$BIC, stats::BIC(best), tolerance = 1e-12)
+  z <- best$z
+  entropy <- -sum(ifelse(z > 0, z * log(z), 0))
+  expect_equal(row$ICL, row$BIC + 2 * entropy, tolerance = 1e-12)
+  # the smallest BIC was chosen, and the table is in the order of k, then model
+  expect_identical(row$BIC, min(sel$table$BIC, na.rm = TRUE))
+  expect_identical(sel$table$k, rep(1:3, each = 4L))
+  expect_identical(sel$table$model, rep(c("EII", "VVI", "EEE", "VVV"), 3L))
+  # the columns of every cell
+  expect_true(all(c("k", "model", "loglik", "df", "BIC", "ICL", "error", "error_class",
+                    "warning", "converged", "iter") %in% names(sel$table)))
+  # the chosen fit is an ordinary formula fit: it predicts new data by name
+  expect_identical(best$call[[1L]], quote(emix))
+  expect_identical(best$call$model, best$model)
+  expect_equal(predict(best, newdata = faithful[1:5, ], type = "posterior"), best$z[1:5, ],
+               tolerance = 1e-10, ignore_attr = TRUE)
+  # by ICL the smallest ICL
+  set.seed(1)
+  by_icl <- emix_select(~ ., data = faithful, k = 1:3, model = c("EII", "VVI", "EEE", "VVV"),
+                        criterion = "ICL", cores = 1, progress = FALSE)
+  expect_identical(by_icl$table, sel$table)
+  icl_row <- by_icl$table[which.min(by_icl$table$ICL), ]
+  expect_identical(c(by_icl$best$k, by_icl$best$model), c(icl_row$k, icl_row$model))
+})
+
+test_that("one variable: the models are E and V", {
+  set.seed(1)
+  sel <- emix_select(faithful$eruptions, k = 1:3, cores = 1, progress = FALSE)
+  expect_identical(unique(sel$table$model), c("E", "V"))
+  # the fourteen names reduce to the two
+  set.seed(1)
+  same <- emix_select(faithful$eruptions, k = 1:3, model = c("EII", "VVV", "VII"), cores = 1,
+                      progress = FALSE)
+  expect_identical(unique(same$table$model), c("E", "V"))
+  # k = 1: the normal of the sample mean and the maximum-likelihood variance
+  one <- sel$table[sel$table$k == 1L, ]
+  v <- mean((faithful$eruptions - mean(faithful$eruptions))^2)
+  n <- nrow(faithful)
+  expect_equal(one$loglik, rep(sum(stats::dnorm(faithful$eruptions, mean(faithful$eruptions), sqrt(v), log = TRUE)), 2),
+               tolerance = 1e-10)
+  expect_identical(one$df, c(2, 2))
+})
+
+test_that("emix_select() agrees with mclustBIC() where both reach the same optimum", {
+  skip_if_not_installed("mclust")
+  # both run EM tightly, without a ridge, so that cells that reach the same
+  # optimum agree to rounding; they start differently (mclust from its
+  # hierarchical clustering), so for k > 1 they may reach different optima
+  control <- emix_control(reg = 0, tol = 1e-10, max_iter = 5000, rule = "relative")
+  mc_control <- mclust::emControl(tol = c(1e-10, 1e-12), itmax = c(5000, 5000))
+  data_sets <- list(faithful = as.matrix(faithful), iris = as.matrix(iris[1:4]))
+  for (name in names(data_sets)) {
+    x <- data_sets[[name]]
+    n <- nrow(x)
+    set.seed(1)
+    sel <- emix_select(x, k = 1:9, control = control, cores = 2, progress = FALSE)
+    mc <- mclust::mclustBIC(x, G = 1:9, modelNames = ref_models, control = mc_control,
+                            verbose = FALSE)
+    tab <- sel$table
+    mc_bic <- mc[cbind(match(tab$k, as.integer(rownames(mc))), match(tab$model, colnames(mc)))]
+    mc_df <- mapply(function(k, m) mclust::nMclustParams(m, ncol(x), k), tab$k, tab$model)
+    # a failed cell has no df; the others count as mclust does
+    fitted <- !is.na(tab$df)
+    expect_equal(tab$df[fitted], as.numeric(mc_df)[fitted], info = name)
+    mc_loglik <- (mc_bic + mc_df * log(n)) / 2
+    same <- !is.na(tab$loglik) & !is.na(mc_loglik) &
+      abs(tab$loglik - mc_loglik) < 1e-6 * abs(mc_loglik)
+    # k = 1 has one optimum, in closed form: every model reaches it
+    expect_true(all(same[tab$k == 1L]), info = name)
+    # the same optimum gives the same BIC, with the opposite sign
+    expect_equal(tab$BIC[same], -mc_bic[same], tolerance = 1e-8, info = name)
+    # and the choice is at least as good as mclust's best cell
+    expect_lte(min(tab$BIC, na.rm = TRUE), -max(mc, na.rm = TRUE) * (1 + 1e-10))
+  }
+})
+
+test_that("parallel and serial grids give identical tables", {
+  x <- as.matrix(faithful)
+  models <- c("EII", "VEI", "EEE", "VVV")
+  set.seed(3)
+  serial <- emix_select(x, k = 1:4, model = models, cores = 1, progress = FALSE)
+  set.seed(3)
+  parallel <- emix_select(x, k = 1:4, model = models, cores = 2, progress = FALSE)
+  expect_identical(parallel$table, serial$table)
+  expect_identical(parallel$best$loglik, serial$best$loglik)
+  # stochastic EM draws from R's generator: each cell has its own seed
+  control <- emix_control(max_iter = 30)
+  set.seed(4)
+  serial <- emix_select(x, k = 1:3, model = models, method = "sem", control = control, cores = 1,
+                        progress = FALSE)
+  after_serial <- stats::runif(1)
+  set.seed(4)
+  parallel <- emix_select(x, k = 1:3, model = models, method = "sem", control = control,
+                          cores = 2, progress = FALSE)
+  after_parallel <- stats::runif(1)
+  expect_identical(parallel$table, serial$table)
+  # and the session's generator goes on from the same state
+  expect_identical(after_parallel, after_serial)
+  # the fit returned is the cell's: made again, it gives the table's numbers
+  row <- serial$table[serial$table$k == serial$best$k & serial$table$model == serial$best$model, ]
+  expect_identical(serial$best$loglik, row$loglik)
+})
+
+test_that("a cell that fails keeps NA criteria and its reason, and the best ignores it", {
+  # a cluster of three collinear rows: its own full covariance collapses
+  set.seed(2)
+  x <- rbind(matrix(stats::rnorm(100), 50), cbind(c(20, 21, 22), c(20, 21, 22)))
+  sel <- emix_select(x, k = 1:2, model = c("EII", "VVV"), cores = 1, progress = FALSE)
+  failed <- sel$table[!is.na(sel$table$error), ]
+  expect_identical(failed$k, 2L)
+  expect_identical(failed$model, "VVV")
+  expect_identical(failed$error_class, "emix_error_collapsed")
+  expect_match(failed$error, "collapsed")
+  expect_true(is.na(failed$BIC) && is.na(failed$ICL) && is.na(failed$loglik))
+  expect_true(all(is.na(sel$table$error[-which(!is.na(sel$table$error))])))
+  ok <- sel$table[is.na(sel$table$error), ]
+  best_row <- ok[which.min(ok$BIC), ]
+  expect_identical(c(sel$best$k, sel$best$model), c(best_row$k, best_row$model))
+  expect_output(print(summary(sel)), "1 fit failed")
+  # when every cell fails, a classed error that carries the table
+  err <- tryCatch(emix_select(x, k = 2, model = "VVV", cores = 1, progress = FALSE),
+                  error = function(e) e)
+  expect_s3_class(err, "emix_error_selection")
+  expect_identical(err$table$error_class, "emix_error_collapsed")
+})
+
+test_that("bad arguments are classed errors that name them", {
+  x <- as.matrix(faithful)
+  expect_snapshot(error = TRUE, {
+    emix_select(x, k = 0:2)
+    emix_select(x, k = c(2, 2))
+    emix_select(x, k = 1:300)
+    emix_select(x, model = "XYZ")
+    emix_select(x, method = "vb")
+    emix_select(x, criterion = "AIC")
+    emix_select(x, start = "best")
+    emix_select(x, init = "random")
+    emix_select(x, cores = 0)
+    emix_select(x, progress = NA)
+  })
+  expect_error(emix_select(x, method = "gibbs"), class = "emix_error_argument")
+  expect_error(emix_select(x, method = me()), class = "emix_error_argument")
+})
+
+test_that("print, summary and plot show the grid, the choice and the sign convention", {
+  set.seed(1)
+  sel <- emix_select(~ ., data = faithful, k = 1:2, model = c("EII", "EEE", "VVV"), cores = 1,
+                     progress = FALSE)
+  expect_snapshot(print(sel))
+  expect_snapshot(print(summary(sel)))
+  expect_output(print(sel, top = 2), "Best 2 of 6 by BIC")
+  expect_output(print(sel), "smaller is better")
+  s <- summary(sel, criterion = "ICL")
+  expect_identical(s$values["2", "VVV"], sel$table$ICL[sel$table$k == 2L & sel$table$model == "VVV"])
+  expect_identical(dim(s$values), c(2L, 3L))
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_identical(withVisible(plot(sel))$visible, FALSE)
+  expect_silent(plot(sel, criterion = "ICL", main = "ICL"))
+  expect_error(plot(sel, criterion = "AIC"), class = "emix_error_argument")
+})
+
+test_that("an interactive grid shows its progress", {
+  set.seed(1)
+  out <- capture.output(emix_select(as.matrix(faithful), k = 1:2, model = c("EII", "VVV"),
+                                    cores = 1, progress = TRUE))
+  expect_true(any(grepl("100%", out)))
+})
