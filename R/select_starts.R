@@ -3,9 +3,6 @@
 # compared from the same start. R checks and shapes; the agglomeration and
 # the k-means steps run in C (src/hc.c, src/kmeans.c).
 
-# The strategies selection_starts() knows.
-selection_start_types <- c("hc", "kmeans++", "random", "short")
-
 # Rows the hierarchical start agglomerates, as mclust does: its O(m d)
 # memory and O(m^2 d) time stay small, and 2000 rows place every centre of
 # up to nine components well enough for EM to take over.
@@ -20,7 +17,7 @@ short_iter <- 10L
 
 # A list, one element per k of `ks` (named as.character(k)), of integer
 # labels in 1..k, one per row of x, every label used, for `start` one of
-# selection_start_types:
+# selection_start_choices (R/select.R); k = 1 needs no start (all 1):
 # * "hc": Ward's agglomeration (the EII classification likelihood, see
 #   src/hc.c) in hc_coordinates(), on at most hc_rows rows of positive
 #   weight (a random subset beyond that), which keep their clusters; every
@@ -34,10 +31,7 @@ short_iter <- 10L
 # Reproducible under set.seed(): every draw is from R's generator.
 selection_starts <- function(x, ks, start, weights, control) {
   x <- check_data(x)
-  if (!is.character(start) || length(start) != 1L || !start %in% selection_start_types) {
-    stop_arg("start", sprintf("must be one of %s.",
-                              paste0("\"", selection_start_types, "\"", collapse = ", ")))
-  }
+  start <- check_select_start(start)
   weights <- check_weights(weights, nrow(x))
   control <- as_emix_control(control)
   ks <- check_selection_ks(ks, x, weights)
@@ -46,6 +40,9 @@ selection_starts <- function(x, ks, start, weights, control) {
     hc_start(x, ks, weights)
   } else {
     lapply(ks, function(k) {
+      if (k == 1L) {
+        return(rep(1L, nrow(x)))
+      }
       # a start shared by all models: clusters big enough for the model
       # that needs most rows ("VVV"), where k-means++ finds such
       core$min_rows <- needed_observations("VVV", k, ncol(x))$each

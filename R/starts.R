@@ -40,26 +40,3 @@ failure_reason <- function(error) {
     "another degenerate state"
   )
 }
-
-# One start per number of components for a selection grid (emix_select()),
-# shared by all its models so that their criteria differ by the models
-# alone: a list named by k of label vectors in 1..k, one per row of x.
-# k = 1 needs no start. Only "kmeans++" and "random" for now; the clusters
-# of a k-means++ start are kept big enough for the most demanding model
-# (VVV), so that no model fails for lack of rows at the start.
-selection_starts <- function(x, ks, start, weights, control) {
-  if (!start %in% c("kmeans++", "random")) {
-    stop_arg("start", sprintf("= \"%s\" is not available yet; use \"kmeans++\" or \"random\".", start))
-  }
-  core <- core_control(control, x, weights)
-  starts <- lapply(ks, function(k) {
-    if (k == 1L) {
-      return(rep(1L, nrow(x)))
-    }
-    core$min_rows <- needed_observations("VVV", k, ncol(x))$each
-    as.integer(start_responsibilities(list(type = start, k = k), x, k, weights, core,
-                                      control$seeds))
-  })
-  names(starts) <- as.character(ks)
-  starts
-}
