@@ -185,8 +185,13 @@ collapse_text <- function(component, detail, fit) {
   }
   variable <- if (is.na(detail[1L])) "" else sprintf("`%s`", fit$vars[detail[1L]])
   if (is.na(detail[2L]) || !is.finite(detail[2L])) {
+    if (!nzchar(variable)) {
+      # a constrained fit that found no positive definite estimate
+      return(sprintf("%s has no positive definite estimate under model \"%s\": its rows leave it singular",
+                     whose, fit$model))
+    }
     return(sprintf("%s is not positive definite (its Cholesky factorisation failed at %s)",
-                   whose, if (nzchar(variable)) variable else "some variable"))
+                   whose, variable))
   }
   if (fit$d > 1L && model_row(fit$model)$full) {
     yardstick <- if (fit$reg > 0) {

@@ -69,6 +69,17 @@ static double log_geometric_mean(const double *v, int d)
     return s / d;
 }
 
+/* the first entry that is not a positive finite number, or -1 */
+static int first_nonpositive(const double *v, int len)
+{
+    for (int i = 0; i < len; i++) {
+        if (!(v[i] > 0.0 && v[i] <= DBL_MAX)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 /* whether every entry is a positive finite number */
 static int all_positive(const double *v, size_t len)
 {
@@ -249,11 +260,12 @@ static cov_result fit_eev(cov_problem *pb, double *sigma)
 
 /* ---- Varying volumes around a shared shape: VEI, VEE, VEV ------------------ */
 
-/* The volumes' first values: the last M-step's, or tr(S_c) / d. */
-static void start_volumes(cov_problem *pb, const double *diag, size_t stride, size_t step)
+/* The volumes' first values: the last M-step's, or tr(S_c) / d. Returns
+ * a component whose scatter is nil (on one point, without a ridge), or -1. */
+static int start_volumes(cov_problem *pb, const double *diag, size_t stride, size_t step)
 {
     if (pb->warm) {
-        return;
+        return -1;
     }
     for (int c = 0; c < pb->k; c++) {
         double tr = 0.0;
@@ -262,11 +274,14 @@ static void start_volumes(cov_problem *pb, const double *diag, size_t stride, si
         }
         pb->scale[c] = tr / pb->d;
     }
+    return first_nonpositive(pb->scale, pb->k);
 }
 
 /* The shared diagonal shape given the volumes, from variances v (d x k, or
  * step apart): B = b / geometric mean(b), b_j = sum_c N_c v_cj / lambda_c.
- * Then the volumes given B: lambda_c = sum_j v_cj / B_j / d. */
+ * Then the volumes given B: lambda_c = sum_j v_cj / B_j / d. Returns -1,
+ * or a component whose volume is not positive (its scatter is nil), or
+ * k when the shared shape has a zero. */
 static int shape_then_volumes(cov_problem *pb, const double *v, size_t stride, size_t step,
                               double *B)
 {
@@ -278,7 +293,7 @@ static int shape_then_volumes(cov_problem *pb, const double *v, size_t stride, s
         }
     }
     if (!all_positive(B, d)) {
-        return 0;
+        return k;
     }
     double g = exp(log_geometric_mean(B, d));
     for (int j = 0; j < d; j++) {
@@ -291,7 +306,7 @@ static int shape_then_volumes(cov_problem *pb, const double *v, size_t stride, s
         }
         pb->scale[c] = t / d;
     }
-    return all_positive(pb->scale, k);
+    return first_nonpositive(pb->scale, k);
 }
 
 /* After one more iteration of volumes and shape: whether to stop, because
@@ -317,11 +332,15 @@ static cov_result volumes_and_shape(cov_problem *pb, const double *v, double *B,
 {
     cov_result res = {0, 0, 0, -1};
     int d = pb->d;
-    start_volumes(pb, v, d, 1);
+    int bad = start_volumes(pb, v, d, 1);
     memcpy(before, pb->scale, (size_t) pb->k * sizeof(double));
     for (;;) {
-        if (!shape_then_volumes(pb, v, d, 1, B)) {
+        if (bad < 0) {
+            bad = shape_then_volumes(pb, v, d, 1, B);
+        }
+        if (bad >= 0) {
             res.failed = 1;
+            res.component = bad < pb->k ? bad : -1;
             return res;
         }
         if (volumes_settled(pb, &res, before)) {
@@ -381,7 +400,10 @@ static cov_result fit_vee(cov_problem *pb, double *sigma)
     int k = pb->k, d = pb->d, info = 0;
     size_t dd = (size_t) d * d;
     double *M = pb->work, *Minv = M + dd, *before = Minv + dd;
-    start_volumes(pb, sigma, dd, (size_t) d + 1);
+    int bad = start_volumes(pb, sigma, dd, (size_t) d + 1);
+    if (bad >= 0) {
+        return (cov_result) {0, 0, 1, bad};
+    }
     memcpy(before, pb->scale, (size_t) k * sizeof(double));
     double root = 1.0; /* det(M)^(1/d) */
     for (;;) {
@@ -416,8 +438,10 @@ static cov_result fit_vee(cov_problem *pb, double *sigma)
             }
             pb->scale[c] = root * tr / d;
         }
-        if (!all_positive(pb->scale, k)) {
+        bad = first_nonpositive(pb->scale, k);
+        if (bad >= 0) {
             res.failed = 1;
+            res.component = bad;
             return res;
         }
         if (volumes_settled(pb, &res, before)) {
@@ -479,7 +503,8 @@ static double best_diagonals(cov_problem *pb, int equal_volume, const double *T,
     for (int c = 0; c < k; c++) {
         double g = exp(log_geometric_mean(T + (size_t) d * c, d));
         for (int j = 0; j < d; j++) {
-            delta[j + (size_t) d * c] = equal_volume ? lambda * T[j + (size_t) d * c] / g
+            /* T / g first: lambda T can overflow where both are finite */
+            delta[j + (size_t) d * c] = equal_volume ? T[j + (size_t) d * c] / g * lambda
                                                      : T[j + (size_t) d * c];
         }
         if (equal_volume) {
@@ -556,13 +581,33 @@ static double covariance_change(const double *old, const double *cur, int k, int
         const double *o = old + dd * c, *s = cur + dd * c;
         for (int j = 0; j < d; j++) {
             for (int l = 0; l <= j; l++) {
-                double scale = sqrt(s[j + (size_t) d * j] * s[l + (size_t) d * l]);
+                double scale = sqrt(s[j + (size_t) d * j]) * sqrt(s[l + (size_t) d * l]);
                 double change = fabs(s[j + (size_t) d * l] - o[j + (size_t) d * l]) / scale;
                 most = change > most || ISNAN(change) ? change : most;
             }
         }
     }
     return most;
+}
+
+/* The change below which the covariances count as settled: tol, or what
+ * rounding leaves of them, about eps times the largest condition number
+ * max_j delta_cj / min_j delta_cj (a thin component's entries relative to
+ * its smallest axis can move by that much from sweep to sweep). */
+static double settled_change(const cov_problem *pb, const double *delta)
+{
+    double cond = 1.0;
+    for (int c = 0; c < pb->k; c++) {
+        const double *v = delta + (size_t) pb->d * c;
+        double lo = v[0], hi = v[0];
+        for (int j = 1; j < pb->d; j++) {
+            lo = v[j] < lo ? v[j] : lo;
+            hi = v[j] > hi ? v[j] : hi;
+        }
+        cond = hi / lo > cond ? hi / lo : cond;
+    }
+    double floor = 64.0 * DBL_EPSILON * cond;
+    return pb->tol > floor ? pb->tol : floor;
 }
 
 /* The inner iterations of EVE and VVE from the orientation D: sweeps of D,
@@ -596,7 +641,7 @@ static double common_orientation_from(cov_problem *pb, const double *sigma, int 
         for (int c = 0; c < k; c++) {
             compose(d, D, delta + (size_t) d * c, cur + dd * c);
         }
-        if (covariance_change(prev, cur, k, d) <= pb->tol) {
+        if (covariance_change(prev, cur, k, d) <= settled_change(pb, delta)) {
             break;
         }
         memcpy(prev, cur, dd * k * sizeof(double));
@@ -605,9 +650,10 @@ static double common_orientation_from(cov_problem *pb, const double *sigma, int 
 }
 
 /* EVE (equal volume) and VVE: Sigma_c = D diag(delta_c) D'. From the last
- * M-step's D; the first M-step, which has none, tries the eigenvectors of
- * the pooled S and of each S_c as starts and keeps the best, since phi can
- * have several minima over D. */
+ * M-step's D; the first M-step, which has none, screens the eigenvectors of
+ * the pooled S and of each S_c by SCREEN_SWEEPS sweeps each, since phi can
+ * have several minima over D, and continues the best. */
+#define SCREEN_SWEEPS 5
 static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equal_volume)
 {
     cov_result res = {0, 0, 0, -1};
@@ -627,6 +673,9 @@ static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equ
                 pooled[e] += pb->N[c] * sigma[dd * c + e] / n;
             }
         }
+        /* screen the starts by a few sweeps each, then continue the best */
+        int cap = pb->max_iter;
+        pb->max_iter = cap < SCREEN_SWEEPS ? cap : SCREEN_SWEEPS;
         double best = R_PosInf;
         for (int c = -1; c < k; c++) {
             cov_result tried = {0, 0, 0, -1};
@@ -638,17 +687,19 @@ static cov_result fit_common_orientation(cov_problem *pb, double *sigma, int equ
             res.iter += tried.iter;
             if (phi < best) {
                 best = phi;
-                res.capped = tried.capped;
                 memcpy(D, start, dd * sizeof(double));
             }
         }
+        pb->max_iter = cap;
         if (!R_FINITE(best)) {
             res.failed = 1;
             return res;
         }
-        /* the kept start's diagonals and volumes */
-        projected_variances(pb, sigma, D, w, w + (size_t) d * k);
-        best_diagonals(pb, equal_volume, w, delta);
+        cov_result rest = {0, 0, 0, -1};
+        double phi = common_orientation_from(pb, sigma, equal_volume, D, delta, &rest, w);
+        res.iter += rest.iter;
+        res.capped = rest.capped;
+        res.failed = !R_FINITE(phi);
     }
     if (res.failed) {
         return res;

@@ -28,8 +28,8 @@ enum {
 typedef struct {
     int k, d;
     const double *N; /* k weights N_c > 0 */
-    double tol;      /* inner iterations: the largest change of the volumes
-                      * (relative) or of the shared orientation's entries */
+    double tol;      /* inner iterations: the largest change of the volumes or
+                      * of the covariances (relative; covariance.c) */
     int max_iter;    /* and their cap */
     /* The last M-step's parts, the inner iterations' warm start: a GEM
      * step from there never lowers the likelihood, whatever the cap. */
