@@ -26,6 +26,40 @@ fix_signs <- function(D) {
   D
 }
 
+# Jacobi rotations of the columns of D that make D' M D as nearly diagonal
+# as they can for every matrix M in `mats` together (Cardoso and
+# Souloumiac 1996): each pair of columns (p, q) is turned by the angle that
+# minimises the sum of squares of the (p, q) entries, with
+# a'_pq = cos(2t) a_pq - sin(2t) (a_pp - a_qq) / 2: (cos 2t, -sin 2t) is the
+# least eigenvector of sum h h', h = (a_pq, (a_pp - a_qq) / 2).
+jointly_diagonal <- function(mats, D, tol = 1e-13, sweeps = 100L) {
+  d <- ncol(D)
+  if (d < 2L) {
+    return(D)
+  }
+  for (sweep in seq_len(sweeps)) {
+    largest <- 0
+    for (p in seq_len(d - 1L)) {
+      for (q in (p + 1L):d) {
+        h <- vapply(mats, function(M) {
+          a <- crossprod(D[, c(p, q)], M %*% D[, c(p, q)])
+          c(a[1L, 2L], (a[1L, 1L] - a[2L, 2L]) / 2)
+        }, numeric(2L))
+        w <- eigen(tcrossprod(h), symmetric = TRUE)$vectors[, 2L]
+        if (w[1L] < 0) w <- -w # the smaller turn of the two
+        angle <- atan2(-w[2L], w[1L]) / 2
+        largest <- max(largest, abs(angle))
+        turn <- matrix(c(cos(angle), sin(angle), -sin(angle), cos(angle)), 2L)
+        D[, c(p, q)] <- D[, c(p, q)] %*% turn
+      }
+    }
+    if (largest < tol) {
+      break
+    }
+  }
+  D
+}
+
 # The eigenvectors of a symmetric matrix, in decreasing order of their
 # eigenvalues (eigen()'s order), signs fixed.
 principal_axes <- function(S) {
@@ -81,14 +115,16 @@ covariance_decomposition <- function(sigma, model) {
   }
   lambda <- stats::setNames(exp(log_det / d), components)
 
-  # The axes every Sigma_c shares are the eigenvectors of any combination
-  # of them; weights 1, 2, ..., k on the covariances scaled to unit trace
-  # separate the axes unless all components tie on the same two.
+  # The axes every Sigma_c shares: a start from the eigenvectors of a
+  # combination of them (weights 1, 2, ..., k on the covariances scaled to
+  # unit trace), made exact by joint diagonalisation, which also settles the
+  # axes where the combination ties although the components do not.
   shared_axes <- function() {
-    combined <- Reduce(`+`, lapply(seq_len(k), function(c) {
-      c * covariance(c) / sum(diag(covariance(c)))
-    }))
-    principal_axes(combined)
+    scaled <- lapply(seq_len(k), function(c) covariance(c) / sum(diag(covariance(c))))
+    combined <- Reduce(`+`, Map(`*`, seq_len(k), scaled))
+    D <- jointly_diagonal(scaled, principal_axes(combined))
+    D <- D[, order(-diag(crossprod(D, combined %*% D))), drop = FALSE]
+    fix_signs(D)
   }
   axes <- switch(EXPR = letters[["orientation"]],
     I = rep(list(diag(d)), k),

@@ -197,6 +197,21 @@ test_that("hand cases: a rotated ellipse, and diagonal models", {
   }
   expect_equal(sort(unname(vve$shape[, 2]) * vve$scale[[2]]), c(0.2, 1, 3), tolerance = 1e-12)
 
+  # EVE whose combination of components ties although no component does:
+  # diag(3, 1) and diag(a, b) (equal determinants) on axes turned by 30
+  # degrees, weighted so that Sigma_1 / 4 + 2 Sigma_2 / (a + b) is 1.5 I
+  turn <- matrix(c(cos(pi / 6), sin(pi / 6), -sin(pi / 6), cos(pi / 6)), 2)
+  a <- sqrt(9 / 5)
+  b <- 5 * a / 3
+  sigma <- array(c(turn %*% diag(c(3, 1)) %*% t(turn), turn %*% diag(c(a, b)) %*% t(turn)),
+                 c(2, 2, 2))
+  eve <- covariance_decomposition(sigma, "EVE")
+  for (c in 1:2) {
+    rebuilt <- eve$scale * eve$orientation %*% diag(eve$shape[, c]) %*% t(eve$orientation)
+    expect_equal(rebuilt, sigma[, , c], tolerance = 1e-12)
+  }
+  expect_equal(sort(unname(eve$shape[, 1])), sort(c(3, 1) / sqrt(3)), tolerance = 1e-12)
+
   # VEI: diag(4, 1) and diag(16, 4), volumes 2 and 8, shape (2, 1/2) in
   # the order of the variables
   sigma <- array(c(4, 0, 0, 1, 16, 0, 0, 4), c(2, 2, 2),
