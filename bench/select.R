@@ -15,6 +15,8 @@
 #   emix_select(x, cores = 1, progress = FALSE)   one process, E-step threads at their default
 #   emix_select(x, cores = 1, control = emix_control(threads = 1), progress = FALSE)
 #                                                 one process, one thread: mclust's footing
+#   the first and the third again with control = emix_control(tol = 1e-5, rule = "relative"),
+#                                                 mclust's stopping rule (not emix's default)
 #   Mclust(x, verbose = FALSE)                    G = 1:9, all models, its own start
 #                                                 (mclust attached before the timing)
 # R's generator is seeded (1) before each call: emix draws its starts and
@@ -40,6 +42,14 @@ fitter_calls <- list(
   emix_cores1 = quote(emix_select(x, cores = 1, progress = FALSE)),
   emix_cores1_thread1 = quote(emix_select(x, cores = 1, control = emix_control(threads = 1),
                                           progress = FALSE)),
+  # not defaults: mclust's stopping rule (emControl(): a relative change of
+  # the log-likelihood below 1e-5), to tell how much of the difference is
+  # the number of iterations emix's stricter default runs
+  emix_cores2_mclust_rule = quote(emix_select(x, control = emix_control(tol = 1e-5, rule = "relative"),
+                                              progress = FALSE)),
+  emix_cores1_thread1_mclust_rule = quote(emix_select(
+    x, cores = 1, control = emix_control(threads = 1, tol = 1e-5, rule = "relative"),
+    progress = FALSE)),
   mclust = quote(Mclust(x, verbose = FALSE))
 )
 
@@ -133,16 +143,15 @@ for (n in rows) {
   for (fitter in fitters) {
     r <- run_fitter(fitter, data_file)
     results[[sprintf("%d/%s", as.integer(n), fitter)]] <- r
-    cat(sprintf("n = %6d  %-20s %10s  %s k = %s  BIC %.3f  (other processes: %.0f%% of a core)\n",
+    cat(sprintf("n = %6d  %-32s %10s  %s k = %s  BIC %.3f  (other processes: %.0f%% of a core)\n",
                 as.integer(n), fitter, time_text(r), r$model, r$k, r$BIC, r$others_pct))
   }
-  mclust_time <- if ("mclust" %in% fitters) results[[sprintf("%d/mclust", as.integer(n))]]$elapsed else NA
+  mclust_run <- results[[sprintf("%d/mclust", as.integer(n))]]
   for (fitter in fitters) {
     r <- results[[sprintf("%d/%s", as.integer(n), fitter)]]
-    ratio <- if (fitter == "mclust" || is.na(r$elapsed)) "" else if (is.na(mclust_time)) {
-      if (results[[sprintf("%d/mclust", as.integer(n))]]$timed_out %in% TRUE)
-        sprintf("> %.0f", timeout / r$elapsed) else ""
-    } else sprintf("%.1f", mclust_time / r$elapsed)
+    ratio <- if (fitter == "mclust" || is.na(r$elapsed) || is.null(mclust_run)) "" else
+      if (mclust_run$timed_out) sprintf("> %.0f", timeout / r$elapsed) else
+        if (is.na(mclust_run$elapsed)) "" else sprintf("%.1f", mclust_run$elapsed / r$elapsed)
     lines <- c(lines, sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |",
                               format(as.integer(n), big.mark = " "), fitter, time_text(r), ratio,
                               r$model, r$k, format(round(r$BIC, 2), nsmall = 2),
