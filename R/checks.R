@@ -71,6 +71,13 @@ check_count <- function(x, arg, min = 1L) {
   as.integer(x)
 }
 
+check_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    stop_arg(arg, "must be TRUE or FALSE.")
+  }
+  x
+}
+
 check_number <- function(x, arg, min = 0) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x < min) {
     stop_arg(arg, sprintf("must be a single finite number of at least %s.", format(min)))

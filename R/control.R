@@ -208,8 +208,9 @@
 #' fit <- emix(~ ., data = faithful, k = 2, control = emix_control(reg = 0))
 #' fit$iter
 #' @export
-emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relative", "absolute"),
-                         reg = 1e-6, empty = c("error", "drop"),
+emix_control <- function(tol = 1e-8, max_iter = 1000L,
+                         rule = c("aitken", "mean", "relative", "absolute"),
+                         accelerate = TRUE, reg = 1e-6, empty = c("error", "drop"),
                          threads = NULL, seeds = 10L, inner_tol = 1e-12,
                          inner_max_iter = 1000L, ...) {
   # a setting that moved to a method object says where it went
@@ -235,6 +236,7 @@ emix_control <- function(tol = 1e-8, max_iter = 1000L, rule = c("mean", "relativ
       tol = check_number(tol, "tol"),
       max_iter = check_count(max_iter, "max_iter", min = 0L),
       rule = match_choice(rule, "rule"),
+      accelerate = check_flag(accelerate, "accelerate"),
       reg = check_number(reg, "reg"),
       empty = match_choice(empty, "empty"),
       threads = check_count(threads, "threads"),
@@ -251,6 +253,7 @@ print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
+  cat(sprintf("  EM %s\n", if (x$accelerate) "accelerated (squared extrapolation)" else "not accelerated"))
   cat(sprintf("  start: seeds = %d\n", x$seeds))
   cat(sprintf("  inner iterations of an M-step: inner_tol = %s, inner_max_iter = %d\n",
               format(x$inner_tol), x$inner_max_iter))

@@ -655,6 +655,7 @@ new_emix <- function(run, z, prep, method, control) {
       trace = run$trace,
       converged = run$converged,
       iter = run$iter,
+      esteps = run$esteps,
       z = z,
       classification = classification,
       k = k,

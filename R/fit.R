@@ -120,7 +120,8 @@ core_control <- function(control, x, weights) {
     start_scale = var_scale,
     threads = control$threads,
     inner_tol = control$inner_tol,
-    inner_max_iter = control$inner_max_iter
+    inner_max_iter = control$inner_max_iter,
+    accelerate = as.integer(control$accelerate)
   )
 }
 
@@ -164,6 +165,8 @@ run_em <- function(prep, start, core, control, method) {
   segments <- list()
   iter_done <- 0L
   inner_capped <- 0L
+  esteps <- 0L
+  rejected <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
     res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
@@ -171,13 +174,16 @@ run_em <- function(prep, start, core, control, method) {
     res <- c(res$parameters, res[names(res) != "parameters"])
     status <- res$status
     inner_capped <- inner_capped + res$inner_capped
+    esteps <- esteps + res$esteps
+    rejected <- rejected + res$rejected
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
       objective = res$objective,
       bound = res$bound,
       k = rep(k, length(res$trace)),
-      inner = res$inner
+      inner = res$inner,
+      accelerated = res$accelerated
     )
     if (status[1L] == 0L) {
       break
@@ -197,7 +203,8 @@ run_em <- function(prep, start, core, control, method) {
   trace$gap <- trace$loglik - trace$bound
   # the inner iterations of each M-step, for a model whose M-step iterates
   columns <- c("iter", "loglik", "objective", "change", "bound", "gap", "k",
-               if (isTRUE(prep$inner_iterations)) "inner")
+               if (isTRUE(prep$inner_iterations)) "inner",
+               if (accelerated_em(method, control)) "accelerated")
   trace <- trace[columns]
   rownames(trace) <- NULL
   if (control$reg == 0 && method$q_step != core_code("q_step", "draw")) {
@@ -209,8 +216,16 @@ run_em <- function(prep, start, core, control, method) {
   res$iter <- iter_done + res$iter
   res$dropped <- length(segments) - 1L
   res$inner_capped <- inner_capped
+  res$esteps <- esteps
+  res$rejected <- rejected
   res$df <- family_df(prep$c_name, prep$settings, k + prep$extra_columns, prep$d)
   res
+}
+
+# Whether the compiled loop accelerates this method: EM's soft q-step, as
+# every family with a parameter vector (theta_*, all of emix's) allows.
+accelerated_em <- function(method, control) {
+  isTRUE(control$accelerate) && method$name == "em"
 }
 
 # What a message about a failed fit needs to know (see stop_degenerate()).

@@ -515,7 +515,7 @@ multinomial_prepare <- function(family, x, k, weights, init, nstart, method, con
     total_weight = if (is.null(weights)) as.double(n) else sum(weights),
     reg = 0, mean_weight = if (is.null(weights)) 1 else mean(weights),
     threads = control$threads, inner_tol = control$inner_tol,
-    inner_max_iter = control$inner_max_iter
+    inner_max_iter = control$inner_max_iter, accelerate = as.integer(control$accelerate)
   )
   prior <- if (method$bayesian) resolve_multinomial_prior(method$prior)
   list(family = family, data = data, n = n, d = V, vars = vars, row_names = data_row_names(data),

@@ -195,9 +195,7 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   method <- check_select_method(method)
   control <- as_emix_control(control)
   cores <- if (.Platform$OS.type == "windows") 1L else check_count(cores, "cores")
-  if (!is.logical(progress) || length(progress) != 1L || is.na(progress)) {
-    stop_arg("progress", "must be TRUE or FALSE.")
-  }
+  check_flag(progress, "progress")
   dots <- list(...)
   other <- setdiff(names(dots), c("noise", "noise_volume"))
   if (length(dots) > 0L && (is.null(names(dots)) || any(names(dots) == "") || length(other) > 0L)) {

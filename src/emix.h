@@ -100,7 +100,8 @@ typedef struct {
 #define EMIX_STATUS_OK ((emix_status) {EMIX_OK, -1, -1, -1, 0.0, -1, 0, 0})
 
 /* Settings of one fit, checked in R. */
-enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1, EMIX_RULE_MEAN = 2 };
+enum { EMIX_RULE_RELATIVE = 0, EMIX_RULE_ABSOLUTE = 1, EMIX_RULE_MEAN = 2,
+       EMIX_RULE_AITKEN = 3 };
 
 typedef struct {
     double tol;
@@ -116,6 +117,8 @@ typedef struct {
     int threads;
     double inner_tol;        /* an M-step's inner iterations (the Gaussian models */
     int inner_max_iter;      /* VEI VEE EVE VVE VEV): relative tolerance and cap */
+    int accelerate;          /* EM: extrapolate the parameters (squarem.c) where the
+                              * family can */
 } emix_control;
 
 /* ---- Log-sum-exp (logsumexp.c) ------------------------------------------ */
@@ -270,6 +273,23 @@ typedef struct {
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
     double (*expected_loglik)(const void *stats, const void *par);
 
+    /* ---- optional (or NULL): accelerated EM (squarem.c) ---- */
+    /* the parameters an M-step sets, as one vector of theta_len() doubles
+     * on which extrapolation is linear, in units that do not depend on
+     * the data's (ctl->var_scale), so that the length of an extrapolated
+     * step does not either */
+    size_t (*theta_len)(const void *par);
+    void (*theta_get)(const void *par, const emix_control *ctl, double *theta);
+    /* set them from theta and prepare the E-step, as par_put does. An
+     * extrapolated theta may lie outside the family's constraints, which
+     * theta_put then restores; it returns 0 for a theta outside the
+     * parameter space (a proportion at or below 0, a covariance that is
+     * not positive definite), and par must then be set again before it is
+     * read. No degeneracy is judged: the next M-step does that. A theta
+     * that theta_get read from an M-step's parameters is put back as it was
+     * (to rounding), with no constraint to restore. */
+    int (*theta_put)(void *par, const emix_control *ctl, const double *theta, int extrapolated);
+
     /* ---- optional ---- */
     const emix_conjugate *conjugate; /* NULL: no Bayesian methods */
 } emix_family;
@@ -365,6 +385,10 @@ typedef struct {
     double *inner;     /* inner[t]: the inner iterations of the M-step that gave
                         * the parameters of entry t (the most in an incremental
                         * sweep); inner[0] is the start's */
+    double *accelerated; /* 1 where entry t's parameters were extrapolated
+                          * (accelerated EM), else 0 */
+    int esteps;        /* E-steps over all rows, those of rejected steps included */
+    int rejected;      /* extrapolated steps rejected for a plain EM step */
     int inner_capped;  /* M-steps whose inner iterations reached their cap */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */
@@ -403,14 +427,29 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
  * (PutRNGstate) before R acts on the interrupt. */
 int emix_interrupt_pending(void);
 
-/* Whether the stopping rule holds between two values of the objective. */
-int emix_converged(double prev, double cur, const emix_control *ctl);
+/* Whether the stopping rule holds after a step that took the objective
+ * from prev to cur, when the steps shrink by `ratio` each time (NaN when
+ * not known): for the Aitken rule, when both the change and the estimated
+ * distance to the limit, change * ratio / (1 - ratio), are below the
+ * tolerance; for the others, when the change is. */
+int emix_rule_holds(double prev, double cur, double ratio, const emix_control *ctl);
+/* The rule at value t of the sequence value[0 .. t], the ratio being that
+ * of its last two changes (the last three values are read). */
+int emix_converged(const double *value, int t, const emix_control *ctl);
 
 /* EM, or one of its relatives that `step` and ws->q_step make of it, from
  * the parameters step->estep_par until the rule or max_iter stops it. */
 void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
+
+/* EM accelerated by squared extrapolation (squarem.c): cycles of two EM
+ * steps and one extrapolated step, kept only when it raises the
+ * log-likelihood; the rule is applied once per cycle. Needs the family's
+ * theta_* entries and a soft q-step. */
+void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
+                         const emix_data *dat, int k, double *z, const emix_control *ctl,
+                         emix_workspace *ws, emix_result *res);
 
 /* Incremental EM (incremental.c): sweeps over the chunks of ws, an E-step on
  * one chunk then an M-step from the running total of the statistics, until

@@ -243,7 +243,7 @@ emix_control control_view(SEXP control, int d)
     emix_control ctl;
     ctl.tol = check_real(list_elt(control, "tol"), "control$tol", 0.0, R_PosInf);
     ctl.max_iter = check_int(list_elt(control, "max_iter"), "control$max_iter", 0, INT_MAX);
-    ctl.rule = check_int(list_elt(control, "rule_code"), "control$rule_code", 0, EMIX_RULE_MEAN);
+    ctl.rule = check_int(list_elt(control, "rule_code"), "control$rule_code", 0, EMIX_RULE_AITKEN);
     ctl.total_weight = check_real(list_elt(control, "total_weight"), "control$total_weight",
                                   DBL_MIN, R_PosInf);
     ctl.reg = check_real(list_elt(control, "reg"), "control$reg", 0.0, R_PosInf);
@@ -258,6 +258,7 @@ emix_control control_view(SEXP control, int d)
                                R_PosInf);
     ctl.inner_max_iter = check_int(list_elt(control, "inner_max_iter"),
                                    "control$inner_max_iter", 1, INT_MAX);
+    ctl.accelerate = check_int(list_elt(control, "accelerate"), "control$accelerate", 0, 1);
     return ctl;
 }
 

@@ -68,6 +68,8 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     par->centre = (double *) R_alloc(d, sizeof(double));
     par->white_mean = (double *) R_alloc((size_t) k * d, sizeof(double));
     par->work = (double *) R_alloc(2 * (size_t) d, sizeof(double));
+    par->zeros = (double *) R_alloc(d, sizeof(double));
+    memset(par->zeros, 0, (size_t) d * sizeof(double));
     par->log_weight = NULL;
     cov_problem *cov = &par->cov;
     cov->k = k;
@@ -77,6 +79,10 @@ void gauss_par_alloc(gauss_par *par, int k, int d, int model)
     cov->warm = 0;
     size_t work = cov_work_size(model, k, d, &cov->lwork);
     cov->work = work ? (double *) R_alloc(work, sizeof(double)) : NULL;
+    par->theta_work = (double *) R_alloc(gauss_theta_len(par), sizeof(double));
+    par->saved_scale = (double *) R_alloc(k, sizeof(double));
+    par->saved_orient = (double *) R_alloc((size_t) d * d, sizeof(double));
+    par->saved = 0;
 }
 
 /* log pi_c, or the weight the Bayesian methods put in its place */
@@ -694,6 +700,7 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
     if (!ctl->var_scale) {
         error("emix: the Gaussian family needs 'control$var_scale', the scales of its ridge");
     }
+    par->saved = 0; /* the warm start is this step's from here on */
     emix_status status = check_support(st, model, ctl->mean_weight);
     if (status.code != EMIX_OK) {
         return status;
@@ -1010,9 +1017,114 @@ emix_status gauss_par_put(void *vpar, const double *const *values)
         given_factors(par, values[4]);
         return EMIX_STATUS_OK;
     }
-    double *zero_scale = (double *) R_alloc(d, sizeof(double));
-    memset(zero_scale, 0, (size_t) d * sizeof(double));
-    return gauss_factor(par, zero_scale, 0.0, 0);
+    return gauss_factor(par, par->zeros, 0.0, 0);
+}
+
+/* ---- Accelerated EM: the parameters as one vector ------------------------ */
+
+/* pro (k), mean (k x d), then sigma as stored (gauss_cov_len() entries per
+ * component; a shared one repeated, which a linear step keeps equal), each
+ * variable in units of its robust scale s_j: mean_cj / s_j and
+ * sigma_jl / (s_j s_l) */
+size_t gauss_theta_len(const void *vpar)
+{
+    const gauss_par *par = vpar;
+    return (size_t) par->k * (1 + par->d) + gauss_cov_len(par->d, par->model) * par->k;
+}
+
+/* theta = values / unit (to = 1) or values = theta * unit (to = 0) */
+static void theta_units(gauss_par *par, const double *var_scale, double *theta, int to)
+{
+    size_t k = par->k;
+    int d = par->d, full = gauss_model_is_full(par->model);
+    size_t len = gauss_cov_len(d, par->model);
+    double *s = par->work; /* the scales themselves */
+    for (int j = 0; j < d; j++) {
+        s[j] = sqrt(var_scale[j]);
+    }
+    double *mean = theta + k, *sigma = theta + k + k * d;
+    for (int j = 0; j < d; j++) {
+        for (size_t c = 0; c < k; c++) {
+            mean[c + k * j] = to ? mean[c + k * j] / s[j] : mean[c + k * j] * s[j];
+        }
+        for (int l = full ? 0 : j; l < (full ? d : j + 1); l++) {
+            double unit = s[j] * s[l];
+            for (size_t c = 0; c < k; c++) {
+                double *v = sigma + len * c + gauss_entry(full, d, j, l);
+                *v = to ? *v / unit : *v * unit;
+            }
+        }
+    }
+}
+
+void gauss_theta_get(const void *vpar, const emix_control *ctl, double *theta)
+{
+    const gauss_par *par = vpar;
+    size_t k = par->k, kd = k * par->d;
+    memcpy(theta, par->pro, k * sizeof(double));
+    memcpy(theta + k, par->mean, kd * sizeof(double));
+    memcpy(theta + k + kd, par->sigma, gauss_cov_len(par->d, par->model) * k * sizeof(double));
+    theta_units((gauss_par *) par, ctl->var_scale, theta, 1);
+}
+
+/* Whether a linear combination of the model's covariances is again one of
+ * them: the models whose constraint is a linear space (a shared or a free
+ * matrix, diagonal or spherical or full). lambda_c A, lambda D_c A D_c' and
+ * the like are not. */
+static int model_is_linear(const emix_cov_model *m)
+{
+    return m->shape == 'I' ||
+           (m->volume == m->shape && (m->orientation == 'I' || m->orientation == m->shape));
+}
+
+/* Extrapolated parameters. Where the model's constraint is not a linear
+ * space, the extrapolated covariances leave it: such a mixture can have a
+ * higher likelihood than any of the model's, and the M-step from it a lower
+ * one. They are taken back into the model by its own fit to them, weighted
+ * by the proportions: the member nearest them in the likelihood's sense
+ * (least weighted Kullback-Leibler divergence), from the last M-step's
+ * parts; theirs become the next M-step's warm start (see gauss_par). */
+int gauss_theta_put(void *vpar, const emix_control *ctl, const double *theta,
+                    int extrapolated)
+{
+    gauss_par *par = vpar;
+    size_t len = gauss_theta_len(par), k = par->k, kd = k * par->d;
+    for (size_t c = 0; c < k; c++) {
+        if (!(theta[c] > 0.0)) {
+            return 0;
+        }
+    }
+    /* in the data's units, in the table's own storage: theta is const */
+    double *values = par->theta_work;
+    memcpy(values, theta, len * sizeof(double));
+    theta_units(par, ctl->var_scale, values, 0);
+    for (size_t e = 0; e < len; e++) {
+        if (!R_FINITE(values[e])) {
+            return 0;
+        }
+    }
+    memcpy(par->pro, values, k * sizeof(double));
+    memcpy(par->mean, values + k, kd * sizeof(double));
+    memcpy(par->sigma, values + k + kd, (len - k - kd) * sizeof(double));
+    const emix_cov_model *m = &emix_cov_models[par->model];
+    size_t dd = (size_t) par->d * par->d;
+    if (!extrapolated && par->saved) {
+        memcpy(par->cov.scale, par->saved_scale, k * sizeof(double));
+        memcpy(par->cov.orient, par->saved_orient, dd * sizeof(double));
+        par->saved = 0;
+    }
+    if (extrapolated && !model_is_linear(m)) {
+        if (!par->saved) {
+            memcpy(par->saved_scale, par->cov.scale, k * sizeof(double));
+            memcpy(par->saved_orient, par->cov.orient, dd * sizeof(double));
+            par->saved = 1;
+        }
+        par->cov.N = par->pro;
+        if (m->fit(&par->cov, par->sigma).failed) {
+            return 0;
+        }
+    }
+    return gauss_factor(par, par->zeros, 0.0, 0).code == EMIX_OK;
 }
 
 /* free parameters: k - 1 proportions, k d means and the covariances' */
@@ -1058,5 +1170,8 @@ const emix_family emix_gaussian_family = {
     .stats_weights = gauss_stats_weights,
     .mstep = gauss_mstep,
     .expected_loglik = gauss_expected_loglik,
+    .theta_len = gauss_theta_len,
+    .theta_get = gauss_theta_get,
+    .theta_put = gauss_theta_put,
     .conjugate = &emix_gaussian_conjugate,
 };

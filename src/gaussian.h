@@ -35,11 +35,20 @@ typedef struct {
     double *centre;     /* d: the proportion-weighted mean of the means */
     double *white_mean; /* k x d: L^{-1}(mean_c - centre) */
     double *work;       /* 2 d scratch for the factorisation */
+    double *zeros;      /* d zeros: the yardstick of parameters whose collapse is
+                         * not judged (given ones, extrapolated ones) */
     /* k values used in place of log pi_c by the Bayesian methods (the
      * expected log weight and the Occam terms), or NULL */
     double *log_weight;
     /* the covariance structure's M-step, and what it keeps between M-steps */
     cov_problem cov;
+    /* accelerated EM: extrapolated covariances taken back into the model
+     * leave their parts in cov as the next M-step's warm start (that step
+     * is then a generalised EM step from them); the last M-step's parts
+     * are kept here, to go back to when the extrapolated step is rejected */
+    double *saved_scale, *saved_orient;
+    int saved;
+    double *theta_work; /* gauss_theta_len() doubles for theta_put */
 } gauss_par;
 
 /* Weighted statistics about a shift per component (the current means):
@@ -61,6 +70,10 @@ typedef struct {
 extern const emix_family emix_gaussian_family;
 extern const emix_conjugate emix_gaussian_conjugate;
 
+/* the family's theta_* entries, which the noise family extends */
+size_t gauss_theta_len(const void *par);
+void gauss_theta_get(const void *par, const emix_control *ctl, double *theta);
+int gauss_theta_put(void *par, const emix_control *ctl, const double *theta, int extrapolated);
 int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);

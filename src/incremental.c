@@ -25,6 +25,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
     if (res->status.code != EMIX_OK) {
         return;
     }
+    res->esteps = 1;
     res->trace[0] = ll;
     res->objective[0] = ll; /* after a full E-step, F equals the log-likelihood */
 
@@ -33,6 +34,8 @@ void emix_iem(const emix_family *fam, void *par, void *total,
         emix_result_reserve(res, (size_t) t);
         R_CheckUserInterrupt();
         res->inner[t] = 0.0;
+        res->accelerated[t] = 0.0;
+        res->esteps++; /* a sweep's partial E-steps cover every row once */
         for (int ch = 0; ch < ws->nchunk; ch++) {
             emix_status st = fam->mstep(total, par, ctl);
             emix_result_inner(res, t, st, 1);
@@ -72,13 +75,14 @@ void emix_iem(const emix_family *fam, void *par, void *total,
         res->bound[t] = F;
         res->trace[t] = NA_REAL;
         res->iter = t;
-        if (emix_converged(res->objective[t - 1], F, ctl)) {
+        if (emix_converged(res->objective, t, ctl)) {
             res->converged = 1;
             break;
         }
     }
     /* the log-likelihood and responsibilities at the returned parameters */
     ll = emix_estep(fam, par, NULL, dat, k, z, NULL, &sums, &res->status, ws);
+    res->esteps++;
     res->loglik = ll;
     res->abs_loglik = sums.abs_loglik;
     if (res->status.code != EMIX_OK) {

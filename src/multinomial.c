@@ -144,6 +144,41 @@ static emix_status multi_par_put(void *vpar, const double *const *values)
     return EMIX_STATUS_OK;
 }
 
+/* accelerated EM: pro (k), then prob (k x V) */
+static size_t multi_theta_len(const void *vpar)
+{
+    const multi_par *par = vpar;
+    return (size_t) par->k * (1 + (size_t) par->V);
+}
+
+static void multi_theta_get(const void *vpar, const emix_control *ctl, double *theta)
+{
+    (void) ctl; /* probabilities have no units */
+    const multi_par *par = vpar;
+    memcpy(theta, par->pro, (size_t) par->k * sizeof(double));
+    memcpy(theta + par->k, par->prob, (size_t) par->k * par->V * sizeof(double));
+}
+
+/* A probability extrapolated from zeros stays 0 (0 log 0 = 0 keeps it
+ * harmless); one below 0 is no parameter. */
+static int multi_theta_put(void *vpar, const emix_control *ctl, const double *theta,
+                           int extrapolated)
+{
+    (void) ctl;
+    (void) extrapolated; /* the simplex is linear: nothing to restore */
+    multi_par *par = vpar;
+    size_t len = multi_theta_len(par);
+    for (size_t e = 0; e < len; e++) {
+        if (!(theta[e] >= 0.0) || !R_FINITE(theta[e]) || (e < (size_t) par->k && theta[e] == 0.0)) {
+            return 0;
+        }
+    }
+    memcpy(par->pro, theta, (size_t) par->k * sizeof(double));
+    memcpy(par->prob, theta + par->k, (len - par->k) * sizeof(double));
+    take_logs(par);
+    return 1;
+}
+
 /* k - 1 free proportions, V - 1 free probabilities per component */
 static double multi_df(const void *vpar)
 {
@@ -721,5 +756,8 @@ const emix_family emix_multinomial_family = {
     .stats_weights = multi_stats_weights,
     .mstep = multi_mstep,
     .expected_loglik = multi_expected_loglik,
+    .theta_len = multi_theta_len,
+    .theta_get = multi_theta_get,
+    .theta_put = multi_theta_put,
     .conjugate = &multi_conjugate,
 };

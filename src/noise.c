@@ -323,6 +323,32 @@ static emix_status noise_start_entry(void *vpar, const emix_data *dat, const dou
     return noise_start(vpar, dat, z, ctl);
 }
 
+/* accelerated EM: the Gaussian vector, then pro0 */
+static size_t noise_theta_len(const void *vpar)
+{
+    const noise_par *np = vpar;
+    return gauss_theta_len(np->g) + 1;
+}
+
+static void noise_theta_get(const void *vpar, const emix_control *ctl, double *theta)
+{
+    const noise_par *np = vpar;
+    gauss_theta_get(np->g, ctl, theta);
+    theta[gauss_theta_len(np->g)] = np->pro0;
+}
+
+static int noise_theta_put(void *vpar, const emix_control *ctl, const double *theta,
+                           int extrapolated)
+{
+    noise_par *np = vpar;
+    double pro0 = theta[gauss_theta_len(np->g)];
+    if (!(pro0 >= 0.0 && pro0 < 1.0) || !gauss_theta_put(np->g, ctl, theta, extrapolated)) {
+        return 0;
+    }
+    np->pro0 = pro0;
+    return 1;
+}
+
 const emix_family emix_noise_family = {
     .name = "gaussian_noise",
     .kinds = 1u << EMIX_DENSE,
@@ -347,5 +373,8 @@ const emix_family emix_noise_family = {
     .stats_weights = noise_stats_weights,
     .mstep = noise_mstep,
     .expected_loglik = noise_expected_loglik,
+    .theta_len = noise_theta_len,
+    .theta_get = noise_theta_get,
+    .theta_put = noise_theta_put,
     .conjugate = NULL,
 };

@@ -13,6 +13,7 @@
  * EM) F is the classification log-likelihood of the labels chosen. */
 #include "emix.h"
 #include "omp_compat.h"
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -188,17 +189,43 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     return ll;
 }
 
-int emix_converged(double prev, double cur, const emix_control *ctl)
+int emix_rule_holds(double prev, double cur, double ratio, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
-    if (ctl->rule == EMIX_RULE_MEAN) {
-        /* per unit of weight: multiplying the weights by a constant, or the
-         * data (whose log-likelihood then shifts by a constant), leaves it */
-        change /= ctl->total_weight;
-    } else if (ctl->rule == EMIX_RULE_RELATIVE) {
-        change /= 1.0 + fabs(cur);
+    /* the yardstick each rule divides by: per unit of weight (mean,
+     * Aitken), so that multiplying the weights by a constant, or the data
+     * (whose log-likelihood then shifts by a constant), leaves it; relative
+     * to the value (relative); none (absolute) */
+    double scale = ctl->rule == EMIX_RULE_ABSOLUTE   ? 1.0
+                   : ctl->rule == EMIX_RULE_RELATIVE ? 1.0 + fabs(cur)
+                                                     : ctl->total_weight;
+    if (!(change / scale < ctl->tol)) {
+        return 0;
     }
-    return change < ctl->tol;
+    /* a change within rounding of the value (one component: every step
+     * lands on the same moments) leaves nothing to estimate a ratio from */
+    if (ctl->rule != EMIX_RULE_AITKEN || change <= 64.0 * DBL_EPSILON * fabs(cur)) {
+        return 1;
+    }
+    /* Aitken's acceleration (Boehning et al. 1994): a sequence converging
+     * linearly shrinks its steps by a ratio a, so its limit lies
+     * change * a / (1 - a) beyond the last value. Without a ratio below 1
+     * the sequence is not (yet) seen to converge, and the rule does not
+     * hold. */
+    if (!(ratio >= 0.0 && ratio < 1.0)) {
+        return 0;
+    }
+    return change * ratio / (1.0 - ratio) / scale < ctl->tol;
+}
+
+int emix_converged(const double *value, int t, const emix_control *ctl)
+{
+    if (t < 1) {
+        return 0;
+    }
+    double ratio = t < 2 ? R_NaN
+                         : fabs(value[t] - value[t - 1]) / fabs(value[t - 1] - value[t - 2]);
+    return emix_rule_holds(value[t - 1], value[t], ratio, ctl);
 }
 
 void emix_result_reserve(emix_result *res, size_t t)
@@ -213,8 +240,9 @@ void emix_result_reserve(emix_result *res, size_t t)
     if (cap > res->max_entries) {
         cap = res->max_entries > t ? res->max_entries : t + 1;
     }
-    double **arrays[4] = {&res->trace, &res->objective, &res->bound, &res->inner};
-    for (int a = 0; a < 4; a++) {
+    double **arrays[5] = {&res->trace, &res->objective, &res->bound, &res->inner,
+                          &res->accelerated};
+    for (int a = 0; a < 5; a++) {
         /* R_alloc memory lives until the call returns: the old blocks are
          * given back then, at most as much again as the final ones */
         double *grown = (double *) R_alloc(cap, sizeof(double));
@@ -237,10 +265,13 @@ void emix_result_init(emix_result *res, int max_iter)
 {
     res->capacity = 0;
     res->max_entries = (size_t) max_iter + 1;
-    res->trace = res->bound = res->objective = res->inner = NULL;
+    res->trace = res->bound = res->objective = res->inner = res->accelerated = NULL;
     emix_result_reserve(res, 0);
     res->inner[0] = 0.0;
+    res->accelerated[0] = 0.0;
     res->inner_capped = 0;
+    res->esteps = 0;
+    res->rejected = 0;
     res->iter = 0;
     res->converged = 0;
     res->loglik = NA_REAL;
@@ -271,6 +302,7 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
             }
         }
         double ll = emix_estep(fam, par, stats, dat, k, z, NULL, &sums, &res->status, ws);
+        res->esteps++;
         res->loglik = ll;
         res->abs_loglik = sums.abs_loglik;
         if (res->status.code != EMIX_OK) {
@@ -278,6 +310,7 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
             return;
         }
         res->trace[t] = ll;
+        res->accelerated[t] = 0.0;
         /* a Bayesian method's objective is its bound after the last
          * parameter step: the ELBO (VB) or log p(x, z) (ME) */
         res->objective[t] = step->bayesian ? res->bound[t] : sums.objective;
@@ -285,7 +318,7 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
          * as the next M-step would give the same parameters; SEM is a
          * Markov chain, which runs max_iter steps */
         if (t > 0 && ((ws->q_step != EMIX_Q_DRAW &&
-                       emix_converged(res->objective[t - 1], res->objective[t], ctl)) ||
+                       emix_converged(res->objective, t, ctl)) ||
                       (ws->q_step == EMIX_Q_MODE && sums.changed == 0))) {
             res->converged = 1;
             return;

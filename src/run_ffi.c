@@ -144,8 +144,12 @@ static int run_em(const emix_family *fam, void *par, const emix_data *dat, int k
     if (m->loop == EMIX_LOOP_IEM) {
         emix_iem(fam, par, st, dat, k, z, ctl, &ws, res);
     } else {
-        emix_step step = {fam->mstep, fam->expected_loglik, par, par, 0};
-        emix_em(fam, &step, st, dat, k, z, ctl, &ws, res);
+        if (ctl->accelerate && m->q_step == EMIX_Q_SOFT && fam->theta_len) {
+            emix_em_accelerated(fam, par, st, dat, k, z, ctl, &ws, res);
+        } else {
+            emix_step step = {fam->mstep, fam->expected_loglik, par, par, 0};
+            emix_em(fam, &step, st, dat, k, z, ctl, &ws, res);
+        }
     }
     if (m->q_step == EMIX_Q_DRAW) {
         PutRNGstate();
@@ -186,7 +190,8 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
 {
     const char *names[] = {"parameters", "loglik", "trace", "bound", "objective", "iter",
                            "converged", "z", "abs_loglik", "status", "status_detail",
-                           "posterior", "inner", "inner_capped", ""};
+                           "posterior", "inner", "inner_capped", "accelerated", "esteps",
+                           "rejected", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, parameter_list(fam, par));
     SET_VECTOR_ELT(out, 1, ScalarReal(res->loglik + offset));
@@ -209,6 +214,14 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
     /* the trace's inner iterations, as long as its other series */
     SET_VECTOR_ELT(out, 12, copy_real(res->inner, ntrace));
     SET_VECTOR_ELT(out, 13, ScalarInteger(res->inner_capped));
+    SEXP accelerated = PROTECT(allocVector(LGLSXP, ntrace));
+    for (int t = 0; t < ntrace; t++) {
+        LOGICAL(accelerated)[t] = res->accelerated[t] != 0.0;
+    }
+    SET_VECTOR_ELT(out, 14, accelerated);
+    UNPROTECT(1);
+    SET_VECTOR_ELT(out, 15, ScalarInteger(res->esteps));
+    SET_VECTOR_ELT(out, 16, ScalarInteger(res->rejected));
     UNPROTECT(1);
     return out;
 }
@@ -575,7 +588,7 @@ SEXP ffi_codes(void)
     static const char *const status[] = {"ok", "empty", "collapsed", "zero_density", "interrupted"};
     static const char *const loop[] = {"em", "iem", "bayes", "gibbs"};
     static const char *const q_step[] = {"soft", "mode", "draw"};
-    static const char *const rule[] = {"relative", "absolute", "mean"};
+    static const char *const rule[] = {"relative", "absolute", "mean", "aitken"};
     static const char *const kind[] = {"dense", "csr"};
     typedef char status_names_match[(sizeof status / sizeof *status == EMIX_NSTATUS) ? 1 : -1];
     typedef char loop_names_match[(sizeof loop / sizeof *loop == EMIX_NLOOPS) ? 1 : -1];
@@ -589,7 +602,7 @@ SEXP ffi_codes(void)
     SET_VECTOR_ELT(out, 0, named_codes(status, EMIX_NSTATUS));
     SET_VECTOR_ELT(out, 1, named_codes(loop, EMIX_NLOOPS));
     SET_VECTOR_ELT(out, 2, named_codes(q_step, EMIX_Q_DRAW + 1));
-    SET_VECTOR_ELT(out, 3, named_codes(rule, EMIX_RULE_MEAN + 1));
+    SET_VECTOR_ELT(out, 3, named_codes(rule, EMIX_RULE_AITKEN + 1));
     SET_VECTOR_ELT(out, 4, named_codes(kind, EMIX_NKINDS));
     int nfam = 0;
     while (emix_family_at(nfam)) {

@@ -149,7 +149,7 @@ multi_core <- function(n, weights = NULL) {
   list(tol = 1e-8, max_iter = 100L, rule_code = 0L,
        total_weight = if (is.null(weights)) n else sum(weights), reg = 0,
        mean_weight = if (is.null(weights)) 1 else mean(weights), threads = 1L,
-       inner_tol = 1e-12, inner_max_iter = 1000L)
+       inner_tol = 1e-12, inner_max_iter = 1000L, accelerate = 0L)
 }
 multi_estep <- function(x, pro, prob, weights = NULL, smooth = 0) {
   emix:::core_estep("multinomial", smooth, list(pro = pro, prob = prob),

@@ -60,7 +60,7 @@ test_that("the run routines refuse labels out of 1..k and k < 1", {
 test_that("the run routines refuse bad control fields", {
   a <- adapter_args()
   bad <- list(max_iter = -1L, max_iter = NA_integer_, tol = -1, tol = NaN, tol = Inf,
-              threads = 0L, rule_code = 3L, reg = -1,
+              threads = 0L, rule_code = 4L, reg = -1,
               total_weight = 0, var_scale = 1, var_scale = c(1, NA), mean_weight = "a", mean_weight = 0)
   for (routine in c("run", "bayes", "mstep")) {
     for (i in seq_along(bad)) {
@@ -159,7 +159,8 @@ test_that("a huge max_iter allocates nothing up front, and the trace grows", {
   expect_true(fit$converged)
   expect_identical(nrow(fit$trace), fit$iter + 1L)
   # past the first allocation (32 entries) the trace is still plain EM's
-  long <- emix(x, k = 2, init = lab, control = emix_control(tol = 0, max_iter = 100, reg = 0))
+  long <- emix(x, k = 2, init = lab,
+               control = emix_control(tol = 0, max_iter = 100, reg = 0, accelerate = FALSE))
   ref <- ref_em(x, ref_one_hot(lab), iters = 100)
   expect_equal(long$trace$loglik, ref$trace, tolerance = 1e-12)
   iem <- emix(x, k = 2, init = lab, method = iem(blocks = 3),

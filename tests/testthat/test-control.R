@@ -3,7 +3,8 @@ test_that("emix_control() returns checked defaults", {
   expect_s3_class(ctl, "emix_control")
   expect_equal(ctl$tol, 1e-8)
   expect_identical(ctl$max_iter, 1000L)
-  expect_identical(ctl$rule, "mean")
+  expect_identical(ctl$rule, "aitken")
+  expect_true(ctl$accelerate)
   expect_equal(ctl$reg, 1e-6)
   expect_identical(ctl$empty, "error")
 })
@@ -11,7 +12,8 @@ test_that("emix_control() returns checked defaults", {
 test_that("emix_control() rejects bad settings, naming them", {
   expect_snapshot(error = TRUE, emix_control(tol = -1))
   expect_snapshot(error = TRUE, emix_control(max_iter = 2.5))
-  expect_snapshot(error = TRUE, emix_control(rule = "aitken"))
+  expect_snapshot(error = TRUE, emix_control(rule = "quadratic"))
+  expect_snapshot(error = TRUE, emix_control(accelerate = NA))
   expect_snapshot(error = TRUE, emix_control(reg = NA))
   expect_snapshot(error = TRUE, emix_control(empty = "reseed"))
 })
@@ -42,7 +44,7 @@ test_that("each rule stops where it says", {
   for (rule in c("mean", "relative", "absolute")) {
     for (weights in list(NULL, w)) {
       fit <- emix(x, k = 2, init = lab, weights = weights,
-                  control = emix_control(tol = 1e-7, rule = rule, reg = 0))
+                  control = emix_control(tol = 1e-7, rule = rule, reg = 0, accelerate = FALSE))
       ll <- fit$trace$loglik
       W <- if (is.null(weights)) nrow(x) else sum(weights)
       change <- abs(diff(ll))

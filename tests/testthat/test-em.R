@@ -10,8 +10,8 @@ em_data_sets <- list(
   weighted = list(x = em_sim$x, k = 3, weights = rep(c(0.5, 1, 2.25), length.out = 300))
 )
 
-exact <- function(tol = 1e-8, max_iter = 1000L) {
-  emix_control(tol = tol, max_iter = max_iter, reg = 0)
+exact <- function(tol = 1e-8, max_iter = 1000L, accelerate = TRUE) {
+  emix_control(tol = tol, max_iter = max_iter, reg = 0, accelerate = accelerate)
 }
 
 # fits of every model to every data set from several random starts
@@ -91,7 +91,7 @@ test_that("a few iterations from a labelled start equal plain EM, for all models
     for (model in ref_models) {
       info <- sprintf("case %d, %s", i, model)
       fit <- emix(case$x, k = k, model = model, weights = case$weights, init = case$lab,
-                  control = exact(tol = 0, max_iter = 5))
+                  control = exact(tol = 0, max_iter = 5, accelerate = FALSE))
       ref <- ref_em(case$x, ref_one_hot(case$lab, k), model, iters = 5, weights = case$weights)
       expect_identical(fit$iter, 5L, info = info)
       expect_equal(ref_params(fit), ref_params(ref), tolerance = 1e-8, info = info)
@@ -109,7 +109,7 @@ test_that("EM keeps the covariances precise when the components are far apart", 
   x <- s$x
   x[, 1] <- x[, 1] + 1e4 * s$labels
   for (model in ref_models) {
-    fit <- emix(x, k = 3, model = model, init = s$labels, control = exact(tol = 0, max_iter = 3))
+    fit <- emix(x, k = 3, model = model, init = s$labels, control = exact(tol = 0, max_iter = 3, accelerate = FALSE))
     ref <- ref_em(x, ref_one_hot(s$labels, 3), model, iters = 3)
     expect_equal(ref_params(fit), ref_params(ref), tolerance = 1e-10, info = model)
     expect_equal(fit$trace$loglik, ref$trace, tolerance = 1e-10, info = model)
@@ -123,7 +123,7 @@ test_that("a start given as responsibilities equals plain EM from them", {
   z0[, 1] <- 0.6 * z0[, 1] + 0.4 * (faithful$eruptions > 3)
   z0[, 2] <- 1 - z0[, 1]
   for (model in ref_models) {
-    fit <- emix(x, k = 2, model = model, init = z0, control = exact(tol = 0, max_iter = 4))
+    fit <- emix(x, k = 2, model = model, init = z0, control = exact(tol = 0, max_iter = 4, accelerate = FALSE))
     ref <- ref_em(x, z0, model, iters = 4)
     expect_equal(fit$trace$loglik, ref$trace, tolerance = 1e-8, info = model)
     expect_equal(ref_params(fit), ref_params(ref), tolerance = 1e-8, info = model)
@@ -139,9 +139,9 @@ test_that("integer weights give the fit to the data with rows repeated", {
   rows <- rep(seq_len(nrow(x)), w)
   for (model in ref_models) {
     weighted <- emix(x, k = 3, model = model, weights = w, init = lab,
-                     control = exact(tol = 0, max_iter = 30))
+                     control = exact(tol = 0, max_iter = 30, accelerate = FALSE))
     repeated <- emix(x[rows, ], k = 3, model = model, init = lab[rows],
-                     control = exact(tol = 0, max_iter = 30))
+                     control = exact(tol = 0, max_iter = 30, accelerate = FALSE))
     expect_equal(weighted$trace$loglik, repeated$trace$loglik, tolerance = 1e-10, info = model)
     expect_equal(ref_params(weighted), ref_params(repeated), tolerance = 1e-9, info = model)
     expect_equal(unname(weighted$z[rows, ]), unname(repeated$z), tolerance = 1e-9, info = model)
@@ -156,9 +156,9 @@ test_that("permuting the rows leaves the fit unchanged", {
   perm <- sample.int(nrow(x))
   for (model in ref_models) {
     a <- emix(x, k = 3, model = model, weights = w, init = lab,
-              control = exact(tol = 0, max_iter = 25))
+              control = exact(tol = 0, max_iter = 25, accelerate = FALSE))
     b <- emix(x[perm, ], k = 3, model = model, weights = w[perm], init = lab[perm],
-              control = exact(tol = 0, max_iter = 25))
+              control = exact(tol = 0, max_iter = 25, accelerate = FALSE))
     expect_equal(b$trace$loglik, a$trace$loglik, tolerance = 1e-10, info = model)
     expect_equal(ref_params(b), ref_params(a), tolerance = 1e-9, info = model)
     expect_equal(unname(b$z), unname(a$z[perm, ]), tolerance = 1e-9, info = model)
@@ -173,13 +173,15 @@ test_that("T2: one component converges after one M-step to the weighted moments"
   expected <- ref_one_component_sigma(cw$cov)
   for (model in ref_models) {
     fit <- emix(x, k = 1, model = model, weights = w, control = exact())
+    # the first M-step lands on the moments; the rule then needs the ratio
+    # of two changes (Aitken), or a change of exactly 0
     expect_true(fit$converged, info = model)
-    expect_identical(fit$iter, 1L, info = model)
+    expect_lte(fit$iter, 3L)
     expect_equal(ref_params(fit),
                  list(pro = 1, mean = matrix(cw$center, 1), sigma = list(expected[[model]])),
                  tolerance = 1e-12, info = model)
     loglik <- sum(w * ref_logdens(x, cw$center, expected[[model]])[, 1])
-    expect_equal(list(fit$loglik, fit$trace$loglik), list(loglik, c(loglik, loglik)),
+    expect_equal(list(fit$loglik, fit$trace$loglik), list(loglik, rep(loglik, fit$iter + 1L)),
                  tolerance = 1e-12, info = model)
   }
 })
@@ -208,9 +210,9 @@ test_that("the full and tied models are affine equivariant", {
     for (weights in list(NULL, w)) {
       W <- if (is.null(weights)) nrow(x) else sum(weights)
       fx <- emix(x, k = 3, model = model, weights = weights, init = lab,
-                 control = exact(tol = 0, max_iter = 40))
+                 control = exact(tol = 0, max_iter = 40, accelerate = FALSE))
       fy <- emix(y, k = 3, model = model, weights = weights, init = lab,
-                 control = exact(tol = 0, max_iter = 40))
+                 control = exact(tol = 0, max_iter = 40, accelerate = FALSE))
       expect_equal(fy$trace$loglik, fx$trace$loglik - W * logdet, tolerance = 1e-9,
                    info = model)
       expect_equal(ref_params(fy), ref_params(transform_fit(fx, A, b)), tolerance = 1e-8,
@@ -231,9 +233,9 @@ test_that("the diagonal models are equivariant under scaling, the spherical unde
   transforms <- list(EEI = scaling, VVI = scaling, EII = rotation, VII = rotation)
   for (model in names(transforms)) {
     A <- transforms[[model]]
-    fx <- emix(x, k = 3, model = model, init = lab, control = exact(tol = 0, max_iter = 40))
+    fx <- emix(x, k = 3, model = model, init = lab, control = exact(tol = 0, max_iter = 40, accelerate = FALSE))
     fy <- emix(x %*% t(A) + shift, k = 3, model = model, init = lab,
-               control = exact(tol = 0, max_iter = 40))
+               control = exact(tol = 0, max_iter = 40, accelerate = FALSE))
     logdet <- as.numeric(determinant(A)$modulus)
     expect_equal(fy$trace$loglik, fx$trace$loglik - n * logdet, tolerance = 1e-9, info = model)
     expect_equal(ref_params(fy), ref_params(transform_fit(fx, A, shift[1, ])), tolerance = 1e-8,
@@ -243,7 +245,7 @@ test_that("the diagonal models are equivariant under scaling, the spherical unde
 
 test_that("the formula interface fits what plain EM fits", {
   lab <- ifelse(faithful$eruptions > 3, 2L, 1L)
-  fit <- emix(~ ., data = faithful, k = 2, init = lab, control = exact(tol = 0, max_iter = 3))
+  fit <- emix(~ ., data = faithful, k = 2, init = lab, control = exact(tol = 0, max_iter = 3, accelerate = FALSE))
   ref <- ref_fit_order(ref_em(as.matrix(faithful), ref_one_hot(lab, 2), "VVV", iters = 3))
   expect_equal(fit$trace$loglik, ref$trace, tolerance = 1e-8)
   expect_equal(unname(fit$mean), ref$mean, tolerance = 1e-8)

@@ -198,7 +198,8 @@ test_that("one variable: the models E and V, as in mclust", {
   x <- faithful$waiting
   lab <- ifelse(x > 67, 1L, 2L)
   z0 <- cbind(lab == 1, lab == 2) * 1
-  ctl <- emix_control(reg = 0, tol = 1e-12, max_iter = 5000, rule = "relative")
+  ctl <- emix_control(reg = 0, tol = 1e-12, max_iter = 5000, rule = "relative",
+                      accelerate = FALSE)
   mc_control <- mclust::emControl(tol = c(1e-12, 1e-12), itmax = c(5000, 5000))
   for (model in c("E", "V")) {
     fit <- emix(x, k = 2, model = model, init = lab, control = ctl)
