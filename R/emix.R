@@ -209,20 +209,19 @@
 #'   the others are `"kmeans++"` starts; if ties leave a group empty, the
 #'   start is `"kmeans++"`.
 #' * `"hc"`: model-based hierarchical agglomeration (Banfield and Raftery
-#'   1993; Fraley 1998) under the model `"EII"`, whose criterion is Ward's:
-#'   each step merges the two clusters whose merge increases the weighted
-#'   within-cluster sum of squares least, the lowest pair of row numbers on
-#'   a tie, so the start is deterministic. The distances are mclust's for
-#'   its agglomeration (`hcUse = "SVD"`): the standardised variables on
-#'   their principal axes, each axis divided by the fourth root of its
-#'   variance; the partitions are those of `mclust::hc(modelName = "EII",
-#'   use = "SVD")`. mclust agglomerates under `"VVV"` by default, at about
-#'   fifteen times the cost, for starts from which EM reached the best
-#'   log-likelihood a few per cent more often. On
-#'   more than 2000 rows (of positive weight) it agglomerates a random
-#'   subset of 2000 (as mclust does), and every other row joins the
-#'   nearest centre of their `k` clusters. With `nstart > 1` it is the
-#'   first start and the others are `"kmeans++"` starts.
+#'   1993; Fraley 1998) under the model `"VVV"`, mclust's default start:
+#'   each step merges the two clusters whose merge lowers the regularised
+#'   VVV classification likelihood least (mclust's `hcVVV()` criterion with
+#'   its `alpha = 1`, `beta = 1`, and its order on ties), so the start is
+#'   deterministic. It runs in mclust's coordinates (`hcUse = "SVD"`): the
+#'   standardised variables on their principal axes, each axis divided by
+#'   the square root of its singular value; the partitions are those of
+#'   `mclust::hc(modelName = "VVV", use = "SVD")`. A weight counts as that
+#'   many rows (the weights must sum to more than 1). On more than 2000
+#'   rows (of positive weight) it agglomerates a random subset of 2000 (as
+#'   mclust does), and every other row joins the nearest centre of their
+#'   `k` clusters. With `nstart > 1` it is the first start and the others
+#'   are `"kmeans++"` starts.
 #' * a vector of labels in `1..k`, or a factor with `k` levels, one per row
 #'   used (after `subset` and `na.action`), each label used at least once;
 #' * an `n x k` matrix of responsibilities, rows summing to 1; or

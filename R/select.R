@@ -39,12 +39,16 @@
 #'   iterations of the model `"VVV"`, on at most \eqn{\max(2000, 200k)}{max(2000, 200 k)}
 #'   rows, the others taking their most probable component) from k-means++
 #'   starts;
-#' * `"hc"`: Ward's hierarchical agglomeration (the classification
-#'   likelihood of the model `"EII"`, Fraley 1998) in mclust's coordinates
-#'   (the standardised variables on their principal axes, each divided by
-#'   the fourth root of its variance), on at most 2000 rows, the others
-#'   joining the nearest cluster; deterministic on up to 2000 rows, and one
-#'   tree gives every `k`;
+#' * `"hc"`: mclust's default start, the model-based hierarchical
+#'   agglomeration under the model `"VVV"` (the regularised classification
+#'   likelihood of mclust's `hcVVV()`, Fraley 1998) in mclust's
+#'   coordinates (the standardised variables on their principal axes, each
+#'   divided by the square root of its singular value), on at most 2000
+#'   rows, the others joining the nearest cluster;
+#'   its partitions are those of `mclust::hc(modelName = "VVV", use =
+#'   "SVD")`. It is deterministic on up to 2000 rows, one tree gives every
+#'   `k`, and a weight counts as that many rows (the weights must sum to
+#'   more than 1);
 #' * `"kmeans++"`: `emix_control(seeds = )` k-means++ seedings screened as
 #'   [emix()]'s default start does, keeping clusters big enough for `"VVV"`;
 #' * `"random"`: the partition by nearest of `k` rows drawn at random.
@@ -52,14 +56,15 @@
 #' The default was measured (`bench/select_starts.R`): on nine data sets
 #' (faithful, iris, USArrests, swiss, quakes, trees, crabs and two
 #' simulated), k = 2 to 6 and all fourteen models, EM from `"short"`
-#' reached the best log-likelihood found by any strategy in 366 and 352 of
-#' 616 cases (two seeds), `"kmeans++"` in 353 and 350, `"hc"` in 346 and
-#' 344, mclust's own VVV agglomeration in 355 and 354, and `"random"` in
-#' 270 and 299; `"short"` also failed least (23 and 32 degenerate fits,
-#' against 41 for `"hc"`). It costs about a second for k = 1 to 9 on
-#' \eqn{10^5} rows, small beside the grid's fits. No strategy dominates:
-#' each reaches optima the others miss. With EM a start can leave a cell
-#' below its best optimum, and then its criterion is too large.
+#' reached the best log-likelihood found by any strategy in 391 and 368 of
+#' 613 and 614 cases (two seeds), `"hc"` (the same partitions as mclust's
+#' start) in 372 and 371, `"kmeans++"` in 374 and 369, and `"random"` in
+#' 281 and 309; `"short"` also failed least on average (23 and 32
+#' degenerate fits, against 36 and 27 for `"kmeans++"` and 39 for `"hc"`).
+#' It costs about a second for k = 1 to 9 on \eqn{10^5} rows, small
+#' beside the grid's fits. No strategy dominates: each reaches optima the
+#' others miss. With EM a start can leave a cell below its best optimum,
+#' and then its criterion is too large.
 #'
 #' @section The grid:
 #' Every cell is fitted by `method` (EM by default; `"cem"`, `"sem"` and

@@ -1,12 +1,20 @@
 # The starts of model selection: one partition per number of components,
 # shared by every covariance model of the grid, so that the models are
 # compared from the same start. R checks and shapes; the agglomeration and
-# the k-means steps run in C (src/hc.c, src/kmeans.c).
+# the k-means steps run in C (src/hc_vvv.c, src/kmeans.c).
 
-# Rows the hierarchical start agglomerates, as mclust does: its O(m d)
-# memory and O(m^2 d) time stay small, and 2000 rows place every centre of
-# up to nine components well enough for EM to take over.
+# Rows the hierarchical start agglomerates, as mclust does: its time and
+# the pair costs it keeps grow as the square of the rows, and 2000 rows
+# place every cluster of up to nine components well enough for EM to take
+# over.
 hc_rows <- 2000L
+
+# The regularisation of the VVV agglomeration, mclust's defaults of
+# hcVVV(): a cluster of size n and scatter W enters as
+# n log(det(W / n) + beta (tr(W) + a) / n), a being alpha times the mean
+# variance of the coordinates (src/hc_vvv.c).
+hc_alpha <- 1
+hc_beta <- 1
 
 # The "short" start: this many k-means++ starts, each followed by at most
 # this many EM iterations of the full model "VVV" (the model of mclust's
@@ -18,12 +26,14 @@ short_iter <- 10L
 # A list, one element per k of `ks` (named as.character(k)), of integer
 # labels in 1..k, one per row of x, every label used, for `start` one of
 # selection_start_choices (R/select.R); k = 1 needs no start (all 1):
-# * "hc": Ward's agglomeration (the EII classification likelihood, see
-#   src/hc.c) in hc_coordinates(), on at most hc_rows rows of positive
-#   weight (a random subset beyond that), which keep their clusters; every
-#   other row joins the nearest centre of these clusters. One tree gives
-#   every k. The weights count as repeated rows (integer weights give the
-#   tree of the repeated rows), which mclust's hc() does not take.
+# * "hc": mclust's default start, the model-based agglomeration under VVV
+#   (src/hc_vvv.c) in mclust's coordinates (hc_transform()), on at most
+#   hc_rows rows of positive weight (a random subset beyond that, as
+#   mclust's initialization$subset), which keep their clusters; every other
+#   row joins the nearest centre of these clusters. One tree gives every k.
+#   A weight counts as that many rows (the tree of integer weights is that
+#   of the repeated rows when each row's copies start as one cluster), which
+#   mclust's hc() does not take.
 # * "kmeans++", "random": the starts of emix() (see start_responsibilities()).
 # * "short": the best of short_starts runs of at most short_iter EM
 #   iterations of "VVV", by log-likelihood, from k-means++ starts; its
@@ -74,51 +84,74 @@ check_selection_ks <- function(ks, x, weights) {
 }
 
 # The coordinates the hierarchical start agglomerates in, mclust's ("SVD"
-# in its hc()): the standardised variables on their principal axes, axis j
-# divided by the fourth root of its variance lambda_j (the square root of
-# its singular value). Euclidean distance there lies between that of the
+# in its hc()), fitted on the rows of x: the standardised variables on
+# their principal axes, axis j divided by the square root of its singular
+# value, ((N - 1) lambda_j)^(1/4) with lambda_j the eigenvalue of the
+# correlation matrix. Euclidean distance there lies between that of the
 # standardised variables (which lets correlated variables count twice) and
 # the Mahalanobis distance of the whole data (which shrinks the directions
-# that separate clusters, as they carry most variance). Axes of no
-# variance (collinear variables) are dropped. Weighted moments, so integer
-# weights give the coordinates of repeated rows.
-hc_coordinates <- function(x, weights) {
-  w <- if (is.null(weights)) rep(1 / nrow(x), nrow(x)) else weights / sum(weights)
-  moments <- stats::cov.wt(x, wt = w)
-  sd <- sqrt(diag(moments$cov))
-  axes <- eigen(moments$cov / outer(sd, sd), symmetric = TRUE)
-  keep <- axes$values > 1e-10 * axes$values[1L]
-  transform <- axes$vectors[, keep, drop = FALSE] %*%
-    diag(axes$values[keep]^(-1 / 4), sum(keep))
-  # rows of the transform divided by the variables' standard deviations
-  sweep(x, 2L, moments$center) %*% (transform / sd)
+# that separate clusters, as they carry most variance). The VVV criterion
+# does not depend on the rotation but does on the scale, so N - 1 is kept.
+# Constant variables and axes of no variance (collinear variables) are
+# dropped, where mclust would divide by zero. The weights count as
+# frequencies (N is their sum), so integer weights give the coordinates of
+# repeated rows. A list(center, rotation): coordinates
+# (x - center) %*% rotation.
+hc_transform <- function(x, weights) {
+  w <- if (is.null(weights)) rep(1, nrow(x)) else weights
+  total <- sum(w)
+  center <- colSums(x * w) / total
+  varies <- apply(x, 2L, function(v) any(v != v[1L]))
+  rotation <- matrix(0, ncol(x), 1L)
+  if (any(varies)) {
+    centred <- sweep(x[, varies, drop = FALSE], 2L, center[varies])
+    scatter <- crossprod(centred * sqrt(w))
+    root <- sqrt(diag(scatter))
+    axes <- eigen(scatter / outer(root, root), symmetric = TRUE)
+    keep <- axes$values > 1e-10 * axes$values[1L]
+    sd <- root / sqrt(total - 1)
+    rotation <- matrix(0, ncol(x), sum(keep))
+    # rows of the transform divided by the variables' standard deviations
+    rotation[varies, ] <- axes$vectors[, keep, drop = FALSE] %*%
+      diag(((total - 1) * axes$values[keep])^(-1 / 4), sum(keep)) / sd
+  }
+  list(center = center, rotation = rotation)
 }
 
 # The hierarchical start for every k of ks (see selection_starts()).
 hc_start <- function(x, ks, weights) {
-  x <- hc_coordinates(x, weights)
-  inv_var <- rep(1, ncol(x))
-  # rows of zero weight have no place in the tree (their merges would cost
-  # nothing whatever their distance): they go to the nearest centre
+  if (max(ks) == 1L) {
+    return(lapply(ks, function(k) rep(1L, nrow(x))))
+  }
+  # rows of zero weight have no place in the tree (they would be clusters
+  # of size 0): they go to the nearest centre
   candidates <- if (is.null(weights)) seq_len(nrow(x)) else which(weights > 0)
   rows <- if (length(candidates) > hc_rows) {
     sort(candidates[sample.int(length(candidates), hc_rows)])
   } else {
     candidates
   }
-  sub_x <- x[rows, , drop = FALSE]
   sub_w <- weights[rows]
-  tree <- .Call(C_ffi_hc, sub_x, sub_w, inv_var, ks)
+  if (!is.null(sub_w) && sum(sub_w) <= 1) {
+    stop_arg("weights", sprintf(
+      "must sum to more than 1 over the rows the start \"hc\" agglomerates (they sum to %s): there a weight counts as that many rows, since the VVV criterion depends on the sizes of the clusters. Scale them up, or choose another start.",
+      format(sum(sub_w), digits = 3)))
+  }
+  transform <- hc_transform(x[rows, , drop = FALSE], sub_w)
+  z <- sweep(x, 2L, transform$center) %*% transform$rotation
+  sub_z <- z[rows, , drop = FALSE]
+  tree <- .Call(C_ffi_hc_vvv, sub_z, sub_w, hc_alpha, hc_beta, as.integer(ks))
   if (length(rows) == nrow(x)) {
     return(lapply(seq_along(ks), function(q) tree$labels[, q]))
   }
   # the tree's rows keep their clusters; the others join the nearest
   # cluster centre (the EII classification with equal proportions)
-  others <- x[-rows, , drop = FALSE]
+  others <- z[-rows, , drop = FALSE]
+  inv_var <- rep(1, ncol(z))
   w <- if (is.null(sub_w)) rep(1, length(rows)) else sub_w
   lapply(seq_along(ks), function(q) {
     groups <- tree$labels[, q]
-    centres <- rowsum(sub_x * w, groups, reorder = TRUE) / as.vector(rowsum(w, groups))
+    centres <- rowsum(sub_z * w, groups, reorder = TRUE) / as.vector(rowsum(w, groups))
     labels <- integer(nrow(x))
     labels[rows] <- groups
     labels[-rows] <- .Call(C_ffi_nearest_centre, others, inv_var, centres)

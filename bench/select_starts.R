@@ -10,9 +10,9 @@
 # that failed, seconds of the starts and of the EM fits.
 #
 # Also mclust's own start (hierarchical agglomeration under VVV on SVD-scaled
-# data), when mclust is installed, for comparison. Last, the cost of each
-# start on n = 1e5 rows. About 30 s (the fits
-# take most of it).
+# data), when mclust is installed, for comparison: "hc" reproduces it, so
+# the two lines should agree. Last, the cost of each start on n = 1e5 rows.
+# About 40 s (the fits take most of it).
 #
 # Run from the package root:  Rscript bench/select_starts.R [--models=EII,VVV] [--seed=1]
 # (--seed: the seed set before each strategy's starts; the data are fixed)
@@ -27,8 +27,8 @@ ks <- 2:6
 seed_arg <- sub("^--seed=", "", grep("^--seed=", args, value = TRUE))
 start_seed <- if (length(seed_arg) == 1L) as.integer(seed_arg) else 1L
 strategies <- c("hc", "kmeans++", "random", "short")
-# for comparison, not a strategy of emix: mclust's start, its hierarchical
-# agglomeration under VVV on the SVD-scaled data (hc(), hclass())
+# for comparison: mclust's start, its hierarchical agglomeration under VVV
+# on the SVD-scaled data (hc(), hclass()), which "hc" reproduces
 if (requireNamespace("mclust", quietly = TRUE)) {
   suppressPackageStartupMessages(library(mclust)) # hc() finds hcVVV() on the search path
   strategies <- c(strategies, "mclust_hc")

@@ -484,23 +484,25 @@ typedef struct {
 void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *centres,
                 int max_iter, int nthreads, int *labels, emix_lloyd_result *res);
 
-/* ---- Hierarchical agglomeration (hc.c) ----------------------------------- */
+/* ---- Hierarchical agglomeration (hc_vvv.c, hc.c) ------------------------- */
 
-/* Scratch of emix_hc_ward for m rows of d variables: mean m * d, size and
- * nn_cost m doubles; nn, active, group and first m ints. */
+/* Scratch of emix_hc_vvv for m rows of d variables: cost m (m - 1) / 2
+ * doubles; mean and pool m * d; row_cost, size, trace and term m; work
+ * d * d; vec and vec2 d; row_arg, rows, rank, rep, head, tail, next, first
+ * and label m ints. */
 typedef struct {
-    double *mean, *size, *nn_cost;
-    int *nn, *active, *group, *first;
-} emix_hc_scratch;
+    double *cost, *row_cost, *mean, *pool, *size, *trace, *term, *work, *vec, *vec2;
+    int *row_arg, *rows, *rank, *rep, *head, *tail, *next, *first, *label;
+} emix_hc_vvv_scratch;
 
-/* Ward's agglomeration of the m rows of dat (weights > 0), the EII
- * classification-likelihood criterion in the distances scaled by inv_var:
- * merge ((m - 1) x 2, 1-based, the lower index first; the merged cluster
- * keeps it), cost (m - 1, the increase of the weighted within-cluster sum
- * of squares at each merge) and labels (m x nk, column q the partition
+/* The agglomeration of the m rows of dat (weights > 0, a weight counting as
+ * that many rows) under the VVV classification likelihood, regularised as
+ * mclust's hcVVV(alpha, beta): merge ((m - 1) x 2, 1-based, each cluster
+ * named by its first row, the lower name first), cost (m - 1, the change of
+ * the criterion at each merge) and labels (m x nk, column q the partition
  * into ks[q] clusters, labelled 1.. in order of first row). */
-void emix_hc_ward(const emix_data *dat, const double *inv_var, const int *ks, int nk,
-                  int *merge, double *cost, int *labels, emix_hc_scratch *s);
+void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks, int nk,
+                 int *merge, double *cost, int *labels, emix_hc_vvv_scratch *s);
 
 /* Each row's nearest of the k x d centres (1-based, the first on a tie) in
  * the distances scaled by inv_var: the rows left out of the agglomeration
