@@ -183,7 +183,8 @@ run_em <- function(prep, start, core, control, method) {
       bound = res$bound,
       k = rep(k, length(res$trace)),
       inner = res$inner,
-      accelerated = res$accelerated
+      accelerated = res$accelerated,
+      to_limit = res$to_limit
     )
     if (status[1L] == 0L) {
       break
@@ -202,7 +203,9 @@ run_em <- function(prep, start, core, control, method) {
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound
   # the inner iterations of each M-step, for a model whose M-step iterates
-  columns <- c("iter", "loglik", "objective", "change", "bound", "gap", "k",
+  # the Aitken estimate means nothing for a Markov chain (SEM)
+  columns <- c("iter", "loglik", "objective", "change",
+               if (method$q_step != core_code("q_step", "draw")) "to_limit", "bound", "gap", "k",
                if (isTRUE(prep$inner_iterations)) "inner",
                if (accelerated_em(method, control)) "accelerated")
   trace <- trace[columns]

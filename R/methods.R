@@ -359,6 +359,12 @@ convergence_text <- function(x) {
     return(sprintf("Ran %d sweep%s.", x$iter, plural(x$iter)))
   }
   iterations <- sprintf("%d iteration%s", x$iter, plural(x$iter))
+  accelerated <- sum(x$trace$accelerated)
+  if (accelerated > 0L) {
+    # accelerated EM: proposals that were kept count as iterations, and
+    # those rejected cost an E-step each besides
+    iterations <- sprintf("%s (%d accelerated; %d E-steps)", iterations, accelerated, x$esteps)
+  }
   out <- if (identical(x$method, "sem")) {
     sprintf("Ran %s (stochastic EM runs a fixed number).", iterations)
   } else if (x$converged) {

@@ -117,7 +117,7 @@ typedef struct {
     int threads;
     double inner_tol;        /* an M-step's inner iterations (the Gaussian models */
     int inner_max_iter;      /* VEI VEE EVE VVE VEV): relative tolerance and cap */
-    int accelerate;          /* EM: extrapolate the parameters (squarem.c) where the
+    int accelerate;          /* EM: Anderson acceleration (anderson.c) where the
                               * family can */
 } emix_control;
 
@@ -273,7 +273,7 @@ typedef struct {
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
     double (*expected_loglik)(const void *stats, const void *par);
 
-    /* ---- optional (or NULL): accelerated EM (squarem.c) ---- */
+    /* ---- optional (or NULL): accelerated EM (anderson.c) ---- */
     /* the parameters an M-step sets, as one vector of theta_len() doubles
      * on which extrapolation is linear, in units that do not depend on
      * the data's (ctl->var_scale), so that the length of an extrapolated
@@ -385,8 +385,11 @@ typedef struct {
     double *inner;     /* inner[t]: the inner iterations of the M-step that gave
                         * the parameters of entry t (the most in an incremental
                         * sweep); inner[0] is the start's */
-    double *accelerated; /* 1 where entry t's parameters were extrapolated
-                          * (accelerated EM), else 0 */
+    double *accelerated; /* 1 where entry t's parameters were proposed by
+                          * accelerated EM, else 0 */
+    double *to_limit;  /* the estimated rise of the objective from entry t to
+                        * its limit, which the Aitken rule judges (Inf: not
+                        * seen to converge yet; NaN: no estimate) */
     int esteps;        /* E-steps over all rows, those of rejected steps included */
     int rejected;      /* extrapolated steps rejected for a plain EM step */
     int inner_capped;  /* M-steps whose inner iterations reached their cap */
@@ -427,14 +430,22 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
  * (PutRNGstate) before R acts on the interrupt. */
 int emix_interrupt_pending(void);
 
+/* Aitken's estimate (Boehning et al. 1994) of the rise still to come from
+ * value[t] to the limit of value[0 .. t]: a linearly converging sequence
+ * shrinks its steps by a ratio a, so its limit lies change * a / (1 - a)
+ * beyond the last value. The ratio is the largest of the last three ratios
+ * of consecutive changes (the last five values are read): an accelerated
+ * sequence's steps are of different kinds, and one small ratio would
+ * promise a limit too near. NaN for t < 2, Inf when a ratio is 1 or more. */
+double emix_aitken_distance(const double *value, int t);
 /* Whether the stopping rule holds after a step that took the objective
- * from prev to cur, when the steps shrink by `ratio` each time (NaN when
- * not known): for the Aitken rule, when both the change and the estimated
- * distance to the limit, change * ratio / (1 - ratio), are below the
- * tolerance; for the others, when the change is. */
-int emix_rule_holds(double prev, double cur, double ratio, const emix_control *ctl);
-/* The rule at value t of the sequence value[0 .. t], the ratio being that
- * of its last two changes (the last three values are read). */
+ * from prev to cur, with `distance` the estimated rise still to come: for
+ * the Aitken rule, when both the change and that distance are below the
+ * tolerance (the rule's scale applied); for the others, when the change
+ * is. A change within rounding of the value holds for every rule. */
+int emix_rule_holds(double prev, double cur, double distance, const emix_control *ctl);
+/* The rule at value t of the sequence value[0 .. t], with Aitken's
+ * distance. */
 int emix_converged(const double *value, int t, const emix_control *ctl);
 
 /* EM, or one of its relatives that `step` and ws->q_step make of it, from
@@ -443,10 +454,10 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
 
-/* EM accelerated by squared extrapolation (squarem.c): cycles of two EM
- * steps and one extrapolated step, kept only when it raises the
- * log-likelihood; the rule is applied once per cycle. Needs the family's
- * theta_* entries and a soft q-step. */
+/* EM accelerated by Anderson acceleration (anderson.c): each iteration
+ * proposes the fixed point of a secant model of the EM map built from the
+ * last steps, kept when it does not lower the log-likelihood, else takes
+ * EM's step. Needs the family's theta_* entries and a soft q-step. */
 void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
                          const emix_data *dat, int k, double *z, const emix_control *ctl,
                          emix_workspace *ws, emix_result *res);

@@ -829,6 +829,31 @@ double gauss_expected_loglik(const void *vst, const void *vpar)
         }
         q -= 0.5 * scale * tr;
     }
+    /* the statistics' means against the parameters' (0 after an M-step,
+     * not for the proposals of accelerated EM):
+     * N_c (xbar_c - mu_c)' Sigma_c^-1 (xbar_c - mu_c) */
+    double *v = st->work, *y = st->work + d;
+    for (int c = 0; c < k; c++) {
+        if (!(st->N[c] > 0.0)) {
+            continue;
+        }
+        for (int j = 0; j < d; j++) {
+            size_t cj = c + (size_t) k * j;
+            v[j] = st->shift[cj] + st->s[cj] / st->N[c] - par->mean[cj];
+        }
+        double m = 0.0;
+        if (st->full) {
+            forward_solve(par->chol + dd * c, d, v, y);
+            for (int j = 0; j < d; j++) {
+                m += y[j] * y[j];
+            }
+        } else {
+            for (int j = 0; j < d; j++) {
+                m += v[j] * v[j] / par->sigma[(size_t) d * c + j];
+            }
+        }
+        q -= 0.5 * st->N[c] * m;
+    }
     return q;
 }
 

@@ -28,6 +28,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
     res->esteps = 1;
     res->trace[0] = ll;
     res->objective[0] = ll; /* after a full E-step, F equals the log-likelihood */
+    res->to_limit[0] = R_NaN;
 
     for (int done = 0; done < ctl->max_iter; done++) {
         int t = done + 1; /* the sweep; never beyond max_iter, so no overflow */
@@ -75,6 +76,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
         res->bound[t] = F;
         res->trace[t] = NA_REAL;
         res->iter = t;
+        res->to_limit[t] = emix_aitken_distance(res->objective, t);
         if (emix_converged(res->objective, t, ctl)) {
             res->converged = 1;
             break;

@@ -189,7 +189,26 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
     return ll;
 }
 
-int emix_rule_holds(double prev, double cur, double ratio, const emix_control *ctl)
+/* The ratios of changes the Aitken estimate takes the largest of. */
+#define AITKEN_WINDOW 3
+
+double emix_aitken_distance(const double *value, int t)
+{
+    if (t < 2) {
+        return R_NaN;
+    }
+    double ratio = 0.0;
+    for (int j = t; j >= 2 && j > t - AITKEN_WINDOW; j--) {
+        double r = fabs(value[j] - value[j - 1]) / fabs(value[j - 1] - value[j - 2]);
+        ratio = r > ratio || ISNAN(r) ? r : ratio;
+    }
+    if (!(ratio < 1.0)) {
+        return R_PosInf;
+    }
+    return fabs(value[t] - value[t - 1]) * ratio / (1.0 - ratio);
+}
+
+int emix_rule_holds(double prev, double cur, double distance, const emix_control *ctl)
 {
     double change = fabs(cur - prev);
     /* the yardstick each rule divides by: per unit of weight (mean,
@@ -203,29 +222,16 @@ int emix_rule_holds(double prev, double cur, double ratio, const emix_control *c
         return 0;
     }
     /* a change within rounding of the value (one component: every step
-     * lands on the same moments) leaves nothing to estimate a ratio from */
+     * lands on the same moments) leaves nothing to estimate from */
     if (ctl->rule != EMIX_RULE_AITKEN || change <= 64.0 * DBL_EPSILON * fabs(cur)) {
         return 1;
     }
-    /* Aitken's acceleration (Boehning et al. 1994): a sequence converging
-     * linearly shrinks its steps by a ratio a, so its limit lies
-     * change * a / (1 - a) beyond the last value. Without a ratio below 1
-     * the sequence is not (yet) seen to converge, and the rule does not
-     * hold. */
-    if (!(ratio >= 0.0 && ratio < 1.0)) {
-        return 0;
-    }
-    return change * ratio / (1.0 - ratio) / scale < ctl->tol;
+    return distance / scale < ctl->tol; /* NaN: no */
 }
 
 int emix_converged(const double *value, int t, const emix_control *ctl)
 {
-    if (t < 1) {
-        return 0;
-    }
-    double ratio = t < 2 ? R_NaN
-                         : fabs(value[t] - value[t - 1]) / fabs(value[t - 1] - value[t - 2]);
-    return emix_rule_holds(value[t - 1], value[t], ratio, ctl);
+    return t >= 1 && emix_rule_holds(value[t - 1], value[t], emix_aitken_distance(value, t), ctl);
 }
 
 void emix_result_reserve(emix_result *res, size_t t)
@@ -240,9 +246,9 @@ void emix_result_reserve(emix_result *res, size_t t)
     if (cap > res->max_entries) {
         cap = res->max_entries > t ? res->max_entries : t + 1;
     }
-    double **arrays[5] = {&res->trace, &res->objective, &res->bound, &res->inner,
-                          &res->accelerated};
-    for (int a = 0; a < 5; a++) {
+    double **arrays[6] = {&res->trace, &res->objective, &res->bound, &res->inner,
+                          &res->accelerated, &res->to_limit};
+    for (int a = 0; a < 6; a++) {
         /* R_alloc memory lives until the call returns: the old blocks are
          * given back then, at most as much again as the final ones */
         double *grown = (double *) R_alloc(cap, sizeof(double));
@@ -266,9 +272,11 @@ void emix_result_init(emix_result *res, int max_iter)
     res->capacity = 0;
     res->max_entries = (size_t) max_iter + 1;
     res->trace = res->bound = res->objective = res->inner = res->accelerated = NULL;
+    res->to_limit = NULL;
     emix_result_reserve(res, 0);
     res->inner[0] = 0.0;
     res->accelerated[0] = 0.0;
+    res->to_limit[0] = R_NaN;
     res->inner_capped = 0;
     res->esteps = 0;
     res->rejected = 0;
@@ -314,11 +322,13 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
         /* a Bayesian method's objective is its bound after the last
          * parameter step: the ELBO (VB) or log p(x, z) (ME) */
         res->objective[t] = step->bayesian ? res->bound[t] : sums.objective;
+        res->to_limit[t] = emix_aitken_distance(res->objective, t);
         /* the rule on the objective; CEM also stops when no label moved,
          * as the next M-step would give the same parameters; SEM is a
          * Markov chain, which runs max_iter steps */
         if (t > 0 && ((ws->q_step != EMIX_Q_DRAW &&
-                       emix_converged(res->objective, t, ctl)) ||
+                       t > 0 && emix_rule_holds(res->objective[t - 1], res->objective[t],
+                                                res->to_limit[t], ctl)) ||
                       (ws->q_step == EMIX_Q_MODE && sums.changed == 0))) {
             res->converged = 1;
             return;
