@@ -49,29 +49,31 @@
 #' * `"em"`: EM. The E-step gives each row its posterior probabilities
 #'   (responsibilities); the objective is the log-likelihood, which never
 #'   decreases. By default (`emix_control(accelerate = TRUE)`) it is
-#'   accelerated: each iteration computes EM's step \eqn{G(\theta)} and
-#'   proposes the fixed point of a secant model of the map \eqn{G} built
-#'   from the last ten steps (Anderson acceleration, a quasi-Newton method;
-#'   Henderson and Varadhan 2019), on the parameters in units of the data's
-#'   robust scales, so that the path does not depend on the units. The
-#'   proposal is kept when its log-likelihood is at least the current one,
-#'   so the trace never falls; otherwise, or when it is no parameter (a
-#'   proportion \eqn{\le 0}, a covariance that is not positive definite),
-#'   the iteration takes EM's step and forgets the remembered steps, and the
-#'   next few iterations (1, 2, 4, ... up to 16 after repeated rejections)
-#'   are EM's own. For the covariance models whose constraint is not linear
-#'   (`"VEI"`, `"EVI"`, `"VEE"`, `"EVE"`, `"VVE"`, `"EEV"`, `"VEV"`,
-#'   `"EVV"`) a proposal's covariances are first taken back into the model
-#'   by the model's own fit to them, weighted by the proportions. A kept
-#'   proposal costs one E-step, as an EM iteration does, a rejected one
-#'   two; `esteps` counts them all. Where EM converges slowly (overlapping
-#'   components) it takes several times fewer E-steps (`bench/acceleration.R`);
-#'   where EM converges in a few iterations it changes little. The returned
-#'   fit is EM's fixed point all the same: the trace marks the proposed rows
-#'   (column `accelerated`), and `accelerate = FALSE` gives plain EM, whose
-#'   path the tests compare step by step with references. SQUAREM (Varadhan
-#'   and Roland 2008), kept monotone, took three times the iterations on
-#'   overlapping data.
+#'   accelerated by squared extrapolation (SQUAREM, Varadhan and Roland
+#'   2008, scheme S3): each cycle takes two EM steps,
+#'   \eqn{\theta_1 = G(\theta_0)} and \eqn{\theta_2 = G(\theta_1)}, and jumps
+#'   along the path they take,
+#'   \eqn{\theta' = \theta_0 + 2\alpha r + \alpha^2 v}{theta' = theta0 + 2 alpha r + alpha^2 v}
+#'   with \eqn{r = \theta_1 - \theta_0}{r = theta1 - theta0},
+#'   \eqn{v = \theta_2 - 2\theta_1 + \theta_0}{v = theta2 - 2 theta1 + theta0} and
+#'   \eqn{\alpha = |r| / |v|}{alpha = |r| / |v|} (capped, the cap growing
+#'   fourfold when a step at the cap is kept), on the parameters in units of
+#'   the data's robust scales, so that the path does not depend on the
+#'   units. The jump is kept when its log-likelihood is at least
+#'   \eqn{\theta_1}'s, so the trace never falls; else EM's step from it is
+#'   kept if that is at least \eqn{\theta_1}'s; else, or when the jump is no
+#'   parameter (a proportion \eqn{\le 0}, a covariance that is not positive
+#'   definite), the cycle ends at \eqn{\theta_2}. For the covariance models
+#'   whose constraint is not linear (`"VEI"`, `"EVI"`, `"VEE"`, `"EVE"`,
+#'   `"VVE"`, `"EEV"`, `"VEV"`, `"EVV"`) the jump's covariances are first
+#'   taken back into the model by the model's own fit to them, weighted by
+#'   the proportions. `esteps` counts the E-steps, those of rejected jumps
+#'   included. Where EM converges slowly (overlapping components) it takes
+#'   several times fewer E-steps (`bench/acceleration.R`); where EM
+#'   converges in a few iterations it changes little. The fit is EM's fixed
+#'   point all the same: the trace marks the rows whose parameters came from
+#'   a jump (column `accelerated`), and `accelerate = FALSE` gives plain EM,
+#'   whose path the tests compare step by step with references.
 #' * `"cem"`: classification EM (Celeux and Govaert 1992), EM with \eqn{q}
 #'   restricted to point masses: after each E-step every row is given wholly
 #'   to its most probable component (a tie keeps the row's current
@@ -467,9 +469,6 @@
 #'     and which of the draws the returned parameters are.}
 #' }
 #' @references
-#' Anderson, D. G. (1965). Iterative procedures for nonlinear integral
-#' equations. *Journal of the ACM*, 12(4), 547--560.
-#'
 #' Arthur, D. and Vassilvitskii, S. (2007). k-means++: the advantages of
 #' careful seeding. In *Proceedings of the Eighteenth Annual ACM-SIAM
 #' Symposium on Discrete Algorithms (SODA 2007)*, 1027--1035.
@@ -506,11 +505,6 @@
 #' Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
 #' discriminant analysis, and density estimation. *Journal of the American
 #' Statistical Association*, 97(458), 611--631.
-#'
-#' Henderson, N. C. and Varadhan, R. (2019). Damped Anderson acceleration
-#' with restarts and monotonicity control for accelerating EM and EM-like
-#' algorithms. *Journal of Computational and Graphical Statistics*, 28(4),
-#' 834--846.
 #'
 #' Kurihara, K. and Welling, M. (2009). Bayesian k-means as a
 #' "maximization-expectation" algorithm. *Neural Computation*, 21(4),

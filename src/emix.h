@@ -117,7 +117,7 @@ typedef struct {
     int threads;
     double inner_tol;        /* an M-step's inner iterations (the Gaussian models */
     int inner_max_iter;      /* VEI VEE EVE VVE VEV): relative tolerance and cap */
-    int accelerate;          /* EM: Anderson acceleration (anderson.c) where the
+    int accelerate;          /* EM: squared extrapolation (squarem.c) where the
                               * family can */
 } emix_control;
 
@@ -273,7 +273,7 @@ typedef struct {
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
     double (*expected_loglik)(const void *stats, const void *par);
 
-    /* ---- optional (or NULL): accelerated EM (anderson.c) ---- */
+    /* ---- optional (or NULL): accelerated EM (squarem.c) ---- */
     /* the parameters an M-step sets, as one vector of theta_len() doubles
      * on which extrapolation is linear, in units that do not depend on
      * the data's (ctl->var_scale), so that the length of an extrapolated
@@ -454,10 +454,10 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
 
-/* EM accelerated by Anderson acceleration (anderson.c): each iteration
- * proposes the fixed point of a secant model of the EM map built from the
- * last steps, kept when it does not lower the log-likelihood, else takes
- * EM's step. Needs the family's theta_* entries and a soft q-step. */
+/* EM accelerated by squared extrapolation (squarem.c): cycles of two EM
+ * steps and one extrapolated step, kept only when it (or EM's step from
+ * it) does not lower the log-likelihood. Needs the family's theta_*
+ * entries and a soft q-step. */
 void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
                          const emix_data *dat, int k, double *z, const emix_control *ctl,
                          emix_workspace *ws, emix_result *res);
