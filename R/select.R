@@ -32,13 +32,11 @@
 #'
 #' @section Starts:
 #' All models with the same number of components start from the same
-#' partition of the rows, so that their criteria differ by the models and
-#' not by their starts; `k = 1` needs none. `start` chooses how the
-#' partition of each `k` is made:
-#' * `"short"` (the default): the best of five short EM runs (at most 10
-#'   iterations of the model `"VVV"`, on at most \eqn{\max(2000, 200k)}{max(2000, 200 k)}
-#'   rows, the others taking their most probable component) from k-means++
-#'   starts;
+#' partitions of the rows, so that their criteria differ by the models and
+#' not by their starts; `k = 1` needs none. `start` names one or more ways
+#' to make the partition of each `k`; with several, every cell is fitted
+#' from each (a partition equal to another's once) and keeps the fit of
+#' highest log-likelihood, whose start the table's column `start` names:
 #' * `"hc"`: mclust's default start, the model-based hierarchical
 #'   agglomeration under the model `"VVV"` (the regularised classification
 #'   likelihood of mclust's `hcVVV()`, Fraley 1998) in mclust's
@@ -49,22 +47,30 @@
 #'   "SVD")`. It is deterministic on up to 2000 rows, one tree gives every
 #'   `k`, and a weight counts as that many rows (the weights must sum to
 #'   more than 1);
+#' * `"short"`: the best of five short EM runs (at most 10 iterations of
+#'   the model `"VVV"`, on at most \eqn{\max(2000, 200k)}{max(2000, 200 k)}
+#'   rows, the others taking their most probable component) from k-means++
+#'   starts;
 #' * `"kmeans++"`: `emix_control(seeds = )` k-means++ seedings screened as
 #'   [emix()]'s default start does, keeping clusters big enough for `"VVV"`;
 #' * `"random"`: the partition by nearest of `k` rows drawn at random.
 #'
-#' The default was measured (`bench/select_starts.R`): on nine data sets
-#' (faithful, iris, USArrests, swiss, quakes, trees, crabs and two
-#' simulated), k = 2 to 6 and all fourteen models, EM from `"short"`
-#' reached the best log-likelihood found by any strategy in 391 and 368 of
-#' 613 and 614 cases (two seeds), `"hc"` (the same partitions as mclust's
-#' start) in 372 and 371, `"kmeans++"` in 374 and 369, and `"random"` in
-#' 281 and 309; `"short"` also failed least on average (23 and 32
-#' degenerate fits, against 36 and 27 for `"kmeans++"` and 39 for `"hc"`).
-#' It costs about a second for k = 1 to 9 on \eqn{10^5} rows, small
-#' beside the grid's fits. No strategy dominates: each reaches optima the
-#' others miss. With EM a start can leave a cell below its best optimum,
-#' and then its criterion is too large.
+#' The default, both `"hc"` and `"short"`, was measured. On the cells of
+#' `faithful` and `iris` (k = 1 to 9, fourteen models each), against
+#' `mclust::mclustBIC()`'s cells: from `"hc"` alone emix's log-likelihood
+#' was lower than mclust's in 1 and 6 of 126 cells, from `"short"` alone in
+#' 19 and 15, from both in 0 and 2 (the two are other optima reached by the
+#' accelerated EM; with `emix_control(accelerate = FALSE)` none is lower).
+#' Over more data (`bench/select_starts.R`: faithful, iris, USArrests,
+#' swiss, quakes, trees, crabs and two simulated sets, k = 2 to 6 and all
+#' fourteen models), EM from `"short"` reached the best log-likelihood
+#' found by any single strategy in 391 and 368 of 613 and 614 cases (two
+#' seeds), `"hc"` in 372 and 371, `"kmeans++"` in 374 and 369, and
+#' `"random"` in 281 and 309: no strategy dominates, each reaches optima
+#' the others miss, and two of them together miss fewer. Each start costs
+#' a fit of every cell; the partitions themselves about a second for k = 1
+#' to 9 on \eqn{10^5} rows. With EM a start can leave a cell below its best
+#' optimum, and then its criterion is too large.
 #'
 #' @section The grid:
 #' Every cell is fitted by `method` (EM by default; `"cem"`, `"sem"` and
@@ -125,8 +131,9 @@
 #'     and, within it, of `model`: `k`, `model`, `loglik`, `df`, `BIC`,
 #'     `ICL` (both on R's scale, smaller is better; `NA` for a failed cell),
 #'     `converged`, `iter`, `error` and `error_class` (the message and class
-#'     of the condition that stopped the cell; `NA` for the others) and
-#'     `warning` (the messages of its warnings, `NA` if none).}
+#'     of the condition that stopped the cell; `NA` for the others),
+#'     `warning` (the messages of its warnings, `NA` if none) and `start`
+#'     (the start whose fit the row holds).}
 #'   \item{`best`}{the fit of the best cell, an ordinary `"emix"` object (see
 #'     [emix()]).}
 #'   \item{`criterion`}{the criterion that chose it.}
@@ -184,7 +191,7 @@ emix_select.formula <- function(formula, data = NULL, k = 1:9, ..., weights, sub
 #' @rdname emix_select
 #' @export
 emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "ICL"),
-                                start = "short", method = "em", weights = NULL,
+                                start = c("hc", "short"), method = "em", weights = NULL,
                                 control = emix_control(), cores = getOption("mc.cores", 2L),
                                 progress = interactive(), ...) {
   call <- match.call()
@@ -209,15 +216,20 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
       if (is.null(names(dots)) || any(names(dots) == "")) "unnamed arguments" else name_list(other)))
   }
 
-  starts <- selection_starts(x, ks, start, weights, control)
+  # one partition per k from each start, made in turn in this process
+  starts <- lapply(start, function(s) selection_starts(x, ks, s, weights, control))
+  names(starts) <- start
   grid <- expand.grid(model = models, k = ks, stringsAsFactors = FALSE)[c("k", "model")]
   # a seed per cell, drawn here: the table does not depend on `cores`
   seeds <- sample.int(.Machine$integer.max, nrow(grid))
   cell <- function(i, threads, keep_fit) {
     worker_control <- control
     worker_control$threads <- threads
-    select_cell(x, grid$k[i], grid$model[i], starts[[as.character(grid$k[i])]], seeds[i],
-                method, weights, worker_control, dots, keep_fit)
+    labels <- lapply(starts, `[[`, as.character(grid$k[i]))
+    best_of_starts(labels, function(lab) {
+      select_cell(x, grid$k[i], grid$model[i], lab, seeds[i], method, weights, worker_control,
+                  dots, keep_fit)
+    }, keep_fit)
   }
   # forked workers run one thread each: the processes already fill the cores
   rows <- run_cells(nrow(grid), function(i) cell(i, if (cores > 1L) 1L else control$threads, FALSE),
@@ -275,12 +287,36 @@ check_select_models <- function(model, d) {
 # The choices of `start`; the default is emix_select()'s formal.
 selection_start_choices <- c("hc", "kmeans++", "random", "short")
 
+# One or more distinct starts.
 check_select_start <- function(start) {
-  if (!is.character(start) || length(start) != 1L || !start %in% selection_start_choices) {
-    stop_arg("start", sprintf("must be one of %s.",
+  if (!is.character(start) || length(start) == 0L || anyNA(start) ||
+      !all(start %in% selection_start_choices) || anyDuplicated(start)) {
+    stop_arg("start", sprintf("must be one or more of %s, each once.",
                               paste0("\"", selection_start_choices, "\"", collapse = ", ")))
   }
   start
+}
+
+# A cell fitted from each start's partition (named by start; a partition
+# equal to an earlier one's is not fitted again), the one of highest
+# log-likelihood kept, with the start it came from; when every start
+# fails, the first one's failure.
+best_of_starts <- function(labels, fit_from, keep_fit) {
+  results <- list()
+  for (s in names(labels)) {
+    same <- Find(function(t) identical(labels[[t]], labels[[s]]), names(results))
+    results[[s]] <- if (is.null(same)) fit_from(labels[[s]]) else results[[same]]
+  }
+  rows <- lapply(results, function(r) if (keep_fit) r$row else r)
+  loglik <- vapply(rows, function(r) r$loglik, numeric(1))
+  won <- if (all(is.na(loglik))) 1L else which.max(loglik)
+  out <- results[[won]]
+  if (keep_fit) {
+    out$row$start <- names(labels)[won]
+  } else {
+    out$start <- names(labels)[won]
+  }
+  out
 }
 
 # The method of every cell: a maximum-likelihood one, whose log-likelihood
@@ -377,7 +413,7 @@ lost_cell <- function(result) {
   }
   data.frame(loglik = NA_real_, df = NA_real_, BIC = NA_real_, ICL = NA_real_, converged = NA,
              iter = NA_integer_, error = message, error_class = "emix_error_worker",
-             warning = NA_character_, stringsAsFactors = FALSE)
+             warning = NA_character_, start = NA_character_, stringsAsFactors = FALSE)
 }
 
 # The call that fits the chosen cell with emix(): the selection's call with
@@ -443,8 +479,9 @@ print.emix_selection <- function(x, top = 5L, digits = max(3L, getOption("digits
               x$criterion, compact_range(x$k), length(x$models), plural(length(x$models)),
               nrow(table), if (failed > 0L) sprintf(", %d failed", failed) else ""))
   cat(sprintf("%s; %s.\n", criterion_label(x$criterion), sign_note))
-  cat(sprintf("Start \"%s\" (one partition per k, shared by all models), method \"%s\".\n",
-              x$start, x$method))
+  cat(sprintf("%s %s (one partition per k each, shared by all models), method \"%s\".\n",
+              if (length(x$start) > 1L) "Starts, the best of" else "Start",
+              paste0("\"", x$start, "\"", collapse = " and "), x$method))
   ranked <- order(table[[x$criterion]], na.last = NA)
   shown <- table[utils::head(ranked, top), c("k", "model", "loglik", "df", "BIC", "ICL")]
   delta <- shown[[x$criterion]] - shown[[x$criterion]][1L]

@@ -42,6 +42,9 @@ short_iter <- 10L
 selection_starts <- function(x, ks, start, weights, control) {
   x <- check_data(x)
   start <- check_select_start(start)
+  if (length(start) != 1L) {
+    stop_arg("start", "must be a single start here: emix_select() makes each of several in turn.")
+  }
   weights <- check_weights(weights, nrow(x))
   control <- as_emix_control(control)
   ks <- check_selection_ks(ks, x, weights)
