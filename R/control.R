@@ -14,8 +14,9 @@
 #' * `rule = "aitken"` (the default): the fit stops when both the change and
 #'   the estimated rise still to come, \eqn{\ell_\infty - \ell_t}{l[inf] - l[t]}
 #'   (the trace's column `to_limit`), are below \eqn{\mathrm{tol} \cdot W}{tol * W}:
-#'   the returned log-likelihood is within `tol` per unit of weight of the
-#'   optimum that EM is heading for, not merely moving slowly. EM converges
+#'   the returned log-likelihood is then estimated to be within `tol` per
+#'   unit of weight of the optimum that EM is heading for, not merely
+#'   moving slowly (an estimate: see below for what it rests on). EM converges
 #'   linearly, its changes shrinking by a ratio \eqn{a}, so the rise to come
 #'   is \eqn{\mathrm{change} \cdot a / (1 - a)}{change * a / (1 - a)}
 #'   (Aitken's acceleration; Boehning et al. 1994, McNicholas et al. 2010),
@@ -35,10 +36,15 @@
 #'   map, whose eigenvalues are its rates \eqn{\lambda_i}, the rise to come
 #'   is \eqn{\sum_i (1 - \lambda_i) \delta_i^2 / 2} and \eqn{g} is
 #'   \eqn{\sum_i (1 - \lambda_i)^2 \delta_i^2 / 2}, so the former is at most
-#'   \eqn{g / (1 - \lambda)}. Both estimates rest on EM's linear
-#'   convergence near the optimum, and stop short where the rate is
-#'   misjudged; `bench/acceleration.R` measures how far from the optimum the
-#'   default stops.
+#'   \eqn{g / (1 - \lambda)}. \eqn{\lambda} is the slowest rate below 1 of
+#'   all cycles so far (a cycle right after a jump measures the fast
+#'   directions the jump excited, so the last one alone would be too
+#'   small), and the rule does not hold while any of the last three cycles
+#'   has a rate of 1 or more (EM moving off a saddle point or along a
+#'   plateau). Both estimates rest on
+#'   EM's linear convergence near the optimum, and stop short where the rate
+#'   is misjudged; `bench/acceleration.R` measures how far from the optimum
+#'   the default stops.
 #' * `rule = "mean"`: \eqn{|\ell_t - \ell_{t-1}| / W < \mathrm{tol}}{|l[t] - l[t-1]| / W < tol},
 #'   a change of the mean log-likelihood per unit of weight below `tol` (the
 #'   rule of scikit-learn).

@@ -40,6 +40,9 @@
 #' `bound`, \eqn{F(q_{t-1}, \theta_t)} with \eqn{q_{t-1}} the posterior of
 #' the row before: still a lower bound on its log-likelihood (`gap`
 #' \eqn{\ge 0}), but not above \eqn{\ell_{t-1}}, since no M-step raised it.
+#' A row made by EM's step from a rejected jump (SQUAREM's stabilising step)
+#' has \eqn{F(q', \theta_t)}, with \eqn{q'} the posterior at the jump,
+#' which is no row: again below the row's log-likelihood.
 #'
 #' @section Methods:
 #' `method` takes a method object, which carries the method's own settings
@@ -70,8 +73,12 @@
 #'   the proportions. `esteps` counts the E-steps, those of rejected jumps
 #'   included. Where EM converges slowly (overlapping components) it takes
 #'   several times fewer E-steps (`bench/acceleration.R`); where EM
-#'   converges in a few iterations it changes little. The fit is EM's fixed
-#'   point all the same: the trace marks the rows whose parameters came from
+#'   converges in a few iterations it changes little. A jump can carry the
+#'   fit into another basin than plain EM's from the same start: over the
+#'   model-selection grids of `faithful` and `iris` (252 cells, see
+#'   [emix_select()]) accelerated EM ended higher than plain EM in 31 cells
+#'   and lower in 11, and took 3.6 times fewer iterations. The fit is an
+#'   EM fixed point all the same: the trace marks the rows whose parameters came from
 #'   a jump (column `accelerated`), and `accelerate = FALSE` gives plain EM,
 #'   whose path the tests compare step by step with references.
 #' * `"cem"`: classification EM (Celeux and Govaert 1992), EM with \eqn{q}
@@ -406,8 +413,8 @@
 #'     objective still to come, which the Aitken rule judges; see
 #'     [emix_control()]), `bound`, `gap` and `k` (components at that point);
 #'     see the sections *Methods* and *The bound*. Accelerated EM adds a
-#'     column `accelerated`, `TRUE` where the row's parameters were a kept
-#'     proposal. For `"vb"` and `"me"` row \eqn{t} holds
+#'     column `accelerated`, `TRUE` where the row's parameters came from a
+#'     jump: the jump itself, or EM's step from it. For `"vb"` and `"me"` row \eqn{t} holds
 #'     the objective after \eqn{t} parameter steps (row 0: the first update,
 #'     from `init`), with `loglik`, `bound` and `gap` `NA`, and for `"me"` a
 #'     column `merge`, `TRUE` where two components were merged; for `"gibbs"` row

@@ -166,7 +166,6 @@ run_em <- function(prep, start, core, control, method) {
   iter_done <- 0L
   inner_capped <- 0L
   esteps <- 0L
-  rejected <- 0L
   repeat {
     core$max_iter <- control$max_iter - iter_done
     res <- core_run(prep$c_name, prep$settings, prep$data, prep$weights, start,
@@ -175,7 +174,6 @@ run_em <- function(prep, start, core, control, method) {
     status <- res$status
     inner_capped <- inner_capped + res$inner_capped
     esteps <- esteps + res$esteps
-    rejected <- rejected + res$rejected
     segments[[length(segments) + 1L]] <- data.frame(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
@@ -220,7 +218,6 @@ run_em <- function(prep, start, core, control, method) {
   res$dropped <- length(segments) - 1L
   res$inner_capped <- inner_capped
   res$esteps <- esteps
-  res$rejected <- rejected
   res$df <- family_df(prep$c_name, prep$settings, k + prep$extra_columns, prep$d)
   res
 }

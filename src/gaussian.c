@@ -700,7 +700,6 @@ emix_status gauss_mstep(const void *vst, void *vpar, const emix_control *ctl)
     if (!ctl->var_scale) {
         error("emix: the Gaussian family needs 'control$var_scale', the scales of its ridge");
     }
-    par->saved = 0; /* the warm start is this step's from here on */
     emix_status status = check_support(st, model, ctl->mean_weight);
     if (status.code != EMIX_OK) {
         return status;
@@ -1139,11 +1138,12 @@ int gauss_theta_put(void *vpar, const emix_control *ctl, const double *theta,
         par->saved = 0;
     }
     if (extrapolated && !model_is_linear(m)) {
-        if (!par->saved) {
-            memcpy(par->saved_scale, par->cov.scale, k * sizeof(double));
-            memcpy(par->saved_orient, par->cov.orient, dd * sizeof(double));
-            par->saved = 1;
-        }
+        /* the parts of the M-step that made the cycle's last parameters,
+         * which a rejected jump goes back to (the loop makes one jump per
+         * cycle, right after that M-step) */
+        memcpy(par->saved_scale, par->cov.scale, k * sizeof(double));
+        memcpy(par->saved_orient, par->cov.orient, dd * sizeof(double));
+        par->saved = 1;
         par->cov.N = par->pro;
         if (m->fit(&par->cov, par->sigma).failed) {
             return 0;

@@ -44,8 +44,10 @@ typedef struct {
     cov_problem cov;
     /* accelerated EM: extrapolated covariances taken back into the model
      * leave their parts in cov as the next M-step's warm start (that step
-     * is then a generalised EM step from them); the last M-step's parts
-     * are kept here, to go back to when the extrapolated step is rejected */
+     * is then a generalised EM step from them); the parts before the jump
+     * are kept here, and put back with the parameters they belong to when
+     * the jump is rejected (theta_put with extrapolated = 0), even after an
+     * M-step from the jump (SQUAREM's stabilising step) changed them */
     double *saved_scale, *saved_orient;
     int saved;
     double *theta_work; /* gauss_theta_len() doubles for theta_put */

@@ -177,3 +177,42 @@ test_that("plot(which = \"loglik\") marks the accelerated rows", {
   expect_equal(xy$x, fit$trace$iter[fit$trace$accelerated])
   expect_equal(xy$y, fit$trace$loglik[fit$trace$accelerated])
 })
+
+test_that("with M-steps cut short by inner_max_iter the accelerated trace still never falls", {
+  # a rejected jump's stabilising M-step changes the inner iterations'
+  # warm start; the parameters and their warm start go back together
+  x <- as.matrix(faithful)
+  for (model in c("VEV", "VEE", "VVE")) {
+    set.seed(2)
+    fit <- suppressWarnings(emix(x, k = 5, model = model, init = "random",
+                                 control = emix_control(reg = 0, inner_max_iter = 1, max_iter = 95)))
+    expect_true(all(diff(fit$trace$loglik) >= -1e-10 * abs(fit$loglik)), info = model)
+  }
+})
+
+test_that("accelerated EM does not stop near a saddle point or on a plateau", {
+  # two correlated clusters from a random half-and-half partition: EM first
+  # sits near the saddle point where both components are alike
+  set.seed(3)
+  mu <- matrix(rnorm(6, sd = 1.5), 2)
+  lab <- sample.int(2, 400, replace = TRUE)
+  x <- matrix(0, 400, 3)
+  for (c in 1:2) {
+    A <- matrix(rnorm(9, sd = 0.5), 3) + diag(3)
+    i <- lab == c
+    x[i, ] <- sweep(matrix(rnorm(sum(i) * 3), ncol = 3) %*% A, 2, mu[c, ], "+")
+  }
+  set.seed(3)
+  init <- sample(rep_len(1:2, 400))
+  fit <- emix(x, k = 2, model = "EEE", init = init, control = emix_control(reg = 0))
+  long <- emix(x, k = 2, model = "EEE", init = fit,
+               control = emix_control(reg = 0, accelerate = FALSE, tol = 0, max_iter = 5000))
+  expect_true(fit$converged)
+  expect_lt((max(long$trace$loglik) - fit$loglik) / nrow(x), 1e-8)
+})
+
+test_that("the rule is judged at max_iter too", {
+  fit <- emix(as.matrix(faithful), k = 1, control = emix_control(max_iter = 1))
+  expect_true(fit$converged)
+  expect_identical(fit$iter, 1L)
+})
