@@ -410,8 +410,10 @@
 #'     taken, or for accelerated EM iterations; 0 is the start), `loglik`,
 #'     `objective` (what the method maximises), `change` (of the objective,
 #'     from the previous row), `to_limit` (the estimated rise of the
-#'     objective still to come, which the Aitken rule judges; see
-#'     [emix_control()]), `bound`, `gap` and `k` (components at that point);
+#'     objective still to come, which the Aitken rule judges, see
+#'     [emix_control()]: `Inf` where the sequence is not seen to converge
+#'     yet, `NA` where it is not estimated: the first two rows, and for
+#'     accelerated EM the rows that end no cycle's plain step), `bound`, `gap` and `k` (components at that point);
 #'     see the sections *Methods* and *The bound*. Accelerated EM adds a
 #'     column `accelerated`, `TRUE` where the row's parameters came from a
 #'     jump: the jump itself, or EM's step from it. For `"vb"` and `"me"` row \eqn{t} holds

@@ -389,7 +389,7 @@ typedef struct {
                           * accelerated EM, else 0 */
     double *to_limit;  /* the estimated rise of the objective from entry t to
                         * its limit, which the Aitken rule judges (Inf: not
-                        * seen to converge yet; NaN: no estimate) */
+                        * seen to converge yet; NA: not estimated there) */
     int esteps;        /* E-steps over all rows, those of rejected steps included */
     int rejected;      /* extrapolated steps rejected for a plain EM step */
     int inner_capped;  /* M-steps whose inner iterations reached their cap */
@@ -436,7 +436,7 @@ int emix_interrupt_pending(void);
  * beyond the last value. The ratio is the largest of the last three ratios
  * of consecutive changes (the last five values are read): an accelerated
  * sequence's steps are of different kinds, and one small ratio would
- * promise a limit too near. NaN for t < 2, Inf when a ratio is 1 or more. */
+ * promise a limit too near. NA for t < 2, Inf when a ratio is 1 or more. */
 double emix_aitken_distance(const double *value, int t);
 /* Whether the stopping rule holds after a step that took the objective
  * from prev to cur, with `distance` the estimated rise still to come: for

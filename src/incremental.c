@@ -28,7 +28,7 @@ void emix_iem(const emix_family *fam, void *par, void *total,
     res->esteps = 1;
     res->trace[0] = ll;
     res->objective[0] = ll; /* after a full E-step, F equals the log-likelihood */
-    res->to_limit[0] = R_NaN;
+    res->to_limit[0] = NA_REAL;
 
     for (int done = 0; done < ctl->max_iter; done++) {
         int t = done + 1; /* the sweep; never beyond max_iter, so no overflow */

@@ -195,7 +195,7 @@ double emix_estep(const emix_family *fam, const void *par, void *stats,
 double emix_aitken_distance(const double *value, int t)
 {
     if (t < 2) {
-        return R_NaN;
+        return NA_REAL;
     }
     double ratio = 0.0;
     for (int j = t; j >= 2 && j > t - AITKEN_WINDOW; j--) {
@@ -276,7 +276,7 @@ void emix_result_init(emix_result *res, int max_iter)
     emix_result_reserve(res, 0);
     res->inner[0] = 0.0;
     res->accelerated[0] = 0.0;
-    res->to_limit[0] = R_NaN;
+    res->to_limit[0] = NA_REAL;
     res->inner_capped = 0;
     res->esteps = 0;
     res->rejected = 0;

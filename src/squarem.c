@@ -83,7 +83,7 @@ static void record(cycle_state *s, int t, double ll, int extrapolated)
     res->trace[t] = ll;
     res->objective[t] = s->sums.objective;
     res->accelerated[t] = extrapolated;
-    res->to_limit[t] = R_NaN;
+    res->to_limit[t] = NA_REAL;
     res->iter = t;
 }
 
@@ -126,7 +126,7 @@ void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
     double *theta0 = (double *) R_alloc(4 * len, sizeof(double));
     double *theta1 = theta0 + len, *theta2 = theta1 + len, *jump = theta2 + len;
     cycle_state s = {fam, par, stats, dat, k, z, ws, res, {0.0, 0.0, 0.0, 0}};
-    res->to_limit[0] = R_NaN;
+    res->to_limit[0] = NA_REAL;
     double step_max = 1.0;
     double lambda = R_NaN, recent[RECENT];
     int cycle = 0;
