@@ -175,7 +175,7 @@ cat(sprintf("\nload average before: %s\n              after: %s\n", load_before,
 
 # ---- markdown table -----------------------------------------------------------------
 
-cat("\n| data | L* | plain EM: iterations run | (L* - L)/|L*| | first within 1e-9 | accelerated: iterations run | (L* - L)/|L*| |\n")
+cat("\n| data | L* | plain EM: iterations run | (L* - L)/\\|L*\\| | first within 1e-9 | accelerated: iterations run | (L* - L)/\\|L*\\| |\n")
 cat("|---|---|---|---|---|---|---|\n")
 for (name in names(optima)) {
   o <- optima[[name]]
@@ -184,7 +184,7 @@ for (name in names(optima)) {
               if (is.na(o$first_within)) "never" else o$first_within, o$fast_iter,
               (o$loglik - o$fast_loglik) / abs(o$loglik)))
 }
-cat("\n| data | fitter | threads | seconds | iterations | E-steps | converged | (L* - L)/|L*| | mclust 1e-8 / this |\n")
+cat("\n| data | fitter | threads | seconds | iterations | E-steps | converged | (L* - L)/\\|L*\\| | mclust 1e-8 / this |\n")
 cat("|---|---|---|---|---|---|---|---|---|\n")
 for (r in rows) {
   for (i in seq_len(nrow(r))) {
