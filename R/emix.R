@@ -77,7 +77,7 @@
 #'   fit into another basin than plain EM's from the same start: over the
 #'   model-selection grids of `faithful` and `iris` (252 cells, see
 #'   [emix_select()]) accelerated EM ended higher than plain EM in 31 cells
-#'   and lower in 11, and took 3.6 times fewer iterations. The fit is an
+#'   and lower in 11, and took 3.4 times fewer iterations. The fit is an
 #'   EM fixed point all the same: the trace marks the rows whose parameters came from
 #'   a jump (column `accelerated`), and `accelerate = FALSE` gives plain EM,
 #'   whose path the tests compare step by step with references.
