@@ -391,7 +391,6 @@ typedef struct {
                         * its limit, which the Aitken rule judges (Inf: not
                         * seen to converge yet; NA: not estimated there) */
     int esteps;        /* E-steps over all rows, those of rejected steps included */
-    int rejected;      /* extrapolated steps rejected for a plain EM step */
     int inner_capped;  /* M-steps whose inner iterations reached their cap */
     emix_status status;
     int status_iter;   /* iteration at which status was raised */

@@ -1057,22 +1057,19 @@ size_t gauss_theta_len(const void *vpar)
 }
 
 /* theta = values / unit (to = 1) or values = theta * unit (to = 0) */
-static void theta_units(gauss_par *par, const double *var_scale, double *theta, int to)
+static void theta_units(const gauss_par *par, const double *var_scale, double *theta, int to)
 {
     size_t k = par->k;
     int d = par->d, full = gauss_model_is_full(par->model);
     size_t len = gauss_cov_len(d, par->model);
-    double *s = par->work; /* the scales themselves */
-    for (int j = 0; j < d; j++) {
-        s[j] = sqrt(var_scale[j]);
-    }
     double *mean = theta + k, *sigma = theta + k + k * d;
     for (int j = 0; j < d; j++) {
+        double sj = sqrt(var_scale[j]);
         for (size_t c = 0; c < k; c++) {
-            mean[c + k * j] = to ? mean[c + k * j] / s[j] : mean[c + k * j] * s[j];
+            mean[c + k * j] = to ? mean[c + k * j] / sj : mean[c + k * j] * sj;
         }
         for (int l = full ? 0 : j; l < (full ? d : j + 1); l++) {
-            double unit = s[j] * s[l];
+            double unit = sj * sqrt(var_scale[l]);
             for (size_t c = 0; c < k; c++) {
                 double *v = sigma + len * c + gauss_entry(full, d, j, l);
                 *v = to ? *v / unit : *v * unit;
@@ -1088,7 +1085,7 @@ void gauss_theta_get(const void *vpar, const emix_control *ctl, double *theta)
     memcpy(theta, par->pro, k * sizeof(double));
     memcpy(theta + k, par->mean, kd * sizeof(double));
     memcpy(theta + k + kd, par->sigma, gauss_cov_len(par->d, par->model) * k * sizeof(double));
-    theta_units((gauss_par *) par, ctl->var_scale, theta, 1);
+    theta_units(par, ctl->var_scale, theta, 1);
 }
 
 /* Whether a linear combination of the model's covariances is again one of

@@ -279,7 +279,6 @@ void emix_result_init(emix_result *res, int max_iter)
     res->to_limit[0] = NA_REAL;
     res->inner_capped = 0;
     res->esteps = 0;
-    res->rejected = 0;
     res->iter = 0;
     res->converged = 0;
     res->loglik = NA_REAL;

@@ -164,7 +164,6 @@ void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
                 }
                 res->bound[t] = plain_bound;
                 res->inner[t] = plain_inner;
-                res->rejected++;
                 last_extrapolated = 0;
                 step_max = 1.0;
                 if (!estep_entry(&s, t)) {
@@ -281,7 +280,6 @@ void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
                 }
             }
             if (!kept) {
-                res->rejected++;
                 if (!fam->theta_put(par, ctl, theta2, 0)) {
                     error("emix: parameters made by an M-step were refused");
                 }
