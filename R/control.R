@@ -24,23 +24,26 @@
 #'   overlap. \eqn{a} is the largest of the last three ratios of consecutive
 #'   changes, and the rule does not hold while it is 1 or more, nor before
 #'   two changes are known. For accelerated EM, whose rows are steps of
-#'   different kinds, the rule is applied once per cycle, after its plain EM
-#'   step, whose change it judges, and the rise to come is bounded instead
+#'   different kinds, the rule is applied once per cycle of squared
+#'   extrapolation, after its plain EM step, whose change it judges, and at
+#'   every row of Anderson acceleration; the rise to come is bounded instead
 #'   by \eqn{g / (1 - \lambda)}{g / (1 - lambda)}: \eqn{g} is the rise of
 #'   the free energy by EM's next step (near the optimum
 #'   \eqn{f' I_c f / 2}{f' I_c f / 2}, with \eqn{f} the step and \eqn{I_c}
 #'   the complete-data information) and \eqn{\lambda} EM's slowest rate
 #'   seen, the largest ratio
-#'   \eqn{|\theta_2 - \theta_1| / |\theta_1 - \theta_0|}{|theta2 - theta1| / |theta1 - theta0|}
-#'   below 1 of the cycles' two plain EM steps. In the eigenvectors of EM's
+#'   \eqn{|G(a) - G(b)| / |a - b|}{|G(a) - G(b)| / |a - b|} below 1 of EM's
+#'   map \eqn{G} at two points: a cycle's
+#'   \eqn{\theta_0} and \eqn{\theta_1}, or two successive rows of Anderson
+#'   acceleration. In the eigenvectors of EM's
 #'   map, whose eigenvalues are its rates \eqn{\lambda_i}, the rise to come
 #'   is \eqn{\sum_i (1 - \lambda_i) \delta_i^2 / 2} and \eqn{g} is
 #'   \eqn{\sum_i (1 - \lambda_i)^2 \delta_i^2 / 2}, so the former is at most
-#'   \eqn{g / (1 - \lambda)}. \eqn{\lambda} is the slowest rate below 1 of
-#'   all cycles so far (a cycle right after a jump measures the fast
-#'   directions the jump excited, so the last one alone would be too
-#'   small), and the rule does not hold while any of the last three cycles
-#'   has a rate of 1 or more (EM moving off a saddle point or along a
+#'   \eqn{g / (1 - \lambda)}. \eqn{\lambda} is the slowest rate below 1
+#'   seen so far (a rate measured right after a proposal is that of the fast
+#'   directions the proposal excited, so the last one alone would be too
+#'   small), and the rule does not hold while any of the last three rates
+#'   is 1 or more (EM moving off a saddle point or along a
 #'   plateau). Both estimates rest on
 #'   EM's linear convergence near the optimum, and stop short where the rate
 #'   is misjudged; `bench/acceleration.R` measures how far from the optimum
@@ -134,8 +137,9 @@
 #' @param rule `"aitken"`, `"mean"`, `"relative"` or `"absolute"`; see the
 #'   section *Stopping rule*.
 #' @param accelerate Whether method `"em"` is accelerated (squared
-#'   extrapolation of the EM map, kept monotone; see [emix()], section
-#'   *Methods*), `TRUE` or `FALSE`. The other methods are not.
+#'   extrapolation of the EM map, then Anderson acceleration where EM is
+#'   slow, kept monotone; see [emix()], section *Methods*), `TRUE` or
+#'   `FALSE`. The other methods are not.
 #' @param reg Ridge added at each M-step to the diagonal of every
 #'   component's scatter matrix (its weighted covariance about its mean)
 #'   before the model's constraint is fitted to them, relative to the data:
@@ -306,7 +310,7 @@ print.emix_control <- function(x, ...) {
   cat("<emix_control>\n")
   cat(sprintf("  tol = %s (%s), max_iter = %d, reg = %s, empty = \"%s\", threads = %d\n",
               format(x$tol), x$rule, x$max_iter, format(x$reg), x$empty, x$threads))
-  cat(sprintf("  EM %s\n", if (x$accelerate) "accelerated (squared extrapolation)" else "not accelerated"))
+  cat(sprintf("  EM %s\n", if (x$accelerate) "accelerated (squared extrapolation and Anderson acceleration)" else "not accelerated"))
   cat(sprintf("  start: seeds = %d\n", x$seeds))
   cat(sprintf("  inner iterations of an M-step: inner_tol = %s, inner_max_iter = %d\n",
               format(x$inner_tol), x$inner_max_iter))

@@ -12,8 +12,8 @@
 #'   components were dropped on the way (`emix_control(empty = "drop")`),
 #'   each run of iterations with the same number of components is drawn
 #'   separately and a dashed vertical line marks each drop. For accelerated
-#'   EM (the default), the rows whose parameters came from an extrapolated
-#'   step are drawn as red triangles (see [emix()], section *Methods*).
+#'   EM (the default), the rows whose parameters were proposed (a jump or a
+#'   secant proposal) are drawn as red triangles (see [emix()], section *Methods*).
 #' * `"bound"`: the free-energy view of EM. Top: the log-likelihood
 #'   \eqn{\ell_t} (points) and the bound \eqn{F(q_{t-1}, \theta_t)} that the
 #'   M-step reached (dashed), with the gap between them, the Kullback-Leibler
@@ -140,10 +140,10 @@ plot_loglik <- function(x, dots) {
                    if (is.null(x$model)) x$family$name else x$model, x$k, plural(x$k))
   )))
   draw_trace(trace, y, type = curve$type, pch = 20)
-  jumps <- which(trace$accelerated %in% TRUE)
-  if (length(jumps) > 0L) {
-    # accelerated EM: the rows whose parameters came from a jump
-    graphics::points(trace$iter[jumps], y[jumps], pch = 17, col = "firebrick")
+  proposed <- which(trace$accelerated %in% TRUE)
+  if (length(proposed) > 0L) {
+    # accelerated EM: the rows whose parameters were proposed
+    graphics::points(trace$iter[proposed], y[proposed], pch = 17, col = "firebrick")
     graphics::legend("bottomright", legend = c("EM step", "accelerated step"), pch = c(20, 17),
                      col = c("black", "firebrick"), bty = "n", cex = 0.8)
   }

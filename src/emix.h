@@ -117,7 +117,7 @@ typedef struct {
     int threads;
     double inner_tol;        /* an M-step's inner iterations (the Gaussian models */
     int inner_max_iter;      /* VEI VEE EVE VVE VEV): relative tolerance and cap */
-    int accelerate;          /* EM: squared extrapolation (squarem.c) where the
+    int accelerate;          /* EM: accelerated (accelerate.c) where the
                               * family can */
 } emix_control;
 
@@ -273,9 +273,9 @@ typedef struct {
     /* E_q[log p(x, z | par)] for the q the statistics were accumulated under */
     double (*expected_loglik)(const void *stats, const void *par);
 
-    /* ---- optional (or NULL): accelerated EM (squarem.c) ---- */
+    /* ---- optional (or NULL): accelerated EM (accelerate.c) ---- */
     /* the parameters an M-step sets, as one vector of theta_len() doubles
-     * on which extrapolation is linear, in units that do not depend on
+     * whose linear combinations the accelerations propose, in units that do not depend on
      * the data's (ctl->var_scale), so that the length of an extrapolated
      * step does not either */
     size_t (*theta_len)(const void *par);
@@ -285,7 +285,9 @@ typedef struct {
      * theta_put then restores; it returns 0 for a theta outside the
      * parameter space (a proportion at or below 0, a covariance that is
      * not positive definite), and par must then be set again before it is
-     * read. No degeneracy is judged: the next M-step does that. A theta
+     * read. A put with `extrapolated` set keeps the last M-step's warm start
+     * of its inner iterations, which the next put without it restores. No
+     * degeneracy is judged: the next M-step does that. A theta
      * that theta_get read from an M-step's parameters is put back as it was
      * (to rounding), with no constraint to restore. */
     int (*theta_put)(void *par, const emix_control *ctl, const double *theta, int extrapolated);
@@ -453,10 +455,14 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
              const emix_data *dat, int k, double *z, const emix_control *ctl,
              emix_workspace *ws, emix_result *res);
 
-/* EM accelerated by squared extrapolation (squarem.c): cycles of two EM
- * steps and one extrapolated step, kept only when it (or EM's step from
- * it) does not lower the log-likelihood. Needs the family's theta_*
- * entries and a soft q-step. */
+/* Rescales v[0], v[stride], ... (n values) to sum to total, for a
+ * family's theta_put (accelerate.c says why). */
+void emix_rescale_sum(double *v, size_t n, size_t stride, double total);
+
+/* Accelerated EM (accelerate.c): squared extrapolation (squarem.c), handing
+ * over to Anderson acceleration (anderson.c) where EM is slow and back
+ * where it bends; a proposal is kept only when it does not lower the
+ * log-likelihood. Needs the family's theta_* entries and a soft q-step. */
 void emix_em_accelerated(const emix_family *fam, void *par, void *stats,
                          const emix_data *dat, int k, double *z, const emix_control *ctl,
                          emix_workspace *ws, emix_result *res);

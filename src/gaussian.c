@@ -1098,15 +1098,23 @@ static int model_is_linear(const emix_cov_model *m)
            (m->volume == m->shape && (m->orientation == 'I' || m->orientation == m->shape));
 }
 
-/* Extrapolated parameters. Where the model's constraint is not a linear
- * space, the extrapolated covariances leave it: such a mixture can have a
- * higher likelihood than any of the model's, and the M-step from it a lower
- * one. They are taken back into the model by its own fit to them, weighted
- * by the proportions: the member nearest them in the likelihood's sense
- * (least weighted Kullback-Leibler divergence), from the last M-step's
- * parts; theirs become the next M-step's warm start (see gauss_par). */
+/* Proposed parameters. The proportions are rescaled to sum to `mass` (1,
+ * or what a noise component leaves): see emix_rescale_sum(). Where the
+ * model's constraint is not a linear space, the proposed covariances leave
+ * it: such a mixture can have a higher likelihood than any of the model's,
+ * and the M-step from it a lower one. They are taken back into the model
+ * by its own fit to them, weighted by the proportions: the member nearest
+ * them in the likelihood's sense (least weighted Kullback-Leibler
+ * divergence), from the last M-step's parts; theirs become the next
+ * M-step's warm start (see gauss_par). */
 int gauss_theta_put(void *vpar, const emix_control *ctl, const double *theta,
                     int extrapolated)
+{
+    return gauss_theta_put_mass(vpar, ctl, theta, extrapolated, 1.0);
+}
+
+int gauss_theta_put_mass(void *vpar, const emix_control *ctl, const double *theta,
+                         int extrapolated, double mass)
 {
     gauss_par *par = vpar;
     size_t len = gauss_theta_len(par), k = par->k, kd = k * par->d;
@@ -1125,6 +1133,7 @@ int gauss_theta_put(void *vpar, const emix_control *ctl, const double *theta,
         }
     }
     memcpy(par->pro, values, k * sizeof(double));
+    emix_rescale_sum(par->pro, k, 1, mass);
     memcpy(par->mean, values + k, kd * sizeof(double));
     memcpy(par->sigma, values + k + kd, (len - k - kd) * sizeof(double));
     const emix_cov_model *m = &emix_cov_models[par->model];

@@ -76,6 +76,10 @@ extern const emix_conjugate emix_gaussian_conjugate;
 size_t gauss_theta_len(const void *par);
 void gauss_theta_get(const void *par, const emix_control *ctl, double *theta);
 int gauss_theta_put(void *par, const emix_control *ctl, const double *theta, int extrapolated);
+/* the same, with proportions that sum to `mass` (a noise component takes
+ * the rest) */
+int gauss_theta_put_mass(void *par, const emix_control *ctl, const double *theta,
+                         int extrapolated, double mass);
 int gauss_model_is_full(int model);
 int gauss_model_is_shared(int model);
 void gauss_par_alloc(gauss_par *par, int k, int d, int model);

@@ -160,7 +160,8 @@ static void multi_theta_get(const void *vpar, const emix_control *ctl, double *t
 }
 
 /* A probability extrapolated from zeros stays 0 (0 log 0 = 0 keeps it
- * harmless); one below 0 is no parameter. */
+ * harmless); one below 0 is no parameter. The sums are restored to 1 (see
+ * emix_rescale_sum()). */
 static int multi_theta_put(void *vpar, const emix_control *ctl, const double *theta,
                            int extrapolated)
 {
@@ -175,6 +176,11 @@ static int multi_theta_put(void *vpar, const emix_control *ctl, const double *th
     }
     memcpy(par->pro, theta, (size_t) par->k * sizeof(double));
     memcpy(par->prob, theta + par->k, (len - par->k) * sizeof(double));
+    emix_rescale_sum(par->pro, par->k, 1, 1.0);
+    for (int c = 0; c < par->k; c++) {
+        /* component c's probabilities, stride k */
+        emix_rescale_sum(par->prob + c, par->V, par->k, 1.0);
+    }
     take_logs(par);
     return 1;
 }

@@ -342,7 +342,8 @@ static int noise_theta_put(void *vpar, const emix_control *ctl, const double *th
 {
     noise_par *np = vpar;
     double pro0 = theta[gauss_theta_len(np->g)];
-    if (!(pro0 >= 0.0 && pro0 < 1.0) || !gauss_theta_put(np->g, ctl, theta, extrapolated)) {
+    if (!(pro0 >= 0.0 && pro0 < 1.0) ||
+        !gauss_theta_put_mass(np->g, ctl, theta, extrapolated, 1.0 - pro0)) {
         return 0;
     }
     np->pro0 = pro0;

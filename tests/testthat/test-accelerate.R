@@ -1,6 +1,7 @@
-# Accelerated EM (squared extrapolation, src/squarem.c) and the Aitken
-# stopping rule, against long plain-EM runs, plain-R computations of the
-# rule, and plain EM on data where it converges quickly.
+# Accelerated EM (src/accelerate.c: squared extrapolation, and Anderson
+# acceleration where EM is slow) and the Aitken stopping rule, against long
+# plain-EM runs, plain-R computations of the rule, and plain EM on data
+# where it converges quickly.
 
 # Three overlapping Gaussian components in three dimensions: plain EM needs
 # about 1200 iterations to come within 1e-9 of its optimum.
@@ -48,6 +49,47 @@ test_that("on slowly converging data the accelerated fit ends at plain EM's opti
     ref <- ref_estep(d$x, fit$pro, fit$mean, fit$sigma)
     expect_equal(list(fit$loglik, unname(fit$z)), list(ref$loglik, ref$z), tolerance = 1e-10)
   }
+})
+
+test_that("where EM crawls in five dimensions the Anderson phase reaches plain EM's optimum in 5 times fewer E-steps", {
+  # five overlapping components in five dimensions (184 parameters): plain
+  # EM needs about 2800 iterations to come within 1e-9 of its optimum;
+  # squared extrapolation soon keeps its jumps at the cap and hands over
+  # to Anderson acceleration, whose proposals take most of the rows
+  set.seed(3)
+  mu <- matrix(rnorm(25, sd = 1.2), 5)
+  lab <- sample.int(5, 1e4, replace = TRUE)
+  x <- mu[lab, ] + matrix(rnorm(5e4), 1e4)
+  long <- long_plain_run(x, 5, "VVV", lab)
+  fit <- emix(x, k = 5, model = "VVV", init = lab, control = emix_control(reg = 0))
+  expect_true(fit$converged)
+  expect_lt(abs(fit$loglik - long$loglik) / abs(long$loglik), 1e-9)
+  expect_lte(5 * fit$esteps, long$reached + 1L)
+  # proposals on half of the rows (squared extrapolation alone: 28%)
+  expect_gt(mean(fit$trace$accelerated), 0.4)
+  slack <- 1e-12 * abs(fit$loglik)
+  expect_true(all(diff(fit$trace$loglik) >= -slack))
+  expect_true(all(fit$trace$gap[-1] >= -slack))
+  ref <- ref_estep(x, fit$pro, fit$mean, fit$sigma)
+  expect_equal(list(fit$loglik, unname(fit$z)), list(ref$loglik, ref$z), tolerance = 1e-10)
+})
+
+test_that("proposed proportions sum to 1 exactly, so long steps do not inflate the log-likelihood", {
+  # three overlapping components in two dimensions, where the cap on the
+  # step length grows large: before the proportions were rescaled, their
+  # sum drifted from 1 by rounding times the squared step, the proposals'
+  # log-likelihoods came out too high by n times that, and the trace fell
+  # 36 times after kept jumps (by up to 3e-5), the fit not converging
+  set.seed(1)
+  mu <- matrix(rnorm(6), 3)
+  lab <- sample.int(3, 1e4, replace = TRUE)
+  x <- mu[lab, ] + matrix(rnorm(2e4), 1e4)
+  fit <- emix(x, k = 3, model = "VVV", init = lab, control = emix_control(reg = 0))
+  expect_true(fit$converged)
+  expect_true(all(diff(fit$trace$loglik) >= -1e-12 * abs(fit$loglik)))
+  # the reported log-likelihood is that of the returned parameters
+  ref <- ref_estep(x, fit$pro, fit$mean, fit$sigma)
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-12)
 })
 
 test_that("the E-steps are counted: one per row for plain EM, and those of rejected steps besides", {
