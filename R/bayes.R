@@ -94,10 +94,7 @@ run_bayes <- function(prep, start, core, control) {
   fall <- -trace$change > 1e-9 * pmax(1, abs(c(NA, trace$objective[-nrow(trace)])))
   if (any(fall, na.rm = TRUE)) {
     i <- which(fall)[1L]
-    warning(sprintf(
-      "The objective fell by %s at iteration %d although the method cannot lower it; the fit may be numerically unreliable.",
-      format(-trace$change[i], digits = 3), trace$iter[i]
-    ), call. = FALSE)
+    warn_not_monotone(-trace$change[i], trace$iter[i])
   }
   plug_in <- core_estep(prep$c_name, prep$settings, run[prep$family$parameters], prep$data,
                         weights, core$threads)

@@ -44,6 +44,13 @@
 #'   `"VEV"`) the inner iterations reached `inner_max_iter` before
 #'   `inner_tol` held (see [emix_control()], section *Inner iterations*).
 #'   Field `capped`: how many M-steps did.
+#' * `emix_warning_not_monotone`: the objective of a method that cannot
+#'   lower it fell by more than rounding explains: EM's log-likelihood,
+#'   CEM's classification log-likelihood or the free energy of `"iem"`
+#'   (checked with `reg = 0`, since the ridge makes the M-step that of a
+#'   penalised likelihood), or the bound of `"vb"` and `"me"`. The fit may
+#'   be numerically unreliable (nearly singular covariances, or variables of
+#'   very different scales). Fields `fall` and `iteration`.
 #'
 #' @name emix_conditions
 #' @seealso [emix()], [emix_control()]

@@ -4,7 +4,8 @@
 # Classes: emix_error_empty (too few observations for a covariance),
 # emix_error_collapsed (a singular covariance) and emix_error_zero_density
 # (a row no component can explain) all carry emix_error_degenerate, so one
-# handler catches them; emix_warning_max_iter says a fit stopped at max_iter.
+# handler catches them; emix_warning_max_iter says a fit stopped at max_iter,
+# emix_warning_not_monotone that an objective that cannot fall fell.
 
 # An error of class `class` (and emix_error_degenerate) with the fields in
 # `...` (component, iteration, ...) beside the message.
@@ -254,6 +255,18 @@ warn_inner_max_iter <- function(fit, control) {
       capped, plural(capped), if (capped == 1L) "its" else "their", control$inner_max_iter,
       format(control$inner_tol)),
       call = NULL, capped = capped)
+  ))
+}
+
+# Warns that the objective of a method that cannot lower it fell by `fall`
+# at iteration `iteration` (beyond rounding: a numerical problem or a bug).
+warn_not_monotone <- function(fall, iteration) {
+  warning(structure(
+    class = c("emix_warning_not_monotone", "warning", "condition"),
+    list(message = sprintf(
+      "The objective fell by %s at iteration %d although the method cannot lower it; the fit may be numerically unreliable.",
+      format(fall, digits = 3), iteration),
+      call = NULL, fall = fall, iteration = iteration)
   ))
 }
 

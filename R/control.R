@@ -26,7 +26,10 @@
 #'   two changes are known. For accelerated EM, whose rows are steps of
 #'   different kinds, the rule is applied once per cycle of squared
 #'   extrapolation, after its plain EM step, whose change it judges, and at
-#'   every row of Anderson acceleration; the rise to come is bounded instead
+#'   every row of Anderson acceleration, judging the change of EM's step
+#'   from that row (the rise of the free energy the step reaches, a lower
+#'   bound on it, since a proposal's own change says nothing about
+#'   convergence); the rise to come is bounded instead
 #'   by \eqn{g / (1 - \lambda)}{g / (1 - lambda)}: \eqn{g} is the rise of
 #'   the free energy by EM's next step (near the optimum
 #'   \eqn{f' I_c f / 2}{f' I_c f / 2}, with \eqn{f} the step and \eqn{I_c}

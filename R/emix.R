@@ -58,8 +58,13 @@
 #'   does not depend on the units, and both keep a proposed parameter only
 #'   when its log-likelihood is at least that of the row before, so the
 #'   trace never falls. A proposal that is no parameter (a proportion
-#'   \eqn{\le 0}, a covariance that is not positive definite) is refused
-#'   like a lower one.
+#'   \eqn{\le 0}, a covariance that is not positive definite) is refused.
+#'   Where the M-step maximises a penalised likelihood, the ridge `reg > 0`
+#'   or the multinomial family's `smooth > 0`, EM raises that, not the
+#'   log-likelihood, which can then fall slightly along the trace of plain
+#'   and accelerated EM alike; proposals are judged on the log-likelihood
+#'   plus the multinomial family's log prior (the ridge's penalty is left
+#'   out: it is of the order of `reg`).
 #'   - Squared extrapolation (SQUAREM, Varadhan and Roland 2008, scheme S3)
 #'     starts the fit. Each cycle takes two EM steps,
 #'     \eqn{\theta_1 = G(\theta_0)} and \eqn{\theta_2 = G(\theta_1)}, and jumps
@@ -73,8 +78,10 @@
 #'     kept if that is; else the cycle ends at \eqn{\theta_2}.
 #'   - Anderson acceleration (Anderson 1965; Walker and Ni 2011; for EM,
 #'     Henderson and Varadhan 2019) takes over once the cap has grown to 16,
-#'     that is once two capped jumps have been kept in a row: EM is then
-#'     moving slowly along a straight path. From the last 10 EM steps it
+#'     that is once a jump four times as long as EM's step has been kept,
+#'     and EM is seen to converge (its rates below 1, see
+#'     [emix_control()]): EM is then moving slowly along a straight path.
+#'     From the last 10 EM steps it
 #'     fits a secant model of EM's map and proposes that model's fixed
 #'     point, one E-step per iteration, as EM's own step costs. At its first
 #'     refused proposal it takes EM's step and hands back to squared
@@ -433,8 +440,8 @@
 #'     objective still to come, which the Aitken rule judges, see
 #'     [emix_control()]: `Inf` where the sequence is not seen to converge
 #'     yet, `NA` where it is not estimated: the first two rows, and for
-#'     accelerated EM the rows of squared extrapolation that end no cycle's
-#'     plain step), `bound`, `gap` and `k` (components at that point);
+#'     accelerated EM the rows where the rule was not judged), `bound`,
+#'     `gap` and `k` (components at that point);
 #'     see the sections *Methods* and *The bound*. Accelerated EM adds a
 #'     column `accelerated`, `TRUE` where the row's parameters were
 #'     proposed: a jump, EM's step from a jump, or a secant proposal. For `"vb"` and `"me"` row \eqn{t} holds

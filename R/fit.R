@@ -265,9 +265,6 @@ check_monotone <- function(trace, abs_loglik) {
   tolerance <- 1e-10 * abs_loglik + 1e-12
   fall <- which(!is.na(trace$change) & trace$change < -tolerance)
   if (length(fall) > 0L) {
-    warning(sprintf(
-      "The objective fell by %s at iteration %d although the method cannot lower it; the fit may be numerically unreliable.",
-      format(-trace$change[fall[1L]], digits = 3), trace$iter[fall[1L]]
-    ), call. = FALSE)
+    warn_not_monotone(-trace$change[fall[1L]], trace$iter[fall[1L]])
   }
 }

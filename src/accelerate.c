@@ -3,9 +3,10 @@
  * EM's map theta -> G(theta) (an E-step, then an M-step) converges
  * linearly, and slowly where the components overlap. Two phases speed it
  * up, each kept monotone: a proposed parameter is kept only when its
- * log-likelihood is at least that of the row before, so the trace never
- * falls, and a proposal that is no parameter (a proportion <= 0, a
- * covariance that is not positive definite) is refused like a lower one.
+ * objective (accel_objective(): the log-likelihood, plus the log prior of a
+ * MAP M-step) is at least that of the row before, and a proposal that is
+ * no parameter (a proportion <= 0, a covariance that is not positive
+ * definite) is refused.
  *
  *  - Squared extrapolation (squarem.c; SQUAREM, Varadhan and Roland 2008)
  *    jumps along the path of two EM steps. It starts the fit, and recovers
@@ -92,6 +93,11 @@ accel_mstep_result accel_mstep_row(accel_state *s)
     res->inner[t] = s->plain_inner;
     s->proposed = 0;
     return accel_estep_row(s, t) ? ACCEL_MSTEP_RETRACTED : ACCEL_MSTEP_FAILED;
+}
+
+double accel_objective(const accel_state *s, double loglik)
+{
+    return s->fam->log_prior ? loglik + s->fam->log_prior(s->par) : loglik;
 }
 
 void accel_note_rate(accel_state *s, double rate)

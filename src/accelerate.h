@@ -70,6 +70,11 @@ int accel_estep_row(accel_state *s, int t);
 typedef enum { ACCEL_MSTEP_OK, ACCEL_MSTEP_RETRACTED, ACCEL_MSTEP_FAILED } accel_mstep_result;
 accel_mstep_result accel_mstep_row(accel_state *s);
 
+/* What a proposal must not lower: the log-likelihood `loglik` at the
+ * current parameters, plus their log prior where the family's M-step is a
+ * MAP step (family->log_prior). */
+double accel_objective(const accel_state *s, double loglik);
+
 /* A rate of EM's map, seen by a phase. */
 void accel_note_rate(accel_state *s, double rate);
 

@@ -10,9 +10,9 @@
  * case gamma = 0 (Anderson 1965; Walker and Ni 2011; for EM, Henderson and
  * Varadhan 2019).
  *
- * x_new is kept when its log-likelihood is at least x's. A kept proposal
- * costs one E-step, as an EM iteration does. A refused one (lower, or no
- * parameter) costs two: the phase takes EM's step G(x) and hands back to
+ * x_new is kept when its objective (accel_objective()) is at least x's.
+ * A kept proposal costs one E-step, as an EM iteration does. A refused one
+ * (lower, or no parameter) costs two: the phase takes EM's step G(x) and hands back to
  * squared extrapolation, since far from the optimum, or where EM's path
  * bends, the secant model misleads (alone, this phase took up to twice
  * squared extrapolation's E-steps on problems of a few thousand rows,
@@ -20,8 +20,9 @@
  *
  * A proposal's row has the bound F(q, x_new), q the posterior at x: a
  * lower bound on its log-likelihood, as every row's bound is, the gap
- * being KL(q || p(z | x, x_new)). The rule is judged at every row, with
- * the rate |G(x_t) - G(x_{t-1})| / |x_t - x_{t-1}| of each step. */
+ * being KL(q || p(z | x, x_new)). The rule is judged at every row, on EM's
+ * step from it, with the rate |G(x_t) - G(x_{t-1})| / |x_t - x_{t-1}| of
+ * each step. */
 #include "accelerate.h"
 #include <math.h>
 #include <string.h>
@@ -132,6 +133,7 @@ accel_phase_end accel_anderson_phase(accel_state *s)
         /* EM's step from row t: g = G(x), with the bound F(q_t, g) */
         fam->theta_get(s->par, ctl, x);
         double entropy = s->sums.entropy;
+        double objective = accel_objective(s, res->trace[s->t]);
         accel_mstep_result m = accel_mstep_row(s);
         if (m == ACCEL_MSTEP_FAILED) {
             return ACCEL_DONE;
@@ -152,8 +154,12 @@ accel_phase_end accel_anderson_phase(accel_state *s)
         if (!ISNAN(rate)) {
             accel_note_rate(s, rate);
         }
+        /* the change judged is EM's step's from row t, a proposal's own
+         * being no sign of convergence: the rise of the free energy it
+         * reaches, a lower bound on it (the rule of squared extrapolation
+         * judges a plain step's change too) */
         res->to_limit[t] = accel_to_limit(s, bound - res->trace[t]);
-        int holds = emix_rule_holds(res->trace[t - 1], res->trace[t], res->to_limit[t], ctl);
+        int holds = emix_rule_holds(res->trace[t], bound, res->to_limit[t], ctl);
         if (holds || t == ctl->max_iter) {
             accel_finish(s, x, holds);
             return ACCEL_DONE;
@@ -167,7 +173,7 @@ accel_phase_end accel_anderson_phase(accel_state *s)
             double proposal_bound = fam->expected_loglik(s->stats, s->par) + entropy;
             emix_status est = EMIX_STATUS_OK;
             double ll = accel_estep(s, &est);
-            if (est.code == EMIX_OK && ll >= res->trace[t]) {
+            if (est.code == EMIX_OK && accel_objective(s, ll) >= objective) {
                 kept = 1;
                 accel_record(s, t + 1, ll, 1);
                 res->bound[t + 1] = proposal_bound;

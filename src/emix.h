@@ -291,6 +291,10 @@ typedef struct {
      * that theta_get read from an M-step's parameters is put back as it was
      * (to rounding), with no constraint to restore. */
     int (*theta_put)(void *par, const emix_control *ctl, const double *theta, int extrapolated);
+    /* the log prior density of par, up to a constant, where the M-step is a
+     * MAP step that raises the log-likelihood plus it (NULL: a maximum
+     * likelihood M-step); proposals are judged on that sum */
+    double (*log_prior)(const void *par);
 
     /* ---- optional ---- */
     const emix_conjugate *conjugate; /* NULL: no Bayesian methods */

@@ -1118,6 +1118,17 @@ int gauss_theta_put_mass(void *vpar, const emix_control *ctl, const double *thet
 {
     gauss_par *par = vpar;
     size_t len = gauss_theta_len(par), k = par->k, kd = k * par->d;
+    const emix_cov_model *m = &emix_cov_models[par->model];
+    size_t dd = (size_t) par->d * par->d;
+    if (extrapolated && !model_is_linear(m)) {
+        /* the parts of the last M-step, the warm start of the next, which a
+         * refused proposal goes back to (the loops make one proposal after
+         * each M-step); saved before anything can refuse the proposal, so
+         * that the put restoring the M-step's parameters finds them */
+        memcpy(par->saved_scale, par->cov.scale, k * sizeof(double));
+        memcpy(par->saved_orient, par->cov.orient, dd * sizeof(double));
+        par->saved = 1;
+    }
     for (size_t c = 0; c < k; c++) {
         if (!(theta[c] > 0.0)) {
             return 0;
@@ -1136,20 +1147,12 @@ int gauss_theta_put_mass(void *vpar, const emix_control *ctl, const double *thet
     emix_rescale_sum(par->pro, k, 1, mass);
     memcpy(par->mean, values + k, kd * sizeof(double));
     memcpy(par->sigma, values + k + kd, (len - k - kd) * sizeof(double));
-    const emix_cov_model *m = &emix_cov_models[par->model];
-    size_t dd = (size_t) par->d * par->d;
     if (!extrapolated && par->saved) {
         memcpy(par->cov.scale, par->saved_scale, k * sizeof(double));
         memcpy(par->cov.orient, par->saved_orient, dd * sizeof(double));
         par->saved = 0;
     }
     if (extrapolated && !model_is_linear(m)) {
-        /* the parts of the M-step that made the cycle's last parameters,
-         * which a rejected jump goes back to (the loop makes one jump per
-         * cycle, right after that M-step) */
-        memcpy(par->saved_scale, par->cov.scale, k * sizeof(double));
-        memcpy(par->saved_orient, par->cov.orient, dd * sizeof(double));
-        par->saved = 1;
         par->cov.N = par->pro;
         if (m->fit(&par->cov, par->sigma).failed) {
             return 0;

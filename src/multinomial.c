@@ -185,6 +185,22 @@ static int multi_theta_put(void *vpar, const emix_control *ctl, const double *th
     return 1;
 }
 
+/* The M-step with smooth > 0 is that of a Dirichlet(1 + smooth) prior on
+ * each component's probabilities: smooth sum_cv log prob_cv, up to a
+ * constant (-Inf for a probability of 0). */
+static double multi_log_prior(const void *vpar)
+{
+    const multi_par *par = vpar;
+    if (par->smooth == 0.0) {
+        return 0.0;
+    }
+    double out = 0.0;
+    for (size_t e = 0; e < (size_t) par->k * par->V; e++) {
+        out += par->log_prob[e];
+    }
+    return par->smooth * out;
+}
+
 /* k - 1 free proportions, V - 1 free probabilities per component */
 static double multi_df(const void *vpar)
 {
@@ -765,5 +781,6 @@ const emix_family emix_multinomial_family = {
     .theta_len = multi_theta_len,
     .theta_get = multi_theta_get,
     .theta_put = multi_theta_put,
+    .log_prior = multi_log_prior,
     .conjugate = &multi_conjugate,
 };

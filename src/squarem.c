@@ -5,11 +5,11 @@
  * with r = theta1 - theta0 and v = theta2 - 2 theta1 + theta0, the step
  *     theta' = theta0 + 2 alpha r + alpha^2 v,   alpha = |r| / |v|,
  * jumps along the path EM was taking (alpha = 1 gives theta2). theta' is
- * kept when its log-likelihood is at least theta1's. Otherwise EM's step
- * from theta' (SQUAREM's stabilising step) is kept if it is at least
- * theta1's, and failing that, or when theta' is no parameter, the cycle
- * ends at theta2, a plain EM step. The next cycle starts from whichever it
- * ended at.
+ * kept when its objective (accel_objective()) is at least theta1's.
+ * Otherwise EM's step from theta' (SQUAREM's stabilising step) is kept if
+ * its objective is, and failing that, or when theta' is no parameter, the
+ * cycle ends at theta2, a plain EM step. The next cycle starts from
+ * whichever it ended at.
  *
  * Every E-step is a trace row except those of rejected steps (and of a
  * jump followed by its stabilising step), which only count in
@@ -31,11 +31,12 @@
  * close to alpha = 1 the cycle takes theta2 and saves an E-step. */
 #define MIN_ALPHA 1.01
 
-/* The jump from theta0 along the cycle's path, kept when it (or EM's step
- * from it) is at least loglik1; 1 for the jump kept, 2 for its stabilising
- * step, 0 for neither (the parameters are then theta2's again). */
+/* The jump from theta0 along the cycle's path, kept when its objective (or
+ * that of EM's step from it) is at least objective1, theta1's; 1 for the
+ * jump kept, 2 for its stabilising step, 0 for neither (the parameters are
+ * then theta2's again). */
 static int try_jump(accel_state *s, const double *theta0, const double *theta1,
-                    const double *theta2, double alpha, double loglik1, double entropy1,
+                    const double *theta2, double alpha, double objective1, double entropy1,
                     double *jump)
 {
     const emix_family *fam = s->fam;
@@ -49,7 +50,7 @@ static int try_jump(accel_state *s, const double *theta0, const double *theta1,
         double bound = fam->expected_loglik(s->stats, s->par) + entropy1;
         emix_status est = EMIX_STATUS_OK;
         double ll = accel_estep(s, &est);
-        if (est.code == EMIX_OK && ll >= loglik1) {
+        if (est.code == EMIX_OK && accel_objective(s, ll) >= objective1) {
             kept = 1;
             accel_record(s, s->t + 1, ll, 1);
             res->bound[s->t] = bound;
@@ -65,7 +66,7 @@ static int try_jump(accel_state *s, const double *theta0, const double *theta1,
                 double bound_back = fam->expected_loglik(s->stats, s->par) + entropy;
                 est = EMIX_STATUS_OK;
                 ll = accel_estep(s, &est);
-                if (est.code == EMIX_OK && ll >= loglik1) {
+                if (est.code == EMIX_OK && accel_objective(s, ll) >= objective1) {
                     kept = 2;
                     accel_record(s, s->t + 1, ll, 1);
                     res->bound[s->t] = bound_back;
@@ -111,6 +112,7 @@ accel_phase_end accel_squarem_phase(accel_state *s, double step_max)
         }
         int t = s->t;
         double loglik1 = res->trace[t], entropy1 = s->sums.entropy;
+        double objective1 = accel_objective(s, loglik1);
         /* the second: theta2 = G(theta1), which the rule needs even at
          * max_iter */
         fam->theta_get(s->par, ctl, theta1);
@@ -148,7 +150,7 @@ accel_phase_end accel_squarem_phase(accel_state *s, double step_max)
         alpha = alpha >= 1.0 ? alpha : 1.0; /* also for 0 / 0 */
         alpha = alpha <= step_max ? alpha : step_max;
         int kept = alpha >= MIN_ALPHA
-                       ? try_jump(s, theta0, theta1, theta2, alpha, loglik1, entropy1, jump)
+                       ? try_jump(s, theta0, theta1, theta2, alpha, objective1, entropy1, jump)
                        : 0;
         if (kept) {
             /* a stabilising step's parameters were made by an M-step */

@@ -92,6 +92,35 @@ test_that("proposed proportions sum to 1 exactly, so long steps do not inflate t
   expect_equal(fit$loglik, ref$loglik, tolerance = 1e-12)
 })
 
+test_that("with a MAP M-step (multinomial smooth > 0) proposals are judged on the log posterior", {
+  # the M-step raises log-likelihood + smooth * sum log prob; proposals
+  # judged on the log-likelihood alone made the MAP steps after them pull
+  # it down (824 falls and no convergence in 1000 iterations here)
+  set.seed(4)
+  prob <- matrix(rgamma(36, 1), 3)
+  prob <- prob / rowSums(prob)
+  prob[1, 1:3] <- 0
+  prob[1, ] <- prob[1, ] / sum(prob[1, ])
+  topic <- sample.int(3, 600, replace = TRUE, prob = c(0.6, 0.3, 0.1))
+  counts <- t(sapply(topic, function(c) rmultinom(1, 15, prob[c, ])))
+  set.seed(11)
+  init <- sample.int(4, 600, replace = TRUE)
+  log_posterior <- function(f) f$loglik + 0.01 * sum(log(f$prob))
+  fit <- emix(counts, k = 4, family = multinomial_mix(smooth = 0.01), init = init)
+  expect_true(fit$converged)
+  # plain MAP-EM, run long, ends at the same maximum of the log posterior
+  long <- emix(counts, k = 4, family = multinomial_mix(smooth = 0.01), init = init,
+               control = emix_control(accelerate = FALSE, tol = 0, max_iter = 5000))
+  expect_equal(log_posterior(fit), log_posterior(long), tolerance = 1e-10)
+  expect_lt(fit$esteps, 150L)
+  # the log posterior of the fits stopped on the way never falls
+  path <- vapply(seq(2L, 40L, by = 2L), function(m) {
+    log_posterior(suppressWarnings(emix(counts, k = 4, family = multinomial_mix(smooth = 0.01),
+                                        init = init, control = emix_control(max_iter = m))))
+  }, numeric(1))
+  expect_true(all(diff(path) >= -1e-12 * abs(path[-1])))
+})
+
 test_that("the E-steps are counted: one per row for plain EM, and those of rejected steps besides", {
   d <- slow_data(1000, seed = 3)
   plain <- emix(d$x, k = 3, init = d$labels, control = emix_control(accelerate = FALSE))

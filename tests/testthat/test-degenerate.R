@@ -250,6 +250,20 @@ test_that("stopping at max_iter is a classed warning, except when asked for", {
   expect_no_warning(emix(faithful, k = 2, init = lab))
 })
 
+test_that("an objective that falls beyond rounding is a classed warning with the fall", {
+  # the check on a recorded trace: the change of row 2 is a fall of 1e-6
+  # where rounding allows 1e-10 of the sum of |log-likelihood| (1e3)
+  trace <- data.frame(iter = 0:2, change = c(NA, 0.5, -1e-6))
+  w <- tryCatch(emix:::check_monotone(trace, abs_loglik = 1e3),
+                emix_warning_not_monotone = function(w) w)
+  expect_s3_class(w, "emix_warning_not_monotone")
+  expect_identical(list(w$fall, w$iteration), list(1e-6, 2L))
+  expect_match(conditionMessage(w), "fell by 1e-06 at iteration 2")
+  # a fall within rounding is none
+  trace$change[3] <- -1e-8
+  expect_no_warning(emix:::check_monotone(trace, abs_loglik = 1e3))
+})
+
 test_that("a Bayesian fit's BIC counts the occupied components only", {
   set.seed(1)
   fit <- emix(faithful, k = 6, method = "vb")
