@@ -51,7 +51,6 @@ void accel_record(accel_state *s, int t, double ll, int proposed)
     res->accelerated[t] = proposed;
     res->to_limit[t] = NA_REAL;
     res->iter = t;
-    s->t = t;
 }
 
 int accel_estep_row(accel_state *s, int t)
@@ -70,7 +69,7 @@ int accel_estep_row(accel_state *s, int t)
 accel_mstep_result accel_mstep_row(accel_state *s)
 {
     emix_result *res = s->res;
-    int t = s->t;
+    int t = res->iter;
     double entropy = s->sums.entropy;
     emix_result_reserve(res, (size_t) t + 1);
     emix_status st = s->fam->mstep(s->stats, s->par, s->ctl);

@@ -29,10 +29,10 @@ typedef struct {
     double *z;
     const emix_control *ctl;
     emix_workspace *ws;
-    emix_result *res;
+    emix_result *res;     /* res->iter: the last row of the trace, whose
+                           * E-step is in stats and z */
     emix_estep_sums sums; /* of the last E-step */
     size_t len;           /* of the parameter vector (theta_len) */
-    int t;                /* the last row of the trace; its E-step is in stats and z */
     /* EM's rates |G(a) - G(b)| / |a - b|, for the stopping rule */
     double slowest;       /* the largest below 1 seen, or NaN */
     double recent[ACCEL_RECENT];
@@ -86,8 +86,9 @@ double accel_to_limit(const accel_state *s, double gain);
 /* Row t's parameters kept as the fit's, with the stopping rule's verdict. */
 void accel_finish(accel_state *s, const double *theta, int converged);
 
-/* The phases: each runs from row s->t until the fit ends (ACCEL_DONE) or it
- * hands over to the other (ACCEL_SWITCH), at a row made by a plain EM step.
+/* The phases: each runs from row s->res->iter until the fit ends
+ * (ACCEL_DONE) or it hands over to the other (ACCEL_SWITCH), at a row made
+ * by a plain EM step.
  * step_max is squared extrapolation's cap on its step length. */
 typedef enum { ACCEL_DONE, ACCEL_SWITCH } accel_phase_end;
 accel_phase_end accel_squarem_phase(accel_state *s, double step_max);

@@ -133,7 +133,7 @@ accel_phase_end accel_anderson_phase(accel_state *s)
         /* EM's step from row t: g = G(x), with the bound F(q_t, g) */
         fam->theta_get(s->par, ctl, x);
         double entropy = s->sums.entropy;
-        double objective = accel_objective(s, res->trace[s->t]);
+        double objective = accel_objective(s, res->trace[res->iter]);
         accel_mstep_result m = accel_mstep_row(s);
         if (m == ACCEL_MSTEP_FAILED) {
             return ACCEL_DONE;
@@ -144,7 +144,7 @@ accel_phase_end accel_anderson_phase(accel_state *s)
             h.count = h.next = h.have_last = 0;
             continue;
         }
-        int t = s->t;
+        int t = res->iter;
         double bound = res->bound[t + 1], inner = res->inner[t + 1];
         fam->theta_get(s->par, ctl, g);
         for (size_t e = 0; e < len; e++) {
@@ -191,7 +191,6 @@ accel_phase_end accel_anderson_phase(accel_state *s)
             if (kept < 0 && !fam->theta_put(s->par, ctl, g, 0)) {
                 error("emix: parameters made by an M-step were refused");
             }
-            res->bound[t + 1] = bound;
             if (!accel_estep_row(s, t + 1)) {
                 return ACCEL_DONE;
             }

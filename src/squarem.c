@@ -52,9 +52,9 @@ static int try_jump(accel_state *s, const double *theta0, const double *theta1,
         double ll = accel_estep(s, &est);
         if (est.code == EMIX_OK && accel_objective(s, ll) >= objective1) {
             kept = 1;
-            accel_record(s, s->t + 1, ll, 1);
-            res->bound[s->t] = bound;
-            res->inner[s->t] = 0.0; /* no M-step made these parameters */
+            accel_record(s, res->iter + 1, ll, 1);
+            res->bound[res->iter] = bound;
+            res->inner[res->iter] = 0.0; /* no M-step made these parameters */
         } else if (est.code == EMIX_OK && R_FINITE(ll)) {
             /* an overshoot along a curved path: EM's step from the
              * extrapolated parameters often falls back above theta1; that
@@ -68,9 +68,9 @@ static int try_jump(accel_state *s, const double *theta0, const double *theta1,
                 ll = accel_estep(s, &est);
                 if (est.code == EMIX_OK && accel_objective(s, ll) >= objective1) {
                     kept = 2;
-                    accel_record(s, s->t + 1, ll, 1);
-                    res->bound[s->t] = bound_back;
-                    res->inner[s->t] = mst.inner;
+                    accel_record(s, res->iter + 1, ll, 1);
+                    res->bound[res->iter] = bound_back;
+                    res->inner[res->iter] = mst.inner;
                 }
             }
         }
@@ -91,7 +91,7 @@ accel_phase_end accel_squarem_phase(accel_state *s, double step_max)
     double *theta1 = theta0 + len, *theta2 = theta1 + len, *jump = theta2 + len;
 
     for (;;) {
-        if (s->t == ctl->max_iter) {
+        if (res->iter == ctl->max_iter) {
             return ACCEL_DONE;
         }
         R_CheckUserInterrupt();
@@ -106,11 +106,11 @@ accel_phase_end accel_squarem_phase(accel_state *s, double step_max)
             continue;
         }
         s->proposed = 0;
-        double loglik0 = res->trace[s->t];
-        if (!accel_estep_row(s, s->t + 1)) {
+        double loglik0 = res->trace[res->iter];
+        if (!accel_estep_row(s, res->iter + 1)) {
             return ACCEL_DONE;
         }
-        int t = s->t;
+        int t = res->iter;
         double loglik1 = res->trace[t], entropy1 = s->sums.entropy;
         double objective1 = accel_objective(s, loglik1);
         /* the second: theta2 = G(theta1), which the rule needs even at

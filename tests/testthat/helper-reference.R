@@ -256,3 +256,10 @@ ref_one_component_sigma <- function(S) {
   }
   out
 }
+
+# Two small data sets with well separated groups, and their k: where EM
+# converges in a few dozen iterations.
+separated_cases <- function() {
+  list(faithful = list(x = as.matrix(faithful), k = 2L),
+       iris = list(x = as.matrix(iris[1:4]), k = 3L))
+}

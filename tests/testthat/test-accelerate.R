@@ -165,8 +165,7 @@ test_that("the Aitken rule's estimate and stop equal a plain-R computation on th
 })
 
 test_that("on data where EM converges quickly the accelerated and plain fits agree", {
-  cases <- list(faithful = list(x = as.matrix(faithful), k = 2L),
-                iris = list(x = as.matrix(iris[1:4]), k = 3L))
+  cases <- separated_cases()
   for (name in names(cases)) {
     cs <- cases[[name]]
     set.seed(1)

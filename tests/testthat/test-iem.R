@@ -37,8 +37,7 @@ test_that("incremental EM equals the plain-R block updates", {
 })
 
 test_that("incremental EM never lowers F and reaches EM's log-likelihood", {
-  cases <- list(faithful = list(x = as.matrix(faithful), k = 2L),
-                iris = list(x = as.matrix(iris[1:4]), k = 3L))
+  cases <- separated_cases()
   for (name in names(cases)) {
     case <- cases[[name]]
     set.seed(1)
