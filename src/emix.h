@@ -36,6 +36,21 @@
 #define EMIX_HOT
 #endif
 
+/* Kernels instantiated for a constant size (gauss_small_d.c) are inlined
+ * into each instance, and their loops over that size unrolled, so that the
+ * small arrays they use become registers. Other compilers get plain inline
+ * functions and unroll as they see fit. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define EMIX_INLINE static inline __attribute__((always_inline))
+#define EMIX_UNROLL _Pragma("GCC unroll 8")
+#elif defined(__GNUC__)
+#define EMIX_INLINE static inline __attribute__((always_inline))
+#define EMIX_UNROLL _Pragma("unroll")
+#else
+#define EMIX_INLINE static inline
+#define EMIX_UNROLL
+#endif
+
 /* Asks the compiler to vectorise the loop that follows (OpenMP 4 simd);
  * without OpenMP it is a plain loop. */
 #ifdef _OPENMP

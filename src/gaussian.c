@@ -384,8 +384,10 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
         double *q = lj + (size_t) nb * c;
         double base = log_weight(par, c) - 0.5 * (d * EMIX_LOG_2PI + par->logdet[c]);
         if (full) {
-            centred_block(dat, i0, nb, par->mean + c, k, y);
-            whiten_block(par->chol + dd * c, d, nb, y, q);
+            if (!gauss_whiten_norms_small(par->chol + dd * c, dat, i0, nb, par->mean + c, k, q)) {
+                centred_block(dat, i0, nb, par->mean + c, k, y);
+                whiten_block(par->chol + dd * c, d, nb, y, q);
+            }
         } else {
             /* diagonal: straight from the data, nothing stored */
             for (int i = 0; i < nb; i++) {
@@ -562,6 +564,9 @@ void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
                 st->s[c + (size_t) k * j] += sj;
                 A[j] += ajj;
             }
+            continue;
+        }
+        if (gauss_moments_small(dat, i0, nb, st->shift + c, k, v, st->s + c, k, A)) {
             continue;
         }
         centred_block(dat, i0, nb, st->shift + c, k, y);
