@@ -88,7 +88,8 @@ emix_fitter <- function(w, model) {
   k <- max(w$labels)
   function(iterations) {
     fit <- emix(w$x, k, model = model, init = w$labels,
-                control = emix_control(tol = 0, max_iter = iterations, reg = 0, threads = 1L))
+                control = emix_control(tol = 0, max_iter = iterations, reg = 0, threads = 1L,
+                                       accelerate = FALSE))
     list(ran = fit$iter, loglik = fit$loglik, inner = NA_real_,
          trace = stats::setNames(fit$trace$loglik, fit$trace$iter))
   }

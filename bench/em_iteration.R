@@ -179,7 +179,9 @@ bench_model <- function(name, w, model, opts, python, path) {
   k <- max(w$labels)
   fixed <- !is.na(opts$iters)
   emix_runner <- function(threads) {
-    control <- list(tol = 0, reg = 0)
+    # plain EM: an accelerated fit's iterations are not the EM iterations
+    # mclust and scikit-learn run
+    control <- list(tol = 0, reg = 0, accelerate = FALSE)
     if (!is.na(threads)) control$threads <- threads
     function(iters) {
       emix(w$x, k, model = model, init = w$labels,

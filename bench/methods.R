@@ -38,6 +38,8 @@ run <- function(method, model, n) {
   control <- switch(method,
     gibbs = emix_control(threads = threads),
     me = emix_control(max_iter = n, tol = 0, threads = threads),
+    # plain EM iterations, not accelerated ones (which can take two E-steps)
+    em = emix_control(max_iter = n, tol = 0, reg = 0, threads = threads, accelerate = FALSE),
     emix_control(max_iter = n, tol = 0, reg = 0, threads = threads)
   )
   invisible(gc(verbose = FALSE))

@@ -155,12 +155,14 @@ load_average <- function() {
 }
 load_before <- load_average()
 
-# with tol = 0 every fit stops at max_iter, as intended: that warning is muffled
+# with tol = 0 every fit stops at max_iter, as intended: that warning is muffled;
+# plain EM, so that emix's iterations are the R fits' iterations
 emix_runner <- function(threads) {
   function(iters) {
     withCallingHandlers(
       emix(x, k, family = emix::multinomial_mix(smooth = opts$smooth), init = docs$labels,
-           control = emix_control(tol = 0, max_iter = iters, threads = threads)),
+           control = emix_control(tol = 0, max_iter = iters, threads = threads,
+                                  accelerate = FALSE)),
       emix_warning_max_iter = function(w) invokeRestart("muffleWarning")
     )
   }
