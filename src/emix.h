@@ -40,12 +40,16 @@
  * into each instance, and their loops over that size unrolled, so that the
  * small arrays they use become registers. Other compilers get plain inline
  * functions and unroll as they see fit. */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
 #define EMIX_INLINE static inline __attribute__((always_inline))
 #define EMIX_UNROLL _Pragma("GCC unroll 8")
-#elif defined(__GNUC__)
+#elif defined(__clang__)
 #define EMIX_INLINE static inline __attribute__((always_inline))
 #define EMIX_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+/* GCC before 8 has no unroll pragma */
+#define EMIX_INLINE static inline __attribute__((always_inline))
+#define EMIX_UNROLL
 #else
 #define EMIX_INLINE static inline
 #define EMIX_UNROLL

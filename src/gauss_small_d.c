@@ -15,6 +15,16 @@
 #include "emix.h"
 #include "gaussian.h"
 
+/* The loops over rows (and lanes) are marked for vectorisation for GCC,
+ * which vectorises them as intended. Clang declines these loops and, when
+ * a loop marked so is not vectorised, warns at every build: it is left to
+ * vectorise them as it sees fit. */
+#if defined(__clang__)
+#define SMALL_SIMD
+#else
+#define SMALL_SIMD EMIX_SIMD
+#endif
+
 /* Lanes of the moment accumulators: four doubles fill an AVX2 register. */
 #define LANES 4
 #define MAX_LOWER (GAUSS_SMALL_D * (GAUSS_SMALL_D + 1) / 2)
@@ -35,7 +45,7 @@ whiten_norms_d(const int D, const double *L, const emix_data *dat, int i0, int n
             a[j + D * l] = L[j + (size_t) D * l];
         }
     }
-    EMIX_SIMD
+    SMALL_SIMD
     for (int i = 0; i < nb; i++) {
         double t[GAUSS_SMALL_D];
         double norm = 0.0;
@@ -98,7 +108,7 @@ moments_d(const int D, const emix_data *dat, int i0, int nb, const double *shift
     /* rows i + w go to lane w; the last nb % LANES rows to the first lanes */
     int i = 0;
     for (; i + LANES <= nb; i += LANES) {
-        EMIX_SIMD
+        SMALL_SIMD
         for (int w = 0; w < LANES; w++) {
             moment_row(D, x, m, v[i + w], i + w, acc_s, acc_a, w);
         }
@@ -127,11 +137,11 @@ moments_d(const int D, const emix_data *dat, int i0, int nb, const double *shift
     case 8: CALL(8); break;
 
 EMIX_HOT
-int gauss_whiten_norms_small(const double *L, const emix_data *dat, int i0, int nb,
+int gauss_whiten_norms_small(const double *L, int d, const emix_data *dat, int i0, int nb,
                              const double *mean, int ld_mean, double *q)
 {
 #define WHITEN(D) whiten_norms_d(D, L, dat, i0, nb, mean, ld_mean, q)
-    switch (dat->d) {
+    switch (d) {
         GAUSS_SMALL_CASES(WHITEN)
     default:
         return 0;
@@ -141,18 +151,18 @@ int gauss_whiten_norms_small(const double *L, const emix_data *dat, int i0, int 
 }
 
 EMIX_HOT
-int gauss_moments_small(const emix_data *dat, int i0, int nb, const double *shift,
+int gauss_moments_small(int d, const emix_data *dat, int i0, int nb, const double *shift,
                         int ld_shift, const double *v, double *s, int ld_s, double *A)
 {
     double sums[GAUSS_SMALL_D] = {0.0};
 #define MOMENTS(D) moments_d(D, dat, i0, nb, shift, ld_shift, v, sums, A)
-    switch (dat->d) {
+    switch (d) {
         GAUSS_SMALL_CASES(MOMENTS)
     default:
         return 0;
     }
 #undef MOMENTS
-    for (int j = 0; j < dat->d; j++) {
+    for (int j = 0; j < d; j++) {
         s[(size_t) ld_s * j] += sums[j];
     }
     return 1;

@@ -384,7 +384,8 @@ void gauss_log_joint(const void *vpar, const emix_data *dat, int i0, int nb,
         double *q = lj + (size_t) nb * c;
         double base = log_weight(par, c) - 0.5 * (d * EMIX_LOG_2PI + par->logdet[c]);
         if (full) {
-            if (!gauss_whiten_norms_small(par->chol + dd * c, dat, i0, nb, par->mean + c, k, q)) {
+            if (!gauss_whiten_norms_small(par->chol + dd * c, d, dat, i0, nb, par->mean + c, k,
+                                          q)) {
                 centred_block(dat, i0, nb, par->mean + c, k, y);
                 whiten_block(par->chol + dd * c, d, nb, y, q);
             }
@@ -566,7 +567,7 @@ void gauss_stats_add(void *vst, const emix_data *dat, int i0, int nb,
             }
             continue;
         }
-        if (gauss_moments_small(dat, i0, nb, st->shift + c, k, v, st->s + c, k, A)) {
+        if (gauss_moments_small(d, dat, i0, nb, st->shift + c, k, v, st->s + c, k, A)) {
             continue;
         }
         centred_block(dat, i0, nb, st->shift + c, k, y);

@@ -70,15 +70,15 @@ typedef struct {
 } gauss_stats;
 
 /* Register kernels for few variables (gauss_small_d.c); each returns 0,
- * and does nothing, when dat->d is above GAUSS_SMALL_D.
+ * and does nothing, when d (the variables, dat->d) is above GAUSS_SMALL_D.
  * gauss_whiten_norms_small: q[i] = |L^{-1}(x_i - mean)|^2 for the block's
  * rows, mean with stride ld_mean, L d x d lower.
  * gauss_moments_small: s_j += sum_i v_i y_ij (s with stride ld_s) and
  * A[j, l] += sum_i v_i y_ij y_il for l <= j (A d x d), y_i = x_i - shift. */
 #define GAUSS_SMALL_D 8
-int gauss_whiten_norms_small(const double *L, const emix_data *dat, int i0, int nb,
+int gauss_whiten_norms_small(const double *L, int d, const emix_data *dat, int i0, int nb,
                              const double *mean, int ld_mean, double *q);
-int gauss_moments_small(const emix_data *dat, int i0, int nb, const double *shift,
+int gauss_moments_small(int d, const emix_data *dat, int i0, int nb, const double *shift,
                         int ld_shift, const double *v, double *s, int ld_s, double *A);
 
 extern const emix_family emix_gaussian_family;
