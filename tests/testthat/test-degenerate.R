@@ -196,6 +196,25 @@ test_that("the robust scale is the weighted MAD, with its fallbacks", {
   })), tolerance = 1e-12)
 })
 
+test_that("the robust scale of many rows is the MAD, as with weights of 1", {
+  # from 4096 rows a sample brackets the medians before the selection
+  set.seed(8)
+  scale <- function(x, w = NULL) .Call(emix:::C_ffi_robust_scale, x, w)
+  for (n in c(4095, 4096, 10000, 10001)) {
+    x <- cbind(
+      plain = rnorm(n),
+      ties = round(rnorm(n), 1),
+      sorted = sort(rexp(n)),
+      reversed = rev(sort(rnorm(n))),
+      periodic = (seq_len(n) %% 7) + rnorm(n, sd = 1e-3),
+      outlier = c(rnorm(n - 1), 1e10)
+    )
+    info <- sprintf("n = %d", n)
+    expect_equal(scale(x), unname(apply(x, 2, mad)), tolerance = 1e-14, info = info)
+    expect_identical(scale(x), scale(x, rep(1, n)), info = info)
+  }
+})
+
 test_that("a component on a line collapses with the default ridge, a tight cluster does not", {
   set.seed(3)
   line <- cbind(1:5, 0.5 * (1:5))
