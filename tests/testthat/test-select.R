@@ -181,6 +181,15 @@ test_that("parallel and serial grids give identical tables", {
   parallel <- emix_select(x, k = 1:4, model = models, cores = 2, progress = FALSE)
   expect_identical(parallel$table, serial$table)
   expect_identical(parallel$best$loglik, serial$best$loglik)
+  # with a progress bar the cells run in rounds, to the same table
+  for (cores in 1:2) {
+    set.seed(3)
+    shown <- utils::capture.output(
+      with_bar <- emix_select(x, k = 1:4, model = models, cores = cores, progress = TRUE)
+    )
+    expect_identical(with_bar$table, serial$table, info = sprintf("cores = %d", cores))
+    expect_match(paste(shown, collapse = ""), "100%", fixed = TRUE)
+  }
   # stochastic EM draws from R's generator: each cell has its own seed
   control <- emix_control(max_iter = 30)
   set.seed(4)
