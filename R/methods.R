@@ -172,8 +172,9 @@ summary.emix <- function(object, ...) {
 # The entropy of a fit's posterior probabilities, weighted by the rows'
 # weights: ICL = BIC + 2 * this (see ?summary.emix).
 posterior_entropy <- function(fit) {
-  w <- if (is.null(fit$weights)) rep(1, fit$n) else fit$weights
-  -sum(w * ifelse(fit$z > 0, fit$z * log(fit$z), 0))
+  z_log_z <- fit$z * log(fit$z)
+  z_log_z[fit$z == 0] <- 0 # the limit of z log z, where the product is NaN
+  if (is.null(fit$weights)) -sum(z_log_z) else -sum(fit$weights * rowSums(z_log_z))
 }
 
 #' @rdname print.emix
