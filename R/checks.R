@@ -211,7 +211,7 @@ check_sizes <- function(n, d, k, draws = 0L) {
 # differ but whose variance overflows, underflows to 0 or is subnormal
 # would be taken for constant or make every covariance collapse.
 check_scale <- function(x, arg) {
-  var <- .Call(C_ffi_col_moments, x, NULL)$var
+  var <- unweighted_variances(x)
   suspect <- which(!is.finite(var) | var < .Machine$double.xmin)
   for (j in suspect) {
     spread <- diff(range(x[, j]))

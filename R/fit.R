@@ -93,7 +93,8 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
 # ridge and the collapse yardstick are relative to a robust scale of each
 # variable (see ?emix_control), which one extreme row cannot inflate.
 core_control <- function(control, x, weights) {
-  var_scale <- .Call(C_ffi_col_moments, x, weights)$var
+  scales <- data_scales(x, weights)
+  var_scale <- scales$var
   total_weight <- if (is.null(weights)) as.double(nrow(x)) else sum(weights)
   if (any(!is.finite(var_scale)) || !is.finite(total_weight)) {
     # check_data() and check_weights() passed: the weighted sums overflow
@@ -114,7 +115,7 @@ core_control <- function(control, x, weights) {
     total_weight = total_weight,
     reg = control$reg,
     mean_weight = if (is.null(weights)) 1 else mean(weights),
-    var_scale = .Call(C_ffi_robust_scale, x, weights)^2,
+    var_scale = scales$robust^2,
     # the k-means starts weigh the variables by their variances, the
     # scaling their screening was measured with
     start_scale = var_scale,
@@ -123,6 +124,44 @@ core_control <- function(control, x, weights) {
     inner_max_iter = control$inner_max_iter,
     accelerate = as.integer(control$accelerate)
   )
+}
+
+# The variances and the robust scales of the variables (see core_control()).
+# A data set fitted many times (emix_select()'s grid) has them computed
+# once: from keep_data_scales() to forget_data_scales(), they are taken
+# from scale_cache for the very x and weights they were computed for
+# (identical() is at once true for the same objects, and compares the
+# numbers of others).
+data_scales <- function(x, weights) {
+  if (!is.null(scale_cache$x) && identical(x, scale_cache$x) &&
+      identical(weights, scale_cache$weights)) {
+    return(scale_cache$scales)
+  }
+  list(var = .Call(C_ffi_col_moments, x, weights)$var, robust = .Call(C_ffi_robust_scale, x, weights))
+}
+
+# The variances of the columns without weights (see check_scale()).
+unweighted_variances <- function(x) {
+  if (!is.null(scale_cache$x) && identical(x, scale_cache$x)) {
+    return(scale_cache$unweighted)
+  }
+  .Call(C_ffi_col_moments, x, NULL)$var
+}
+
+scale_cache <- new.env(parent = emptyenv())
+
+keep_data_scales <- function(x, weights) {
+  forget_data_scales()
+  scales <- data_scales(x, weights)
+  scale_cache$unweighted <- if (is.null(weights)) scales$var else unweighted_variances(x)
+  scale_cache$scales <- scales
+  scale_cache$weights <- weights
+  scale_cache$x <- x
+  invisible()
+}
+
+forget_data_scales <- function() {
+  rm(list = ls(scale_cache), envir = scale_cache)
 }
 
 # Incremental EM keeps one set of statistics per block (as many blocks as

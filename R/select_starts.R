@@ -70,6 +70,21 @@ selection_starts <- function(x, ks, start, weights, control) {
   starts
 }
 
+# The partitions of start `start` for every k of ks, as selection_starts()
+# makes them, each with R's generator seeded by the seed of its k in
+# `seeds` (by k), so that none depends on the draws of another; the
+# hierarchical tree gives every k at once, from the first k's seed.
+grid_starts <- function(x, ks, start, seeds, weights, control) {
+  if (start == "hc") {
+    return(with_seed(seeds[[1L]], selection_starts(x, ks, start, weights, control)))
+  }
+  starts <- lapply(ks, function(k) {
+    with_seed(seeds[[as.character(k)]], selection_starts(x, k, start, weights, control))[[1L]]
+  })
+  names(starts) <- as.character(ks)
+  starts
+}
+
 # ks as distinct whole numbers of components, each at most the number of
 # distinct rows of positive weight.
 check_selection_ks <- function(ks, x, weights) {

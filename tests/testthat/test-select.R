@@ -89,7 +89,11 @@ test_that("the criteria are R's BIC and BIC + 2 * the posterior entropy, from th
   set.seed(1)
   by_icl <- emix_select(~ ., data = faithful, k = 1:3, model = c("EII", "VVI", "EEE", "VVV"),
                         criterion = "ICL", cores = 1, progress = FALSE)
-  expect_identical(by_icl$table, sel$table)
+  # which cells are refitted depends on the criterion; the cells screened
+  # (or refitted) by both are the same
+  same <- by_icl$table$screened == sel$table$screened
+  expect_gt(sum(same), 6L)
+  expect_identical(by_icl$table[same, ], sel$table[same, ])
   icl_row <- by_icl$table[which.min(by_icl$table$ICL), ]
   expect_identical(c(by_icl$best$k, by_icl$best$model), c(icl_row$k, icl_row$model))
 })
@@ -124,7 +128,8 @@ test_that("emix_select() agrees with mclustBIC() where both reach the same optim
     x <- data_sets[[name]]
     n <- nrow(x)
     set.seed(1)
-    sel <- emix_select(x, k = 1:9, control = control, cores = 2, progress = FALSE)
+    # every cell to the tight rule: no screening
+    sel <- emix_select(x, k = 1:9, control = control, screen = FALSE, cores = 2, progress = FALSE)
     mc <- mclust::mclustBIC(x, G = 1:9, modelNames = ref_models, control = mc_control,
                             verbose = FALSE)
     tab <- sel$table
@@ -147,16 +152,14 @@ test_that("emix_select() agrees with mclustBIC() where both reach the same optim
 
 test_that("every cell's log-likelihood is at least mclustBIC()'s, from mclust's start and the short runs", {
   skip_if_not_installed("mclust")
-  # mclust with its defaults, as Mclust() runs it; emix with its default
-  # starts ("hc", mclust's own agglomeration, and "short") and plain EM:
-  # accelerated EM's jumps can end a cell at another optimum than plain
-  # EM's from the same start (2 of the 252 cells here, see ?emix_select)
+  # both with their defaults: mclust as Mclust() runs it; emix from its
+  # starts ("hc", mclust's own agglomeration, and "short"), screening
+  # every cell and refitting the contenders
   data_sets <- list(faithful = as.matrix(faithful), iris = as.matrix(iris[1:4]))
   for (name in names(data_sets)) {
     x <- data_sets[[name]]
     set.seed(1)
-    sel <- emix_select(x, control = emix_control(accelerate = FALSE), cores = 2,
-                       progress = FALSE)
+    sel <- emix_select(x, cores = 2, progress = FALSE)
     mc <- mclust::mclustBIC(x, verbose = FALSE)
     tab <- sel$table
     mc_bic <- mc[cbind(match(tab$k, as.integer(rownames(mc))), match(tab$model, colnames(mc)))]
@@ -170,6 +173,58 @@ test_that("every cell's log-likelihood is at least mclustBIC()'s, from mclust's 
                                                                   tab$model[which(short)], collapse = " ")))
     expect_setequal(unique(tab$start), c("hc", "short"))
   }
+})
+
+test_that("screening fits the far cells as mclust does, and refits the contenders as without it", {
+  skip_if_not_installed("mclust")
+  x <- as.matrix(faithful)
+  models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
+  control <- emix_control(reg = 0) # as mclust, which has no ridge
+  set.seed(5)
+  screened <- emix_select(x, k = 1:6, model = models, start = "hc", control = control, cores = 1,
+                          progress = FALSE)
+  set.seed(5)
+  full <- emix_select(x, k = 1:6, model = models, start = "hc", control = control, screen = FALSE,
+                      cores = 1, progress = FALSE)
+  tab <- screened$table
+  refitted <- !tab$screened
+  expect_true(any(tab$screened) && any(refitted))
+  expect_false(any(full$table$screened))
+  # a refitted row is the row of the grid without screening, and the best
+  # is one of them; every screened cell is more than 10 behind the best
+  expect_identical(tab[refitted, ], full$table[refitted, ])
+  expect_identical(screened$best$loglik, full$best$loglik)
+  expect_identical(c(screened$best$k, screened$best$model), c(full$best$k, full$best$model))
+  expect_true(all(tab$BIC[tab$screened] > min(tab$BIC) + 10))
+  # a screened cell is plain EM from the start, stopped where an iteration
+  # gains less than 1e-6 relative: mclust's EM from the same (its own)
+  # start with that tolerance reaches the same log-likelihood
+  mc <- mclust::mclustBIC(x, G = 1:6, modelNames = models, verbose = FALSE,
+                          control = mclust::emControl(tol = c(1e-6, sqrt(.Machine$double.eps))))
+  mc_bic <- mc[cbind(match(tab$k, as.integer(rownames(mc))), match(tab$model, colnames(mc)))]
+  mc_loglik <- (mc_bic + tab$df * log(nrow(x))) / 2
+  compared <- tab$screened & tab$k > 1L
+  expect_gt(sum(compared), 10L)
+  expect_equal(tab$loglik[compared], mc_loglik[compared], tolerance = 1e-10)
+  expect_true(all(tab$converged[compared]))
+})
+
+test_that("the possible gain of a screened cell: the smaller of Aitken's and the straight line", {
+  # changes shrinking by 1/2: Aitken's remaining gain is the last change,
+  # less than the straight line
+  fit <- list(trace = data.frame(change = c(NA, 8, 4, 2, 1)), iter = 4L)
+  expect_equal(possible_gain(fit), 1 * 0.5 / (1 - 0.5))
+  # a creeping cell (changes not shrinking): the mean of the last ten
+  # changes over as many iterations again
+  fit <- list(trace = data.frame(change = c(NA, rep(0.01, 30))), iter = 30L)
+  expect_equal(possible_gain(fit), 0.01 * 30)
+  # a closed form in one iteration, and a fit that did not move
+  expect_identical(possible_gain(list(trace = data.frame(change = NA_real_), iter = 0L)), 0)
+  expect_identical(possible_gain(list(trace = data.frame(change = c(NA, 0, 0)), iter = 2L)), 0)
+  # a contender is within 10 of the best once credited twice its gain
+  table <- data.frame(BIC = c(100, 105, 120, 111, NA), gain = c(0, 0, 6, 0.4, 0),
+                      screened = c(TRUE, TRUE, TRUE, FALSE, TRUE))
+  expect_identical(contenders(table, "BIC"), 1:3)
 })
 
 test_that("parallel and serial grids give identical tables", {
@@ -243,6 +298,7 @@ test_that("bad arguments are classed errors that name them", {
     emix_select(x, start = "best")
     emix_select(x, init = "random")
     emix_select(x, cores = 0)
+    emix_select(x, screen = "yes")
     emix_select(x, progress = NA)
   })
   expect_error(emix_select(x, method = "gibbs"), class = "emix_error_argument")
