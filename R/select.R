@@ -84,9 +84,10 @@
 #' log-likelihood by less than \eqn{10^{-6}} relative to it (mclust's rule,
 #' `emControl()`, ten times tighter than its default). From mclust's own
 #' start (`"hc"`) such a cell is mclust's, to the same tolerance. Then every
-#' cell that might be within 10 of the best criterion is fitted again, from
-#' every start, with `control` (by default accelerated EM to the Aitken
-#' rule, see [emix_control()]), until the best cell is one of these. A
+#' cell that might be within 10 of the best criterion, and every cell whose
+#' screening fit failed, is fitted again, from every start, with `control`
+#' (by default accelerated EM to the Aitken rule, see [emix_control()]),
+#' until the best cell is one of these. A
 #' screened cell is credited with what it might still gain: the smaller of
 #' the Aitken estimate of its distance to the limit and the mean change of
 #' its last ten iterations over as many iterations again as it has run
@@ -407,14 +408,13 @@ possible_gain <- function(fit) {
 }
 
 # The screened rows whose criterion, credited with twice their possible
-# gain, is within screen_margin of the best one.
+# gain, is within screen_margin of the best one, and those that failed:
+# plain EM's path is not accelerated EM's, and a component that collapses
+# on one need not on the other.
 contenders <- function(table, criterion) {
   values <- table[[criterion]]
-  if (all(is.na(values))) {
-    return(integer(0))
-  }
-  best <- min(values, na.rm = TRUE)
-  which(table$screened & !is.na(values) & values - 2 * table$gain <= best + screen_margin)
+  best <- if (all(is.na(values))) Inf else min(values, na.rm = TRUE)
+  which(table$screened & (is.na(values) | values - 2 * table$gain <= best + screen_margin))
 }
 
 # A cell fitted from each start's partition (named by start; a partition

@@ -221,10 +221,13 @@ test_that("the possible gain of a screened cell: the smaller of Aitken's and the
   # a closed form in one iteration, and a fit that did not move
   expect_identical(possible_gain(list(trace = data.frame(change = NA_real_), iter = 0L)), 0)
   expect_identical(possible_gain(list(trace = data.frame(change = c(NA, 0, 0)), iter = 2L)), 0)
-  # a contender is within 10 of the best once credited twice its gain
-  table <- data.frame(BIC = c(100, 105, 120, 111, NA), gain = c(0, 0, 6, 0.4, 0),
-                      screened = c(TRUE, TRUE, TRUE, FALSE, TRUE))
-  expect_identical(contenders(table, "BIC"), 1:3)
+  # a contender is within 10 of the best once credited twice its gain; a
+  # screening fit that failed is fitted again, a refit is not
+  table <- data.frame(BIC = c(100, 105, 120, 111, NA, 130, NA), gain = c(0, 0, 6, 0.4, 0, 0, 0),
+                      screened = c(TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, FALSE))
+  expect_identical(contenders(table, "BIC"), c(1:3, 5L))
+  table$BIC[1:4] <- NA
+  expect_identical(contenders(table, "BIC"), c(1:3, 5L, 6L))
 })
 
 test_that("parallel and serial grids give identical tables", {
