@@ -15,7 +15,7 @@ start_responsibilities <- function(init, x, k, weights, core, seeds) {
       if (all(tabulate(labels, k) > 0L)) labels else kmeans_start(x, k, weights, core, seeds)
     },
     random = random_start(x, k, weights, core),
-    hc = hc_start(x, k, weights, core$threads)[[1L]],
+    hc = hc_start(x, k, weights)[[1L]],
     labels = init$labels,
     matrix = init$z,
     parameters = parameter_start(init, x, weights, core)

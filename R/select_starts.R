@@ -50,7 +50,7 @@ selection_starts <- function(x, ks, start, weights, control) {
   ks <- check_selection_ks(ks, x, weights)
   core <- core_control(control, x, weights)
   starts <- if (start == "hc") {
-    hc_start(x, ks, weights, core$threads)
+    hc_start(x, ks, weights)
   } else {
     lapply(ks, function(k) {
       if (k == 1L) {
@@ -136,9 +136,8 @@ hc_transform <- function(x, weights) {
   list(center = center, rotation = rotation)
 }
 
-# The hierarchical start for every k of ks (see selection_starts()); the
-# pair costs are shared out between `threads` threads.
-hc_start <- function(x, ks, weights, threads = 1L) {
+# The hierarchical start for every k of ks (see selection_starts()).
+hc_start <- function(x, ks, weights) {
   if (max(ks) == 1L) {
     return(lapply(ks, function(k) rep(1L, nrow(x))))
   }
@@ -159,7 +158,7 @@ hc_start <- function(x, ks, weights, threads = 1L) {
   transform <- hc_transform(x[rows, , drop = FALSE], sub_w)
   z <- sweep(x, 2L, transform$center) %*% transform$rotation
   sub_z <- z[rows, , drop = FALSE]
-  tree <- .Call(C_ffi_hc_vvv, sub_z, sub_w, hc_alpha, hc_beta, as.integer(ks), as.integer(threads))
+  tree <- .Call(C_ffi_hc_vvv, sub_z, sub_w, hc_alpha, hc_beta, as.integer(ks))
   if (length(rows) == nrow(x)) {
     return(lapply(seq_along(ks), function(q) tree$labels[, q]))
   }

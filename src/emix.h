@@ -530,10 +530,8 @@ void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *cent
  * d * d; vec and vec2 d; row_arg, rows, rank, rep, head, tail, next, first
  * and label m ints. */
 typedef struct {
-    double *cost, *row_cost, *mean, *pool, *size, *trace, *term;
-    double *work, *vec, *vec2; /* per thread: d x d, d and d */
+    double *cost, *row_cost, *mean, *pool, *size, *trace, *term, *work, *vec, *vec2;
     int *row_arg, *rows, *rank, *rep, *head, *tail, *next, *first, *label;
-    int threads;
 } emix_hc_vvv_scratch;
 
 /* The agglomeration of the m rows of dat (weights > 0, a weight counting as

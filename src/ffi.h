@@ -84,7 +84,7 @@ SEXP ffi_draw_labels(SEXP z, SEXP u);
 SEXP ffi_kmeans_seed(SEXP x, SEXP w, SEXP inv_var, SEXP k, SEXP mode);
 SEXP ffi_kmeans_lloyd(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,
                       SEXP threads);
-SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks, SEXP threads);
+SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks);
 SEXP ffi_nearest_centre(SEXP x, SEXP inv_var, SEXP centres);
 
 #endif

@@ -8,9 +8,8 @@
  * weight counting as that many rows), regularised by alpha and beta as
  * mclust's hcVVV(): list(merge, cost, labels), labels an nrow(x) x
  * length(ks) integer matrix, column q the partition into ks[q] clusters.
- * Scratch O(nrow(x)^2 / 2 + nrow(x) * ncol(x)). The pair costs are
- * computed by `threads` threads; the result does not depend on them. */
-SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks, SEXP threads)
+ * Scratch O(nrow(x)^2 / 2 + nrow(x) * ncol(x)). */
+SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks)
 {
     emix_data dat = dense_view(x, w);
     double a = check_real(alpha, "alpha", 0.0, R_PosInf);
@@ -31,16 +30,14 @@ SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks, SEXP threads)
             error("`ks` must lie in 1..%d (the rows).", dat.n);
         }
     }
-    int nthreads = check_int(threads, "threads", 1, 65536);
     int m = dat.n, d = dat.d;
     emix_hc_vvv_scratch s;
-    s.threads = nthreads;
     s.cost = (double *) R_alloc((size_t) m * (m - 1) / 2 + 1, sizeof(double));
     s.mean = (double *) R_alloc((size_t) m * d, sizeof(double));
     s.pool = (double *) R_alloc((size_t) m * d, sizeof(double));
-    s.work = (double *) R_alloc((size_t) d * d * nthreads, sizeof(double));
-    s.vec = (double *) R_alloc((size_t) d * nthreads, sizeof(double));
-    s.vec2 = (double *) R_alloc((size_t) d * nthreads, sizeof(double));
+    s.work = (double *) R_alloc((size_t) d * d, sizeof(double));
+    s.vec = (double *) R_alloc(d, sizeof(double));
+    s.vec2 = (double *) R_alloc(d, sizeof(double));
     double **reals[] = {&s.row_cost, &s.size, &s.trace, &s.term};
     for (size_t e = 0; e < sizeof(reals) / sizeof(reals[0]); e++) {
         *reals[e] = (double *) R_alloc(m, sizeof(double));

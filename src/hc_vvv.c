@@ -31,23 +31,11 @@
  * (on a tie the largest i); after a merge only the pairs of the slots i and
  * j change, so a slot's least cost is found again by a scan of its pairs
  * only when it was one of these. Time is O(m^2 d) for the first costs and
- * O(m d^3) at most per merge, besides such scans.
- *
- * The pair costs, first all of them and then after each merge those of the
- * merged cluster, are independent of one another: threads share them out,
- * each with its own buffers, and every cost is computed as by one thread,
- * so the tree does not depend on the number of threads. */
+ * O(m d^3) at most per merge, besides such scans. */
 #include "emix.h"
-#include "omp_compat.h"
 #include <float.h>
 #include <math.h>
 #include <string.h>
-
-/* -Inf without R's constant: the costs are computed in parallel regions. */
-#define HC_NEG_INF (-INFINITY)
-
-/* Below this many pairs to cost, one thread: waking others costs more. */
-#define HC_PARALLEL_MIN 256
 
 /* The pair (i, j), i < j, in the packed triangle of costs. */
 static inline size_t pair_index(int i, int j)
@@ -92,13 +80,13 @@ static int add_row(double *R, int used, double *v, int d)
 static double log_det_scatter(const double *R, int used, int d, double n)
 {
     if (used < d) {
-        return HC_NEG_INF;
+        return R_NegInf;
     }
     double s = 0.0;
     for (int i = 0; i < d; i++) {
         double r = fabs(R[(size_t) d * i + i]);
         if (r == 0.0) {
-            return HC_NEG_INF;
+            return R_NegInf;
         }
         s += log(r);
     }
@@ -110,7 +98,7 @@ static double log_det_scatter(const double *R, int used, int d, double n)
 static double cluster_term(double n, double trace, double logdet, double alpha, double beta)
 {
     double t = log(beta * (trace + alpha) / n);
-    if (logdet == HC_NEG_INF) {
+    if (logdet == R_NegInf) {
         return n * t;
     }
     double hi = fmax(logdet, t), lo = fmin(logdet, t);
@@ -123,30 +111,18 @@ typedef struct {
     double alpha, beta;
 } hc_state;
 
-/* The buffers of one thread: a d x d factor and two rows of d. */
-typedef struct {
-    double *work, *vec, *vec2;
-} hc_buffers;
-
-static hc_buffers thread_buffers(const emix_hc_vvv_scratch *s, int d, int thread)
-{
-    hc_buffers b = {s->work + (size_t) d * d * thread, s->vec + (size_t) d * thread,
-                    s->vec2 + (size_t) d * thread};
-    return b;
-}
-
 /* The merge of slots a and b: its size, trace and term, and, when `R` is
- * not NULL or the term needs it, its factor in R (d x d; the buffer's when
- * R is NULL). Returns the term. */
-static double merged_term(const hc_state *st, const hc_buffers *buf, int a, int b, double *size,
-                          double *trace, int *used, double *R)
+ * not NULL or the term needs it, its factor in R (d x d; scratch when R is
+ * NULL). Returns the term. */
+static double merged_term(const hc_state *st, int a, int b, double *size, double *trace, int *used,
+                          double *R)
 {
     const emix_hc_vvv_scratch *s = st->s;
     int d = st->d;
     double na = s->size[a], nb = s->size[b], n = na + nb;
     const double *ma = s->mean + (size_t) d * a, *mb = s->mean + (size_t) d * b;
     double f = sqrt(na * nb / n), dist = 0.0;
-    double *v = buf->vec;
+    double *v = s->vec;
     for (int j = 0; j < d; j++) {
         v[j] = f * (ma[j] - mb[j]);
         dist += v[j] * v[j];
@@ -157,10 +133,10 @@ static double merged_term(const hc_state *st, const hc_buffers *buf, int a, int 
     int trace_form = n <= d || single_pair || *trace == 0.0;
     *used = 0;
     if (trace_form && R == NULL) {
-        return cluster_term(n, *trace, HC_NEG_INF, st->alpha, st->beta);
+        return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
     }
     if (R == NULL) {
-        R = buf->work;
+        R = s->work;
     }
     /* start from the factor with more rows: fewer rotations */
     int base = a, other = b;
@@ -174,7 +150,7 @@ static double merged_term(const hc_state *st, const hc_buffers *buf, int a, int 
         member = s->next[member];
     }
     int u = s->rank[base];
-    double *row = buf->vec2;
+    double *row = s->vec2;
     member = s->head[other];
     for (int t = 0; t < s->rank[other]; t++) {
         memcpy(row, s->pool + (size_t) d * member, d * sizeof(double));
@@ -183,16 +159,16 @@ static double merged_term(const hc_state *st, const hc_buffers *buf, int a, int 
     }
     u = add_row(R, u, v, d);
     *used = u;
-    double logdet = trace_form ? HC_NEG_INF : log_det_scatter(R, u, d, n);
+    double logdet = trace_form ? R_NegInf : log_det_scatter(R, u, d, n);
     return cluster_term(n, *trace, logdet, st->alpha, st->beta);
 }
 
 /* The cost of merging slots a and b. */
-static double pair_cost(const hc_state *st, const hc_buffers *buf, int a, int b)
+static double pair_cost(const hc_state *st, int a, int b)
 {
     double size, trace;
     int used;
-    double t = merged_term(st, buf, a, b, &size, &trace, &used, NULL);
+    double t = merged_term(st, a, b, &size, &trace, &used, NULL);
     return t - st->s->term[a] - st->s->term[b];
 }
 
@@ -221,38 +197,6 @@ static void update_row(emix_hc_vvv_scratch *s, int h, int c)
     } else if (v < s->row_cost[h] || (v == s->row_cost[h] && c > s->row_arg[h])) {
         s->row_cost[h] = v;
         s->row_arg[h] = c;
-    }
-}
-
-/* The costs of the pairs (i, j), i < j, of the single rows j = first..
- * last - 1, and each such slot's least cost. */
-static void first_costs(const hc_state *st, int first, int last, int nthreads)
-{
-    emix_hc_vvv_scratch *s = st->s;
-    nthreads = (size_t) last * (last - first) / 2 >= HC_PARALLEL_MIN ? nthreads : 1;
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 8) if (nthreads > 1)
-    for (int j = first; j < last; j++) {
-        hc_buffers buf = thread_buffers(s, st->d, omp_get_thread_num());
-        double *c = s->cost + pair_index(0, j);
-        for (int i = 0; i < j; i++) {
-            c[i] = pair_cost(st, &buf, i, j);
-        }
-        scan_row(s, j);
-    }
-}
-
-/* The costs of the pairs of slot i with every other slot of 0..last. */
-static void merged_costs(const hc_state *st, int i, int last, int nthreads)
-{
-    emix_hc_vvv_scratch *s = st->s;
-    nthreads = last >= HC_PARALLEL_MIN ? nthreads : 1;
-#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
-    for (int h = 0; h <= last; h++) {
-        if (h != i) {
-            hc_buffers buf = thread_buffers(s, st->d, omp_get_thread_num());
-            double c = pair_cost(st, &buf, i, h);
-            s->cost[h < i ? pair_index(h, i) : pair_index(i, h)] = c;
-        }
     }
 }
 
@@ -313,17 +257,22 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         }
         s->size[i] = emix_weight(dat, i);
         s->trace[i] = 0.0;
-        s->term[i] = cluster_term(s->size[i], 0.0, HC_NEG_INF, st.alpha, st.beta);
+        s->term[i] = cluster_term(s->size[i], 0.0, R_NegInf, st.alpha, st.beta);
         s->rows[i] = 1;
         s->rank[i] = 0;
         s->rep[i] = i;
         s->head[i] = s->tail[i] = i;
         s->next[i] = -1;
     }
-    /* in blocks of rows, between which an interrupt is looked for */
-    for (int first = 1; first < m; first += 256) {
-        first_costs(&st, first, first + 256 < m ? first + 256 : m, s->threads);
-        R_CheckUserInterrupt();
+    for (int j = 1; j < m; j++) {
+        double *c = s->cost + pair_index(0, j);
+        for (int i = 0; i < j; i++) {
+            c[i] = pair_cost(&st, i, j);
+        }
+        scan_row(s, j);
+        if ((j & 63) == 63) {
+            R_CheckUserInterrupt();
+        }
     }
     for (int last = m - 1;;) {
         for (int q = 0; q < nk; q++) {
@@ -351,8 +300,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         /* the merged cluster in slot i */
         double size, trace;
         int used;
-        hc_buffers buf = thread_buffers(s, d, 0);
-        double term = merged_term(&st, &buf, i, j, &size, &trace, &used, s->work);
+        double term = merged_term(&st, i, j, &size, &trace, &used, s->work);
         double *mi = s->mean + (size_t) d * i, *mj = s->mean + (size_t) d * j;
         for (int t = 0; t < d; t++) {
             mi[t] = (s->size[i] * mi[t] + s->size[j] * mj[t]) / size;
@@ -395,7 +343,12 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         last--;
 
         /* the merged cluster's pairs, and the least cost of each slot */
-        merged_costs(&st, i, last, s->threads);
+        for (int h = 0; h <= last; h++) {
+            if (h != i) {
+                double c = pair_cost(&st, i, h);
+                s->cost[h < i ? pair_index(h, i) : pair_index(i, h)] = c;
+            }
+        }
         if (i > 0) {
             scan_row(s, i);
         }

@@ -22,7 +22,7 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(ffi_draw_labels, 2),
     CALLDEF(ffi_kmeans_seed, 5),
     CALLDEF(ffi_kmeans_lloyd, 6),
-    CALLDEF(ffi_hc_vvv, 6),
+    CALLDEF(ffi_hc_vvv, 5),
     CALLDEF(ffi_nearest_centre, 3),
     CALLDEF(ffi_permute_columns, 2),
     {NULL, NULL, 0}

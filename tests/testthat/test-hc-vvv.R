@@ -20,7 +20,7 @@ test_that("the agglomeration merges as the plain-R criterion, with weights and o
     list(w = as.double(sample(1:4, 30, replace = TRUE)), alpha = 5, beta = 0.5)
   )
   for (case in cases) {
-    tree <- .Call(C_ffi_hc_vvv, x, case$w, case$alpha, case$beta, 1L, 1L)
+    tree <- .Call(C_ffi_hc_vvv, x, case$w, case$alpha, case$beta, 1L)
     ref <- hc_vvv_reference(x, if (is.null(case$w)) rep(1, 30) else case$w, case$alpha, case$beta)
     expect_identical(tree$merge, ref$merge)
     expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
@@ -30,7 +30,7 @@ test_that("the agglomeration merges as the plain-R criterion, with weights and o
 test_that("repeated rows tie, and ties go as in the reference; one variable takes mclust's pair rule", {
   set.seed(23)
   x <- small_clusters()[c(1:24, 2, 2, 5, 13, 13, 13), ]
-  tree <- .Call(C_ffi_hc_vvv, x, NULL, 1, 1, 1L, 1L)
+  tree <- .Call(C_ffi_hc_vvv, x, NULL, 1, 1, 1L)
   ref <- hc_vvv_reference(x)
   expect_identical(tree$merge, ref$merge)
   expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
@@ -41,7 +41,7 @@ test_that("repeated rows tie, and ties go as in the reference; one variable take
   expect_identical(tree$merge[1:2, ], matrix(c(29L, 28L, 30L, 29L), 2))
   # one variable: clusters of more than one row have a determinant
   x <- matrix(c(rnorm(20), rnorm(12, 5, 2)))
-  tree <- .Call(C_ffi_hc_vvv, x, NULL, 1, 1, 1L, 1L)
+  tree <- .Call(C_ffi_hc_vvv, x, NULL, 1, 1, 1L)
   ref <- hc_vvv_reference(x)
   expect_identical(tree$merge, ref$merge)
   expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
@@ -67,22 +67,7 @@ test_that("the partitions at k = 2..9 are mclust's hc(modelName = \"VVV\", use =
     # mclust's coordinates (up to the signs of the axes), and its every merge
     z <- hc_coordinates_of(x)
     expect_equal(abs(unname(z)), abs(unname(attr(tree, "data"))), tolerance = 1e-10)
-    # on two threads: faithful's 272 rows share the pair costs out
-    expect_identical(.Call(C_ffi_hc_vvv, z, NULL, 1, 1, 1L, 2L)$merge, mclust_merges(tree))
-  }
-})
-
-test_that("the tree does not depend on the number of threads", {
-  # more rows than the pairs one thread costs alone (HC_PARALLEL_MIN), with
-  # weights, repeated rows (ties) and a block of first costs left over
-  set.seed(26)
-  x <- rbind(matrix(rnorm(900), 300), matrix(rnorm(630, 4), 210), matrix(0.5, 3, 3))
-  w <- runif(nrow(x), 0.5, 2)
-  for (weights in list(NULL, w)) {
-    one <- .Call(C_ffi_hc_vvv, x, weights, 1, 1, 1:9, 1L)
-    for (threads in 2:3) {
-      expect_identical(.Call(C_ffi_hc_vvv, x, weights, 1, 1, 1:9, threads), one)
-    }
+    expect_identical(.Call(C_ffi_hc_vvv, z, NULL, 1, 1, 1L)$merge, mclust_merges(tree))
   }
 })
 
@@ -90,7 +75,7 @@ test_that("alpha and beta regularise as in mclust's hcVVV()", {
   skip_if_not_installed("mclust")
   z <- hc_coordinates_of(small_clusters())
   for (ab in list(c(0.5, 2), c(3, 0.2), c(0, 1))) {
-    expect_identical(.Call(C_ffi_hc_vvv, z, NULL, ab[1], ab[2], 1L, 1L)$merge,
+    expect_identical(.Call(C_ffi_hc_vvv, z, NULL, ab[1], ab[2], 1L)$merge,
                      mclust_merges(mclust::hcVVV(z, alpha = ab[1], beta = ab[2])))
   }
 })
@@ -135,12 +120,10 @@ test_that("bad input is a classed error, and the kernel refuses what would read 
   e <- expect_error(emix(x, k = 2, init = "hc", weights = rep(0.001, 272)),
                     class = "emix_error_argument")
   expect_identical(e$argument, "weights")
-  expect_error(.Call(C_ffi_hc_vvv, x, rep(0, 272), 1, 1, 2L, 1L), "positive")
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 273L, 1L), "ks")
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 2, 1L), "ks")
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, -1, 1, 2L, 1L), "alpha")
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 0, 2L, 1L), "beta")
-  expect_error(.Call(C_ffi_hc_vvv, x, 1:3 + 0, 1, 1, 2L, 1L))
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 2L, 0L), "threads")
-  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 2L, NA_integer_), "threads")
+  expect_error(.Call(C_ffi_hc_vvv, x, rep(0, 272), 1, 1, 2L), "positive")
+  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 273L), "ks")
+  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 1, 2), "ks")
+  expect_error(.Call(C_ffi_hc_vvv, x, NULL, -1, 1, 2L), "alpha")
+  expect_error(.Call(C_ffi_hc_vvv, x, NULL, 1, 0, 2L), "beta")
+  expect_error(.Call(C_ffi_hc_vvv, x, 1:3 + 0, 1, 1, 2L))
 })
