@@ -101,9 +101,12 @@
 #' (quakes: VVV with k = 8 screened 10.9 behind, then won by 36.5), 20
 #' missed none. The column `screened` of the table tells the screened cells
 #' (`converged` then says whether mclust's rule held) from the refitted
-#' ones, whose rows are exactly those of `screen = FALSE`.
+#' ones, whose rows are exactly those of `screen = FALSE`. With a progress
+#' bar, the refits show a bar of their own.
 #'
-#' With `screen = FALSE` every cell is fitted with `control`. On large data
+#' With `screen = FALSE` every cell is fitted with `control`, and so it is
+#' when `control` asks for a fixed number of iterations (`tol = 0` or
+#' `max_iter = 0`). On large data
 #' that costs several times as much: on \eqn{10^5} rows of five variables
 #' (`bench/select.R`, two processes) the default grid took 16.8 s, without
 #' screening 63.0 s, and `mclust::Mclust()` 132.8 s; on 5000 of these rows
@@ -158,8 +161,10 @@
 #'   `"cem"`, `"sem"` or `"iem"`, or their method objects ([em()] etc.).
 #' @param weights Non-negative observation weights, one per row; in the
 #'   formula method evaluated in `data`.
-#' @param control Settings of each fit, from [emix_control()]; with
-#'   screening, of the contenders' fits.
+#' @param control Settings of each fit, from [emix_control()]. With
+#'   screening, the screening fits take them too, except `accelerate`,
+#'   `rule` and `tol` (plain EM and mclust's rule, see the section
+#'   *Screening*).
 #' @param screen Whether to screen the grid (see the section *Screening*):
 #'   `TRUE` fits every cell as mclust does first and only the contenders
 #'   with `control`; `FALSE` fits every cell with `control`.
@@ -283,6 +288,8 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   # the fit of cell i from each start, with `cell_control` (the screening
   # settings or `control`); its row, or with `keep_fit` its row and fit
   families <- lapply(stats::setNames(models, models), grid_family, d = ncol(x), dots = dots)
+  # the noise settings are the same in every cell: refused once, here
+  check_noise(families[[1L]]$noise, families[[1L]]$noise_volume, nrow(x), method$name)
   cell <- function(i, threads, keep_fit, screening = FALSE) {
     cell_control <- if (screening) screening_control(control) else control
     cell_control$threads <- threads
@@ -297,14 +304,12 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   rows <- run_cells(nrow(grid), function(i) cell(i, worker_threads, FALSE, screening),
                     cores, progress)
   table <- cbind(grid, rows_frame(rows))
-  # with screening, the contenders again with `control`, until the best
-  # cell is one of them
-  repeat {
-    open <- if (screening) contenders(table, criterion) else integer(0)
-    if (length(open) == 0L) break
-    refits <- run_cells(length(open), function(j) cell(open[j], worker_threads, FALSE),
-                        cores, progress)
-    table[open, names(refits[[1L]])] <- rows_frame(refits)
+  if (screening) {
+    # a cell whose worker died is tried again, as a failed screening fit
+    table$screened[table$error_class %in% "emix_error_worker"] <- TRUE
+    table <- refit_contenders(table, criterion, function(open) {
+      run_cells(length(open), function(j) cell(open[j], worker_threads, FALSE), cores, progress)
+    })
   }
   table$gain <- NULL
 
@@ -427,6 +432,21 @@ contenders <- function(table, criterion) {
   which(table$screened & (is.na(values) | values - 2 * table$gain <= best + screen_margin))
 }
 
+# The screened table with its contenders fitted again by refit(rows of the
+# table), which returns their rows (lists, see select_cell()), until the
+# best cell is a refit: a refit can fall behind a screened cell that was
+# not a contender before.
+refit_contenders <- function(table, criterion, refit) {
+  repeat {
+    open <- contenders(table, criterion)
+    if (length(open) == 0L) {
+      return(table)
+    }
+    refits <- refit(open)
+    table[open, names(refits[[1L]])] <- rows_frame(refits)
+  }
+}
+
 # A cell fitted from each start's partition (named by start; a partition
 # equal to an earlier one's is not fitted again), the one of highest
 # log-likelihood kept, with the start it came from; when every start
@@ -505,8 +525,9 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
 grid_family <- function(model, d, dots) {
   family <- gaussian_mix(model)
   family$model <- resolve_model(model, d)
-  family$noise <- if (is.null(dots$noise)) FALSE else dots$noise
-  family$noise_volume <- dots$noise_volume
+  # by exact name: `dots$noise` would match `noise_volume`
+  family$noise <- if ("noise" %in% names(dots)) dots[["noise"]] else FALSE
+  family$noise_volume <- dots[["noise_volume"]]
   family
 }
 
@@ -573,7 +594,7 @@ lost_cell <- function(result) {
 # emix() does, so a refit by update() may reach another optimum.
 best_call <- function(call, best) {
   call[[1L]] <- quote(emix)
-  call[c("criterion", "start", "cores", "progress")] <- NULL
+  call[c("criterion", "start", "screen", "cores", "progress")] <- NULL
   call$k <- best$k
   call$model <- best$model
   call

@@ -208,6 +208,49 @@ test_that("screening fits the far cells as mclust does, and refits the contender
   expect_gt(sum(compared), 10L)
   expect_equal(tab$loglik[compared], mc_loglik[compared], tolerance = 1e-10)
   expect_true(all(tab$converged[compared]))
+  # the chosen fit's call fits it again with emix(), without `screen`
+  expect_null(screened$best$call$screen)
+  expect_s3_class(eval(screened$best$call), "emix")
+  # from both default starts, the refits are again the rows without
+  # screening: each the better of its two starts
+  set.seed(6)
+  screened <- emix_select(x, k = 1:4, model = models, screen = TRUE, cores = 1, progress = FALSE)
+  set.seed(6)
+  full <- emix_select(x, k = 1:4, model = models, screen = FALSE, cores = 1, progress = FALSE)
+  refitted <- !screened$table$screened
+  expect_gt(sum(refitted), 2L)
+  expect_setequal(full$table$start[refitted], c("hc", "short"))
+  expect_identical(screened$table[refitted, ], full$table[refitted, ])
+})
+
+test_that("the contenders are refitted until the best cell is a refit", {
+  # screened values; a refit adds 30 to the criterion of cell 1 (the best
+  # screened) and 5 to the others, so that cell 3, no contender at first,
+  # becomes the best screened cell and is refitted in a second round
+  table <- data.frame(BIC = c(100, 110, 125, 200), gain = 0, screened = TRUE)
+  rounds <- list()
+  refit <- function(open) {
+    rounds[[length(rounds) + 1L]] <<- open
+    lapply(open, function(i) list(BIC = table$BIC[i] + if (i == 1L) 30 else 5, gain = 0,
+                                  screened = FALSE))
+  }
+  out <- refit_contenders(table, "BIC", refit)
+  expect_identical(rounds, list(1:2, 3L))
+  expect_identical(out$BIC, c(130, 115, 130, 200))
+  expect_identical(out$screened, c(FALSE, FALSE, FALSE, TRUE))
+})
+
+test_that("the noise settings reach every cell, and are checked once", {
+  x <- as.matrix(faithful)
+  sel <- emix_select(x, k = 1:2, model = "EII", noise = TRUE, noise_volume = 5e5, cores = 1,
+                     progress = FALSE)
+  expect_equal(sel$best$noise$volume, 5e5, tolerance = 1e-12)
+  # k = 1 with noise has one closed form: emix() gives the same cell
+  one <- emix(x, k = 1, model = "EII", noise = TRUE, noise_volume = 5e5)
+  expect_equal(sel$table$loglik[1L], one$loglik, tolerance = 1e-10)
+  expect_identical(sel$table$df[1L], as.double(one$df))
+  expect_error(emix_select(x, k = 1:2, model = "EII", noise_volume = 5, cores = 1, progress = FALSE),
+               class = "emix_error_argument", regexp = "noise_volume")
 })
 
 test_that("the possible gain of a screened cell: the smaller of Aitken's and the straight line", {
