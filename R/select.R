@@ -106,16 +106,16 @@
 #'
 #' With `screen = FALSE` every cell is fitted with `control`, and so it is
 #' when `control` asks for a fixed number of iterations (`tol = 0` or
-#' `max_iter = 0`). On large data
-#' that costs several times as much: on \eqn{10^5} rows of five variables
-#' (`bench/select.R`, two processes) the default grid took 16.8 s, without
-#' screening 63.0 s, and `mclust::Mclust()` 132.8 s; on 5000 of these rows
-#' 2.6, 3.8 and 10.0 s. All chose the same model, emix's BIC lower (better)
-#' than mclust's by 0.2 and 0.003. On small data the screening saves
-#' nothing (plain EM takes more iterations than accelerated EM, and the
-#' contenders are fitted twice), but every cell ends at least where
-#' mclust's ends, and the best is fitted to the optimum. The other methods
-#' are not screened.
+#' `max_iter = 0`). On large data that costs several times as much: on
+#' \eqn{10^5} rows of five variables (`bench/select.R`, two processes) the
+#' default grid took 16.0 s, without screening 58.4 s, and
+#' `mclust::Mclust()` 137.6 s. All chose the same model, emix's BIC lower
+#' (better) than mclust's by 0.2. On 5000 of these rows (3.2, 2.7 and
+#' 10.3 s; in an earlier run 2.6, 3.8 and 10.0 s) and on smaller data the
+#' screening saves little or nothing (plain EM takes more iterations than
+#' accelerated EM, and the contenders are fitted twice), but every cell
+#' ends at least where mclust's ends, and the best is fitted to the
+#' optimum. The other methods are not screened.
 #'
 #' @section The grid:
 #' Every cell is fitted by `method` (EM by default; `"cem"`, `"sem"` and
