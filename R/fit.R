@@ -133,8 +133,7 @@ core_control <- function(control, x, weights) {
 # (identical() is at once true for the same objects, and compares the
 # numbers of others).
 data_scales <- function(x, weights) {
-  if (!is.null(scale_cache$x) && identical(x, scale_cache$x) &&
-      identical(weights, scale_cache$weights)) {
+  if (caches(x) && identical(weights, scale_cache$weights)) {
     return(scale_cache$scales)
   }
   list(var = .Call(C_ffi_col_moments, x, weights)$var, robust = .Call(C_ffi_robust_scale, x, weights))
@@ -142,10 +141,12 @@ data_scales <- function(x, weights) {
 
 # The variances of the columns without weights (see check_scale()).
 unweighted_variances <- function(x) {
-  if (!is.null(scale_cache$x) && identical(x, scale_cache$x)) {
-    return(scale_cache$unweighted)
-  }
-  .Call(C_ffi_col_moments, x, NULL)$var
+  if (caches(x)) scale_cache$unweighted else .Call(C_ffi_col_moments, x, NULL)$var
+}
+
+# Whether scale_cache holds the scales of x.
+caches <- function(x) {
+  !is.null(scale_cache$x) && identical(x, scale_cache$x)
 }
 
 scale_cache <- new.env(parent = emptyenv())

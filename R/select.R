@@ -277,14 +277,14 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   grid <- expand.grid(model = models, k = ks, stringsAsFactors = FALSE)[c("k", "model")]
   # the seeds of the starts and of the cells, drawn here: the table depends
   # neither on `cores` nor on which cells are fitted again
-  start_seeds <- matrix(sample.int(.Machine$integer.max, length(start) * length(ks)),
-                        length(start), dimnames = list(start, ks))
+  drawn <- matrix(sample.int(.Machine$integer.max, length(start) * length(ks)), length(start))
+  start_seeds <- lapply(seq_along(start), function(i) stats::setNames(drawn[i, ], ks))
+  names(start_seeds) <- start
   seeds <- sample.int(.Machine$integer.max, nrow(grid))
   screening <- screen && screens(method, control)
-  starts <- list()
-  for (s in start) {
-    starts[[s]] <- grid_starts(x, ks, s, stats::setNames(start_seeds[s, ], ks), weights, control)
-  }
+  starts <- lapply(stats::setNames(start, start), function(s) {
+    selection_starts(x, ks, s, weights, control, seeds = start_seeds[[s]])
+  })
   # the fit of cell i from each start, with `cell_control` (the screening
   # settings or `control`); its row, or with `keep_fit` its row and fit
   families <- lapply(stats::setNames(models, models), grid_family, d = ncol(x), dots = dots)
@@ -569,8 +569,7 @@ run_cells <- function(n, cell, cores, progress) {
   }
   if (progress) close(bar)
   # a worker that died (or was killed) returns an error or nothing
-  lost <- !vapply(out, function(row) is.list(row) && !inherits(row, "try-error") && !is.null(row$loglik),
-                  logical(1))
+  lost <- !vapply(out, function(row) is.list(row) && !is.null(row$loglik), logical(1))
   for (i in which(lost)) {
     out[[i]] <- lost_cell(out[[i]])
   }

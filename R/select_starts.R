@@ -38,8 +38,12 @@ short_iter <- 10L
 # * "short": the best of short_starts runs of at most short_iter EM
 #   iterations of "VVV", by log-likelihood, from k-means++ starts; its
 #   classification (see short_start()).
-# Reproducible under set.seed(): every draw is from R's generator.
-selection_starts <- function(x, ks, start, weights, control) {
+# Reproducible under set.seed(): every draw is from R's generator. With
+# `seeds` (one per k, named by k), each k's partition is made with the
+# generator seeded by its own, so that none depends on the draws of
+# another (the hierarchical tree, which gives every k at once, by the
+# first k's); the generator's state is put back afterwards.
+selection_starts <- function(x, ks, start, weights, control, seeds = NULL) {
   x <- check_data(x)
   start <- check_select_start(start)
   if (length(start) != 1L) {
@@ -49,8 +53,9 @@ selection_starts <- function(x, ks, start, weights, control) {
   control <- as_emix_control(control)
   ks <- check_selection_ks(ks, x, weights)
   core <- core_control(control, x, weights)
+  seeded <- function(k, expr) if (is.null(seeds)) expr else with_seed(seeds[[as.character(k)]], expr)
   starts <- if (start == "hc") {
-    hc_start(x, ks, weights)
+    seeded(ks[1L], hc_start(x, ks, weights))
   } else {
     lapply(ks, function(k) {
       if (k == 1L) {
@@ -59,28 +64,13 @@ selection_starts <- function(x, ks, start, weights, control) {
       # a start shared by all models: clusters big enough for the model
       # that needs most rows ("VVV"), where k-means++ finds such
       core$min_rows <- needed_observations("VVV", k, ncol(x))$each
-      switch(start,
+      seeded(k, switch(start,
         "kmeans++" = kmeans_start(x, k, weights, core, control$seeds),
         random = random_start(x, k, weights, core),
         short = short_start(x, k, weights, control, core)
-      )
+      ))
     })
   }
-  names(starts) <- as.character(ks)
-  starts
-}
-
-# The partitions of start `start` for every k of ks, as selection_starts()
-# makes them, each with R's generator seeded by the seed of its k in
-# `seeds` (by k), so that none depends on the draws of another; the
-# hierarchical tree gives every k at once, from the first k's seed.
-grid_starts <- function(x, ks, start, seeds, weights, control) {
-  if (start == "hc") {
-    return(with_seed(seeds[[1L]], selection_starts(x, ks, start, weights, control)))
-  }
-  starts <- lapply(ks, function(k) {
-    with_seed(seeds[[as.character(k)]], selection_starts(x, k, start, weights, control))[[1L]]
-  })
   names(starts) <- as.character(ks)
   starts
 }
