@@ -171,10 +171,9 @@ summary.emix <- function(object, ...) {
 
 # The entropy of a fit's posterior probabilities, weighted by the rows'
 # weights: ICL = BIC + 2 * this (see ?summary.emix).
+# A zero entry counts 0, the limit of z log z (src/logsumexp.c).
 posterior_entropy <- function(fit) {
-  z_log_z <- fit$z * log(fit$z)
-  z_log_z[fit$z == 0] <- 0 # the limit of z log z, where the product is NaN
-  if (is.null(fit$weights)) -sum(z_log_z) else -sum(fit$weights * rowSums(z_log_z))
+  .Call(C_ffi_posterior_entropy, fit$z, fit$weights)
 }
 
 #' @rdname print.emix

@@ -71,6 +71,16 @@ SEXP ffi_permute_columns(SEXP z, SEXP perm)
     return z;
 }
 
+/* The entropy of the responsibility matrix z, weighted by w (NULL for
+ * none): -sum_i w_i sum_c z_ic log z_ic, the term of ICL. */
+SEXP ffi_posterior_entropy(SEXP z, SEXP w)
+{
+    int k = check_columns(z, "z", -1);
+    int n = INTEGER(getAttrib(z, R_DimSymbol))[0];
+    const double *wv = isNull(w) ? NULL : check_reals(w, "weights", n, 0.0);
+    return ScalarReal(emix_posterior_entropy(REAL(z), (size_t) n, k, wv));
+}
+
 /* Labels (1-based) drawn for the rows of the n x k responsibility matrix z
  * with the uniforms u: the S-step on its own, for checking it. */
 SEXP ffi_draw_labels(SEXP z, SEXP u)

@@ -153,6 +153,8 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
 /* r[i] <- rowll[i] + log r[i] for responsibilities 0 < r[i] <= 1: the log
  * joint density of the component a row's point mass is on. */
 void emix_log_point_mass(const double *rowll, int nb, double *r);
+/* -sum_i w_i sum_c z_ic log z_ic of an n x k matrix; w NULL for unit weights */
+double emix_posterior_entropy(const double *z, size_t n, int k, const double *w);
 
 /* ---- Point-mass restrictions of q (qstep.c) ----------------------------- */
 

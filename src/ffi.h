@@ -80,6 +80,7 @@ SEXP ffi_first_nonfinite(SEXP x);
 SEXP ffi_col_moments(SEXP x, SEXP w);
 SEXP ffi_robust_scale(SEXP x, SEXP w);
 SEXP ffi_permute_columns(SEXP z, SEXP perm);
+SEXP ffi_posterior_entropy(SEXP z, SEXP w);
 SEXP ffi_draw_labels(SEXP z, SEXP u);
 SEXP ffi_kmeans_seed(SEXP x, SEXP w, SEXP inv_var, SEXP k, SEXP mode);
 SEXP ffi_kmeans_lloyd(SEXP x, SEXP w, SEXP inv_var, SEXP centres, SEXP max_iter,

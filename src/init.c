@@ -25,6 +25,7 @@ static const R_CallMethodDef call_methods[] = {
     CALLDEF(ffi_hc_vvv, 5),
     CALLDEF(ffi_nearest_centre, 3),
     CALLDEF(ffi_permute_columns, 2),
+    CALLDEF(ffi_posterior_entropy, 2),
     {NULL, NULL, 0}
 };
 

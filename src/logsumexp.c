@@ -1,4 +1,5 @@
-/* Row-wise log-sum-exp: log joint densities -> responsibilities.
+/* Row-wise log-sum-exp: log joint densities -> responsibilities; and the
+ * entropy of responsibilities, the term of ICL.
  *
  * Column-major nb x k block: the maximum and the sum are built by walking
  * the columns and updating a length-nb vector, so every inner loop is
@@ -181,4 +182,39 @@ void emix_log_point_mass(const double *rowll, int nb, double *r)
             r[i] = rowll[i] + log(tiny[i]);
         }
     }
+}
+
+/* The entropy of the posterior, -sum_i w_i sum_c z_ic log z_ic, of an n x k
+ * column-major matrix (w NULL for unit weights), with the log vectorised as
+ * in emix_log_point_mass(): z log z = -z log(1 / z) for z in (1e-300, 1].
+ * A zero entry counts 0 (the limit of z log z); the rare others (tiny,
+ * rounded above 1, NaN) take the library's log, so that a NaN spreads. */
+EMIX_HOT
+double emix_posterior_entropy(const double *z, size_t n, int k, const double *w)
+{
+    double total = 0.0;
+    double row[EMIX_BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
+        int nb = n - i0 < EMIX_BLOCK ? (int) (n - i0) : EMIX_BLOCK;
+        memset(row, 0, (size_t) nb * sizeof(double));
+        for (int c = 0; c < k; c++) {
+            const double *col = z + n * c + i0;
+            EMIX_SIMD
+            for (int i = 0; i < nb; i++) {
+                int plain = col[i] > 1e-300 && col[i] <= 1.0;
+                double v = plain ? col[i] : 1.0;
+                row[i] += v * log_atleast1(1.0 / v);
+            }
+            for (int i = 0; i < nb; i++) {
+                double v = col[i];
+                if (!(v > 1e-300 && v <= 1.0) && v != 0.0) {
+                    row[i] -= v * log(v);
+                }
+            }
+        }
+        for (int i = 0; i < nb; i++) {
+            total += (w ? w[i0 + i] : 1.0) * row[i];
+        }
+    }
+    return total;
 }

@@ -64,6 +64,26 @@ test_that("a posterior probability of exactly 0 adds nothing to the entropy", {
   expect_false(is.nan(summary(fit)$entropy))
 })
 
+test_that("the entropy of the posterior is the plain-R sum, over blocks of rows and with weights", {
+  # the C sum takes 256 rows at a time: 1000 rows end in a part block
+  set.seed(8)
+  n <- 1000L
+  z <- matrix(stats::rexp(3L * n), n)
+  z[sample(length(z), 600L)] <- 0
+  z[1L, ] <- c(1, 0, 0)
+  z[2L, ] <- c(1e-310, 1, 1) # a subnormal entry: the library's log
+  z <- z / rowSums(z)
+  w <- stats::runif(n, 0, 3)
+  reference <- function(z, w) -sum(w * rowSums(ifelse(z > 0, z * log(z), 0)))
+  expect_equal(posterior_entropy(list(z = z)), reference(z, rep(1, n)), tolerance = 1e-13)
+  expect_equal(posterior_entropy(list(z = z, weights = w)), reference(z, w), tolerance = 1e-13)
+  # one component: certainty; a NaN spreads
+  expect_identical(posterior_entropy(list(z = matrix(1, 5L, 1L))), 0)
+  z[3L, 2L] <- NaN
+  expect_true(is.nan(posterior_entropy(list(z = z))))
+  expect_error(posterior_entropy(list(z = z, weights = w[-1L])), "weights")
+})
+
 test_that("coef() stacks proportions, means and the covariance lower triangle", {
   fit <- emix(~ Sepal.Length + Sepal.Width + Petal.Length, data = iris, k = 3,
               init = as.integer(iris$Species))
