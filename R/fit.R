@@ -214,7 +214,9 @@ run_em <- function(prep, start, core, control, method) {
     status <- res$status
     inner_capped <- inner_capped + res$inner_capped
     esteps <- esteps + res$esteps
-    segments[[length(segments) + 1L]] <- data.frame(
+    # the trace's columns; one data frame of them all at the end (a data
+    # frame per segment would cost more than a short fit's iterations)
+    segments[[length(segments) + 1L]] <- list(
       iter = iter_done + seq_along(res$trace) - 1L,
       loglik = res$trace,
       objective = res$objective,
@@ -236,7 +238,9 @@ run_em <- function(prep, start, core, control, method) {
     start <- prep$family$drop(prep, res$z, component, core)
     k <- k - 1L
   }
-  trace <- do.call(rbind, segments)
+  trace <- lapply(stats::setNames(nm = names(segments[[1L]])), function(column) {
+    unlist(lapply(segments, `[[`, column), use.names = FALSE)
+  })
   trace$change <- c(NA, diff(trace$objective))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound
@@ -246,8 +250,7 @@ run_em <- function(prep, start, core, control, method) {
                if (method$q_step != core_code("q_step", "draw")) "to_limit", "bound", "gap", "k",
                if (isTRUE(prep$inner_iterations)) "inner",
                if (accelerated_em(method, control)) "accelerated")
-  trace <- trace[columns]
-  rownames(trace) <- NULL
+  trace <- list2DF(trace[columns])
   if (control$reg == 0 && method$q_step != core_code("q_step", "draw")) {
     check_monotone(trace, res$abs_loglik)
   }

@@ -67,6 +67,12 @@ test_that("the table's parts are the letters of the models' names", {
   expect_identical(table$pooled, !grepl("V", table$name))
   expect_identical(table$iterative, table$name %in% c("VEI", "VEE", "EVE", "VVE", "VEV"))
   # (the words: test-decomposition.R)
+  # a model's row is the table's, the univariate names their twins'
+  for (i in seq_len(nrow(table))) {
+    expect_identical(emix:::model_row(table$name[i]), as.list(table[i, ]))
+  }
+  expect_identical(emix:::model_row("E"), emix:::model_row("EII"))
+  expect_identical(emix:::model_row("V"), emix:::model_row("VII"))
 })
 
 test_that("statistics of shards merge into those of the whole, and their M-step is EM's", {

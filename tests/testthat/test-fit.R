@@ -35,6 +35,13 @@ test_that("k may equal but not exceed the number of distinct rows", {
   # a zero weight removes a row from the count
   expect_error(emix(x, k = 3, weights = c(1, 1, 1, 1, 0, 0)), "distinct rows",
                class = "emix_error_argument")
+  # the count of distinct rows is unique()'s, ties in any column included
+  set.seed(3)
+  for (trial in 1:50) {
+    m <- matrix(sample(c(-1, 0, -0, 0.5, 2), sample(1:40, 1L) * 3L, replace = TRUE), ncol = 3L)
+    expect_identical(emix:::distinct_rows(m), nrow(unique(m)))
+  }
+  expect_identical(emix:::distinct_rows(matrix(0, 0L, 2L)), 0L)
 })
 
 test_that("bad weights are refused", {
