@@ -131,8 +131,10 @@
 #'
 #' The cells run in parallel in `cores` processes forked by
 #' [parallel::mclapply()] (on Windows, where processes cannot be forked,
-#' one after the other), each on one thread. The starts are made first, in
-#' this process. Each start's partition of each k, and each cell (for
+#' one after the other), each on one thread, dealt to them back and forth
+#' in the table's order. The starts are made first, in parallel too: the
+#' hierarchical tree in one process, the other starts k by k in the
+#' others. Each start's partition of each k, and each cell (for
 #' `method = "sem"`), draws from R's random number generator seeded by a
 #' seed of its own, all drawn at the outset, so the table depends neither
 #' on `cores` nor on which cells are fitted again, and [set.seed()] before
@@ -282,9 +284,7 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   names(start_seeds) <- start
   seeds <- sample.int(.Machine$integer.max, nrow(grid))
   screening <- screen && screens(method, control)
-  starts <- lapply(stats::setNames(start, start), function(s) {
-    selection_starts(x, ks, s, weights, control, seeds = start_seeds[[s]])
-  })
+  starts <- parallel_starts(x, ks, start, weights, control, start_seeds, cores)
   # the fit of cell i from each start, with `cell_control` (the screening
   # settings or `control`); its row, or with `keep_fit` its row and fit
   families <- lapply(stats::setNames(models, models), grid_family, d = ncol(x), dots = dots)
@@ -487,7 +487,7 @@ run_cells <- function(n, cell, cores, progress) {
   for (first in seq(1L, n, by = batch)) {
     these <- first:min(n, first + batch - 1L)
     out[these] <- if (cores > 1L) {
-      parallel::mclapply(these, cell, mc.cores = cores, mc.set.seed = FALSE)
+      in_processes(these, dealt(length(these), cores), cell, cores)
     } else {
       lapply(these, cell)
     }
@@ -500,6 +500,34 @@ run_cells <- function(n, cell, cores, progress) {
     out[[i]] <- lost_cell(out[[i]])
   }
   out
+}
+
+# f(item) for every element of `items`, in `cores` forked processes, item
+# i in process process[i]; a list in the order of the items. A process
+# that died (killed, out of memory) gives each of its items what it
+# returned (an error, or NULL).
+in_processes <- function(items, process, f, cores) {
+  groups <- split(seq_along(items), process)
+  results <- parallel::mclapply(groups, function(these) lapply(items[these], f),
+                                mc.cores = cores, mc.set.seed = FALSE)
+  out <- vector("list", length(items))
+  for (p in seq_along(groups)) {
+    result <- results[[p]]
+    whole <- is.list(result) && !inherits(result, "try-error") &&
+      length(result) == length(groups[[p]])
+    out[groups[[p]]] <- if (whole) result else list(result)
+  }
+  out
+}
+
+# The processes of n items dealt to `cores` of them back and forth (for two:
+# 1, 2, 2, 1, 1, 2, ...). Neighbours in the grid's order (the same k, the
+# models alternating in volume "E" and "V") so fall evenly to each, where
+# taking turns would give one process every "V" model.
+dealt <- function(n, cores) {
+  round <- (seq_len(n) - 1L) %/% cores
+  place <- (seq_len(n) - 1L) %% cores
+  ifelse(round %% 2L == 0L, place, cores - 1L - place) + 1L
 }
 
 # The row of a cell whose worker process did not return one.

@@ -310,6 +310,28 @@ test_that("parallel and serial grids give identical tables", {
   expect_identical(serial$best$loglik, row$loglik)
 })
 
+test_that("cells are dealt to the processes back and forth; a process that dies loses only its cells", {
+  expect_identical(dealt(7L, 2L), c(1L, 2L, 2L, 1L, 1L, 2L, 2L))
+  expect_identical(dealt(7L, 3L), c(1L, 2L, 3L, 3L, 2L, 1L, 1L))
+  expect_identical(dealt(3L, 1L), c(1L, 1L, 1L))
+  skip_on_os("windows") # no forked processes there
+  square <- function(i) i^2
+  expect_identical(in_processes(1:7, dealt(7L, 2L), square, 2L), as.list((1:7)^2))
+  # process 2 (cells 2, 3, 6, 7) is killed at its cell 3
+  killed_at_3 <- function(i) {
+    if (i == 3L) tools::pskill(Sys.getpid(), tools::SIGKILL)
+    list(loglik = as.double(i))
+  }
+  out <- suppressWarnings(in_processes(1:7, dealt(7L, 2L), killed_at_3, 2L))
+  expect_identical(lapply(out[c(1L, 4L, 5L)], `[[`, "loglik"), list(1, 4, 5))
+  expect_true(all(vapply(out[c(2L, 3L, 6L, 7L)], is.null, NA)))
+  # as rows of the grid, those cells carry the worker's error
+  rows <- suppressWarnings(run_cells(7L, killed_at_3, 2L, FALSE))
+  expect_identical(vapply(rows, function(r) if (is.null(r$error_class)) "none" else r$error_class, ""),
+                   c("none", "emix_error_worker", "emix_error_worker", "none", "none",
+                     "emix_error_worker", "emix_error_worker"))
+})
+
 test_that("a cell that fails keeps NA criteria and its reason, and the best ignores it", {
   # a cluster of three collinear rows: its own full covariance collapses
   set.seed(2)

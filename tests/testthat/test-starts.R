@@ -140,6 +140,26 @@ test_that("short runs on a subset of many rows; the others take their most proba
   expect_identical(short[-rows], max.col(log_joint, ties.method = "first"))
 })
 
+test_that("the starts made in parallel are those made one by one; a process's error is raised as it was", {
+  x <- as.matrix(faithful)
+  ks <- 1:4
+  seeds <- list(hc = stats::setNames(11:14, ks), short = stats::setNames(21:24, ks),
+                `kmeans++` = stats::setNames(31:34, ks))
+  one <- parallel_starts(x, ks, names(seeds), NULL, emix_control(), seeds, 1L)
+  two <- parallel_starts(x, ks, names(seeds), NULL, emix_control(), seeds, 2L)
+  expect_identical(two, one)
+  expect_identical(names(one), names(seeds))
+  for (s in names(seeds)) {
+    expect_identical(one[[s]], selection_starts(x, ks, s, NULL, emix_control(), seeds = seeds[[s]]),
+                     info = s)
+  }
+  # the tree needs weights summing to more than 1: its process's error
+  e <- expect_error(parallel_starts(x, 2:3, c("hc", "short"), rep(0.001, nrow(x)), emix_control(),
+                                    seeds, 2L),
+                    class = "emix_error_argument")
+  expect_identical(e$argument, "weights")
+})
+
 test_that("bad input is a classed error that names the argument", {
   x <- as.matrix(faithful)
   expect_argument_error <- function(expr, arg) {
