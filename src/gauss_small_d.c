@@ -35,7 +35,7 @@ EMIX_INLINE void
 whiten_norms_d(const int D, const double *L, const emix_data *dat, int i0, int nb,
                const double *mean, int ld_mean, double *q)
 {
-    double a[GAUSS_SMALL_D * GAUSS_SMALL_D], inv[GAUSS_SMALL_D], mu[GAUSS_SMALL_D];
+    EMIX_ALIGNED double a[GAUSS_SMALL_D * GAUSS_SMALL_D], inv[GAUSS_SMALL_D], mu[GAUSS_SMALL_D];
     const double *x[GAUSS_SMALL_D];
     for (int j = 0; j < D; j++) {
         mu[j] = mean[(size_t) ld_mean * j];
@@ -91,7 +91,7 @@ EMIX_INLINE void
 moments_d(const int D, const emix_data *dat, int i0, int nb, const double *shift,
           int ld_shift, const double *v, double *s, double *A)
 {
-    double acc_s[GAUSS_SMALL_D][LANES], acc_a[MAX_LOWER][LANES], m[GAUSS_SMALL_D];
+    EMIX_ALIGNED double acc_s[GAUSS_SMALL_D][LANES], acc_a[MAX_LOWER][LANES], m[GAUSS_SMALL_D];
     const double *x[GAUSS_SMALL_D];
     for (int j = 0; j < D; j++) {
         m[j] = shift[(size_t) ld_shift * j];

@@ -100,7 +100,7 @@ static int draw_row(const emix_data *dat, const double *nearest, int mode)
 int emix_kmeans_seed(const emix_data *dat, const double *inv_var, int k, int mode, int *rows,
                      double *nearest)
 {
-    double dist[EMIX_BLOCK];
+    EMIX_ALIGNED double dist[EMIX_BLOCK];
     rows[0] = draw_row(dat, NULL, mode);
     if (rows[0] < 0) {
         return 0;
@@ -177,7 +177,7 @@ static void lloyd_fill_empty(const emix_data *dat, const double *inv_var, const 
     for (int i = 0; i < n; i++) {
         count[labels[i]] += emix_weight(dat, i) > 0.0;
     }
-    double dist[EMIX_BLOCK];
+    EMIX_ALIGNED double dist[EMIX_BLOCK];
     for (int c = 0; c < k; c++) {
         if (count[c] > 0) {
             continue;

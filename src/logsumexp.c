@@ -108,7 +108,7 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
      * responsibilities, never the NaN of -Inf - (-Inf) spread further. Its
      * entries are zeroed meanwhile so the loops below stay branch-free. */
     int bad[EMIX_BLOCK], nbad = 0;
-    double bad_value[EMIX_BLOCK];
+    EMIX_ALIGNED double bad_value[EMIX_BLOCK];
     for (int i = 0; i < nb; i++) {
         if (!isfinite(mx[i])) {
             bad[nbad] = i;
@@ -121,7 +121,7 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
     }
     /* with a_c = l_c - max and sum = sum_c e^{a_c}: r_c = e^{a_c} / sum,
      * log-likelihood max + log(sum), entropy log(sum) - sum_c e^{a_c} a_c / sum */
-    double sum[EMIX_BLOCK], ea[EMIX_BLOCK];
+    EMIX_ALIGNED double sum[EMIX_BLOCK], ea[EMIX_BLOCK];
     memset(sum, 0, (size_t) nb * sizeof(double));
     memset(ea, 0, (size_t) nb * sizeof(double));
     for (int c = 0; c < k; c++) {
@@ -168,7 +168,7 @@ int emix_logsumexp_rows(double *lj, int nb, int k, int ld, double *rowll, double
 EMIX_HOT
 void emix_log_point_mass(const double *rowll, int nb, double *r)
 {
-    double tiny[EMIX_BLOCK];
+    EMIX_ALIGNED double tiny[EMIX_BLOCK];
     EMIX_SIMD
     for (int i = 0; i < nb; i++) {
         /* 1 / r >= 1, and finite above 1e-300; the rare smaller r are
@@ -193,7 +193,7 @@ EMIX_HOT
 double emix_posterior_entropy(const double *z, size_t n, int k, const double *w)
 {
     double total = 0.0;
-    double row[EMIX_BLOCK];
+    EMIX_ALIGNED double row[EMIX_BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += EMIX_BLOCK) {
         int nb = n - i0 < EMIX_BLOCK ? (int) (n - i0) : EMIX_BLOCK;
         memset(row, 0, (size_t) nb * sizeof(double));

@@ -14,7 +14,7 @@
 EMIX_HOT
 static void point_masses(double *resp, int nb, int k, const int *labels, double *rowobj)
 {
-    double lab[EMIX_BLOCK];
+    EMIX_ALIGNED double lab[EMIX_BLOCK];
     for (int i = 0; i < nb; i++) {
         lab[i] = labels[i];
         rowobj[i] = 0.0;
@@ -35,7 +35,7 @@ EMIX_HOT
 int emix_cstep_block(double *resp, int nb, int k, const double *rowll, int *labels,
                      double *rowobj)
 {
-    double best[EMIX_BLOCK], top[EMIX_BLOCK];
+    EMIX_ALIGNED double best[EMIX_BLOCK], top[EMIX_BLOCK];
     for (int i = 0; i < nb; i++) {
         best[i] = 0.0;
         top[i] = resp[i];

@@ -64,7 +64,9 @@ void emix_workspace_init(emix_workspace *ws, const emix_family *fam, const void 
     size_t per_thread = (size_t) EMIX_BLOCK * k + 2 * EMIX_BLOCK + fam->scratch_size(par);
     ws->thread_buf = (double **) R_alloc(ws->nthreads, sizeof(double *));
     for (int t = 0; t < ws->nthreads; t++) {
-        ws->thread_buf[t] = (double *) R_alloc(per_thread, sizeof(double));
+        /* 8 doubles to spare for the alignment; the parts of the buffer are
+         * whole blocks of rows, so they start on cache lines too */
+        ws->thread_buf[t] = emix_align64((double *) R_alloc(per_thread + 8, sizeof(double)));
     }
 }
 
