@@ -108,10 +108,12 @@
 #' when `control` asks for a fixed number of iterations (`tol = 0` or
 #' `max_iter = 0`). On large data that costs several times as much: on
 #' \eqn{10^5} rows of five variables (`bench/select.R`, two processes) the
-#' default grid took 16.0 s, without screening 58.4 s, and
-#' `mclust::Mclust()` 137.6 s. All chose the same model, emix's BIC lower
-#' (better) than mclust's by 0.2. On 5000 of these rows (3.2, 2.7 and
-#' 10.3 s; in an earlier run 2.6, 3.8 and 10.0 s) and on smaller data the
+#' default grid took 10.8 s, without screening 33.4 s, and
+#' `mclust::Mclust()` 135.9 s (in another run 11.0, 32.4 and 136.2 s).
+#' All chose the same model, emix's BIC lower (better) than mclust's by
+#' 0.2. On 5000 of these rows (the default 1.5 to 2.0 s in eight runs,
+#' without screening 1.8 and 2.1 s, Mclust 9.1 and 9.7 s) and on smaller
+#' data the
 #' screening saves little or nothing (plain EM takes more iterations than
 #' accelerated EM, and the contenders are fitted twice), but every cell
 #' ends at least where mclust's ends, and the best is fitted to the
