@@ -238,9 +238,7 @@ run_em <- function(prep, start, core, control, method) {
     start <- prep$family$drop(prep, res$z, component, core)
     k <- k - 1L
   }
-  trace <- lapply(stats::setNames(nm = names(segments[[1L]])), function(column) {
-    unlist(lapply(segments, `[[`, column), use.names = FALSE)
-  })
+  trace <- bind_columns(segments)
   trace$change <- c(NA, diff(trace$objective))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound
@@ -263,6 +261,14 @@ run_em <- function(prep, start, core, control, method) {
   res$esteps <- esteps
   res$df <- family_df(prep$c_name, prep$settings, k + prep$extra_columns, prep$d)
   res
+}
+
+# Records (lists with the same names, each of vectors) as one list of
+# columns: each column the records' vectors one after the other.
+bind_columns <- function(records) {
+  lapply(stats::setNames(nm = names(records[[1L]])), function(column) {
+    unlist(lapply(records, `[[`, column), use.names = FALSE)
+  })
 }
 
 # Whether the compiled loop accelerates this method: EM's soft q-step, as

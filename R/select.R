@@ -462,11 +462,7 @@ grid_family <- function(model, d, dots) {
 # The rows of cells (lists of equal names, see select_cell()) as the
 # columns of a data frame.
 rows_frame <- function(rows) {
-  columns <- lapply(names(rows[[1L]]), function(name) {
-    unlist(lapply(rows, `[[`, name), use.names = FALSE)
-  })
-  names(columns) <- names(rows[[1L]])
-  as.data.frame(columns, stringsAsFactors = FALSE)
+  as.data.frame(bind_columns(rows), stringsAsFactors = FALSE)
 }
 
 # Evaluates `expr` with R's generator seeded by `seed`, and puts the
