@@ -38,7 +38,7 @@ SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks)
     s.work = (double *) R_alloc((size_t) d * d, sizeof(double));
     s.vec = (double *) R_alloc(d, sizeof(double));
     s.vec2 = (double *) R_alloc(d, sizeof(double));
-    double **reals[] = {&s.row_cost, &s.size, &s.trace, &s.term};
+    double **reals[] = {&s.row_cost, &s.size, &s.trace, &s.term, &s.logdet};
     for (size_t e = 0; e < sizeof(reals) / sizeof(reals[0]); e++) {
         *reals[e] = (double *) R_alloc(m, sizeof(double));
     }

@@ -135,14 +135,41 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
     if (trace_form && R == NULL) {
         return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
     }
-    if (R == NULL) {
-        R = s->work;
-    }
     /* start from the factor with more rows: fewer rotations */
     int base = a, other = b;
     if (s->rank[b] > s->rank[a]) {
         base = b;
         other = a;
+    }
+    if (R == NULL && s->rank[other] == 0 && s->rows[other] == 1) {
+        /* a single row joins: W = W_base + v v' */
+        int rank = s->rank[base];
+        if (rank + 1 < d) {
+            /* still singular: the trace form, as the factor would say */
+            return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
+        }
+        if (rank == d && s->logdet[base] > R_NegInf) {
+            /* det(W + v v') = det(W) (1 + |y|^2) with R'y = v (the matrix
+             * determinant lemma): no rotations. R'y = v is solved row by
+             * row of R, in the order of the cluster's pool rows. */
+            double *y = s->vec2, q = 0.0;
+            memcpy(y, v, d * sizeof(double));
+            int member = s->head[base];
+            for (int u = 0; u < d; u++) {
+                const double *ru = s->pool + (size_t) d * member;
+                double yu = y[u] / ru[u];
+                for (int t = u + 1; t < d; t++) {
+                    y[t] -= ru[t] * yu;
+                }
+                q += yu * yu;
+                member = s->next[member];
+            }
+            return cluster_term(n, *trace, s->logdet[base] + log1p(q) - d * log(n), st->alpha,
+                                st->beta);
+        }
+    }
+    if (R == NULL) {
+        R = s->work;
     }
     int member = s->head[base];
     for (int t = 0; t < s->rank[base]; t++) {
@@ -258,6 +285,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         s->size[i] = emix_weight(dat, i);
         s->trace[i] = 0.0;
         s->term[i] = cluster_term(s->size[i], 0.0, R_NegInf, st.alpha, st.beta);
+        s->logdet[i] = R_NegInf;
         s->rows[i] = 1;
         s->rank[i] = 0;
         s->rep[i] = i;
@@ -308,6 +336,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         s->size[i] = size;
         s->trace[i] = trace;
         s->term[i] = term;
+        s->logdet[i] = used == d ? log_det_scatter(s->work, used, d, 1.0) : R_NegInf;
         s->rows[i] += s->rows[j];
         s->rank[i] = used;
         s->rep[i] = ri < rj ? ri : rj;
@@ -327,6 +356,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
             s->size[j] = s->size[last];
             s->trace[j] = s->trace[last];
             s->term[j] = s->term[last];
+            s->logdet[j] = s->logdet[last];
             s->rows[j] = s->rows[last];
             s->rank[j] = s->rank[last];
             s->rep[j] = s->rep[last];
