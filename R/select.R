@@ -49,8 +49,8 @@
 #'   more than 1);
 #' * `"short"`: the best of five short EM runs (at most 10 iterations of
 #'   the model `"VVV"`, on at most \eqn{\max(2000, 200k)}{max(2000, 200 k)}
-#'   rows, the others taking their most probable component) from k-means++
-#'   starts;
+#'   rows, the others taking their most probable component), each from one
+#'   k-means++ seeding refined by Lloyd's passes;
 #' * `"kmeans++"`: `emix_control(seeds = )` k-means++ seedings screened as
 #'   [emix()]'s default start does, keeping clusters big enough for `"VVV"`;
 #' * `"random"`: the partition by nearest of `k` rows drawn at random.
@@ -79,11 +79,14 @@
 #' @section Screening:
 #' Most cells of a grid only show that they lose, and need no more
 #' precision than that. With `screen = TRUE` (the default) and `method =
-#' "em"`, every cell is first fitted as mclust fits it:
-#' plain EM (not accelerated), stopped at the first iteration that changes
-#' the log-likelihood by less than \eqn{10^{-6}} relative to it (mclust's
-#' rule, `emControl()`, ten times tighter than its default). From mclust's
-#' own start (`"hc"`) such a cell is mclust's, to the same tolerance. Then
+#' "em"`, every cell is first fitted as mclust fits it with its defaults:
+#' plain EM (not accelerated) without a ridge (`reg = 0`), stopped at the
+#' first iteration that changes the log-likelihood by less than
+#' \eqn{10^{-5}} relative to it (mclust's rule and tolerance,
+#' `emControl()`). From mclust's own start (`"hc"`) such a cell is
+#' mclust's. (With the ridge, a cell climbs a slightly different function:
+#' stopped at that tolerance, iris's `"EVV"` with 7 components ended
+#' \eqn{1.5 \times 10^{-6}}{1.5e-6} (relative) below mclust's.) Then
 #' every cell that might be within 20 of the best criterion, and every cell
 #' whose screening fit failed, is fitted again, from every start, with
 #' `control` (by default accelerated EM to the Aitken rule, see
@@ -93,13 +96,17 @@
 #' ten iterations over as many iterations again as it has run.
 #'
 #' Neither is a bound, and the refit can reach another optimum: the
-#' screening can miss the best cell. On 13 data sets (faithful, iris,
-#' USArrests, swiss, quakes, trees, crabs, airquality, mtcars, rock, a
-#' simulated one and 2000 and 20000 rows of W1 of `bench/`), a cell's
-#' screening criterion was within 5 of its refit's in 95% of the cells, but
-#' up to 405 above it. A margin of 10 would have missed one best cell
-#' (quakes: VVV with k = 8 screened 10.9 behind, then won by 36.5), 20
-#' missed none. The column `screened` of the table tells the screened cells
+#' screening can miss the best cell. On 13 data sets
+#' (`bench/select_screen.R`: faithful, iris, USArrests, swiss, quakes,
+#' trees, crabs, airquality, mtcars, rock, a simulated one and 2000 and
+#' 20000 rows of W1 of `bench/`), the screened grid chose the cell of the
+#' grid without screening, with the same BIC, on every one, in two runs
+#' (seeds 1 and 2); each time the best cell was already the best screened
+#' one (the margin it needed was at most 0.8). Of a cell's screening
+#' criterion and its criterion without screening, the first was larger by
+#' at most 0.03 in half the cells, 20 in 95% and 2570 in all (of 1462
+#' cells each run); in about 60 the screening fit reached a better
+#' optimum. The column `screened` of the table tells the screened cells
 #' (`converged` then says whether mclust's rule held) from the refitted
 #' ones, whose rows are exactly those of `screen = FALSE`. With a progress
 #' bar, the refits show a bar of their own.
@@ -131,12 +138,14 @@
 #' that warns (say, it reached `max_iter`) keeps its numbers, and the
 #' warnings' messages are in `warning`.
 #'
-#' The cells run in parallel in `cores` processes forked by
-#' [parallel::mclapply()] (on Windows, where processes cannot be forked,
-#' one after the other), each on one thread, dealt to them back and forth
-#' in the table's order. The starts are made first, in parallel too: the
-#' hierarchical tree in one process, the other starts k by k in the
-#' others. Each start's partition of each k, and each cell (for
+#' The grid runs in `cores` processes forked by [parallel::mcparallel()]
+#' (on Windows, where processes cannot be forked, one after the other),
+#' each on one thread. The starts come first: the hierarchical tree in one
+#' process, the other starts k by k in the others, which meanwhile fit the
+#' cells from the partitions they made. Then each process takes the next
+#' fit (of a cell from a start) that no other has taken, those of most
+#' components first, until none is left, so that the work is shared by the
+#' time it takes. Each start's partition of each k, and each cell (for
 #' `method = "sem"`), draws from R's random number generator seeded by a
 #' seed of its own, all drawn at the outset, so the table depends neither
 #' on `cores` nor on which cells are fitted again, and [set.seed()] before
@@ -167,8 +176,8 @@
 #'   formula method evaluated in `data`.
 #' @param control Settings of each fit, from [emix_control()]. With
 #'   screening, the screening fits take them too, except `accelerate`,
-#'   `rule` and `tol` (plain EM and mclust's rule, see the section
-#'   *Screening*).
+#'   `reg`, `rule` and `tol` (plain EM without a ridge and mclust's rule,
+#'   see the section *Screening*).
 #' @param screen Whether to screen the grid (see the section *Screening*):
 #'   `TRUE` fits every cell as mclust does first and only the contenders
 #'   with `control`; `FALSE` fits every cell with `control`.
@@ -286,31 +295,44 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   names(start_seeds) <- start
   seeds <- sample.int(.Machine$integer.max, nrow(grid))
   screening <- screen && screens(method, control)
-  starts <- parallel_starts(x, ks, start, weights, control, start_seeds, cores)
-  # the fit of cell i from each start, with `cell_control` (the screening
-  # settings or `control`); its row, or with `keep_fit` its row and fit
+  # the partitions of k = 1 need no start; the others are made as tasks
+  labels <- lapply(stats::setNames(nm = start), function(s) {
+    if (1L %in% ks) list(`1` = rep(1L, nrow(x))) else list()
+  })
+  tasks <- start_tasks(ks, start)
   families <- lapply(stats::setNames(models, models), grid_family, d = ncol(x), dots = dots)
   # the noise settings are the same in every cell: refused once, here
   check_noise(families[[1L]]$noise, families[[1L]]$noise_volume, nrow(x), method$name)
-  cell <- function(i, threads, keep_fit, screening = FALSE) {
-    cell_control <- if (screening) screening_control(control) else control
-    cell_control$threads <- threads
-    labels <- lapply(starts, `[[`, as.character(grid$k[i]))
-    best_of_starts(labels, function(lab) {
-      select_cell(x, grid$k[i], families[[grid$model[i]]], lab, seeds[i], method, weights,
-                  cell_control, keep_fit, screening)
-    }, keep_fit)
+  # forked processes run one thread each: the processes already fill the cores
+  worker_control <- control
+  if (cores > 1L) worker_control$threads <- 1L
+  make_start <- function(task) {
+    selection_starts(x, task$ks, task$start, weights, worker_control,
+                     seeds = start_seeds[[task$start]][as.character(task$ks)])
   }
-  # forked workers run one thread each: the processes already fill the cores
-  worker_threads <- if (cores > 1L) 1L else control$threads
-  rows <- run_cells(nrow(grid), function(i) cell(i, worker_threads, FALSE, screening),
-                    cores, progress)
-  table <- cbind(grid, rows_frame(rows))
+  # the fit of cell i from a partition, with the screening settings or
+  # `worker_control`, as a row
+  fit_cell <- function(screening) {
+    cell_control <- if (screening) screening_control(worker_control) else worker_control
+    function(i, partition) {
+      select_cell(x, grid$k[i], families[[grid$model[i]]], partition, seeds[i], method, weights,
+                  cell_control, FALSE, screening)
+    }
+  }
+  cost <- grid_cost(grid)
+  # the rows of `cells`, each the best of its starts' (see run_grid())
+  fit_cells <- function(cells, tasks, screening) {
+    fitted <- run_grid(cells, grid$k, labels, tasks, make_start, fit_cell(screening), cost,
+                       cores, progress)
+    labels <<- fitted$labels
+    lapply(fitted$rows, best_row)
+  }
+  table <- cbind(grid, rows_frame(fit_cells(seq_len(nrow(grid)), tasks, screening)))
   if (screening) {
     # a cell whose worker died is tried again, as a failed screening fit
     table$screened[table$error_class %in% "emix_error_worker"] <- TRUE
     table <- refit_contenders(table, criterion, function(open) {
-      run_cells(length(open), function(j) cell(open[j], worker_threads, FALSE), cores, progress)
+      fit_cells(open, list(), FALSE)
     })
   }
   table$gain <- NULL
@@ -326,7 +348,10 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
     ))
   }
   chosen <- which.min(values)
-  best <- cell(chosen, control$threads, TRUE)$fit
+  best <- best_of_starts(lapply(labels, `[[`, as.character(grid$k[chosen])), function(lab) {
+    select_cell(x, grid$k[chosen], families[[grid$model[chosen]]], lab, seeds[chosen], method,
+                weights, control, TRUE)
+  })$fit
   best$call <- best_call(call, best)
   structure(list(table = table, best = best, criterion = criterion, k = ks, models = models,
                  start = start, screen = screening, method = method$name, n = nrow(x),
@@ -376,25 +401,39 @@ check_select_start <- function(start) {
 }
 
 # A cell fitted from each start's partition (named by start; a partition
-# equal to an earlier one's is not fitted again), the one of highest
-# log-likelihood kept, with the start it came from; when every start
-# fails, the first one's failure.
-best_of_starts <- function(labels, fit_from, keep_fit) {
+# equal to an earlier one's is not fitted again) with its fit: the row and
+# fit of highest log-likelihood (see best_row()).
+best_of_starts <- function(labels, fit_from) {
   results <- list()
   for (s in names(labels)) {
     same <- Find(function(t) identical(labels[[t]], labels[[s]]), names(results))
     results[[s]] <- if (is.null(same)) fit_from(labels[[s]]) else results[[same]]
   }
-  rows <- lapply(results, function(r) if (keep_fit) r$row else r)
-  loglik <- vapply(rows, function(r) r$loglik, numeric(1))
-  won <- if (all(is.na(loglik))) 1L else which.max(loglik)
-  out <- results[[won]]
-  if (keep_fit) {
-    out$row$start <- names(labels)[won]
-  } else {
-    out$start <- names(labels)[won]
+  row <- best_row(lapply(results, `[[`, "row"))
+  list(row = row, fit = results[[row$start]]$fit)
+}
+
+# The tasks that make the starts (see run_grid()): the hierarchical tree
+# once for every k, the other starts k by k, the largest first; k = 1
+# needs none.
+start_tasks <- function(ks, start) {
+  many <- ks[ks > 1L]
+  if (length(many) == 0L) {
+    return(list())
   }
-  out
+  tree <- if ("hc" %in% start) list(list(start = "hc", ks = ks))
+  by_k <- lapply(setdiff(start, "hc"), function(s) {
+    lapply(rev(many), function(k) list(start = s, ks = k))
+  })
+  c(tree, unlist(by_k, recursive = FALSE))
+}
+
+# How long each cell of the grid may take, relative to the others: as
+# its number of components, three times as long for the models whose
+# M-step iterates. Only the order and the sharing of the fits between
+# processes depend on it.
+grid_cost <- function(grid) {
+  grid$k * ifelse(vapply(grid$model, model_iterates, logical(1)), 3, 1)
 }
 
 # The method of every cell: a maximum-likelihood one, whose log-likelihood
@@ -419,8 +458,12 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
   warnings <- character(0)
   fit <- withCallingHandlers(
     tryCatch(
-      with_seed(seed, emix_fit(x, k, family = family, method = method, weights = weights,
-                               init = labels, control = control)),
+      with_seed(seed, if (keep_fit) {
+        emix_fit(x, k, family = family, method = method, weights = weights, init = labels,
+                 control = control)
+      } else {
+        grid_fit(x, k, family, labels, method, weights, control)
+      }),
       error = function(e) e
     ),
     warning = function(w) {
@@ -442,10 +485,31 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
     warning = if (length(warnings) > 0L) paste(unique(warnings), collapse = " | ") else NA_character_
   )
   if (!failed) {
-    row$BIC <- stats::BIC(logLik.emix(fit))
-    row$ICL <- row$BIC + 2 * posterior_entropy(fit)
+    # as stats::BIC(logLik(fit)) computes it
+    nobs <- if (is.null(weights)) nrow(x) else sum(weights)
+    row$BIC <- -2 * fit$loglik + fit$df * log(nobs)
+    row$ICL <- row$BIC + 2 * .Call(C_ffi_posterior_entropy, fit$z, weights)
   }
   if (keep_fit) list(row = row, fit = if (!failed) fit) else row
+}
+
+# A cell's fit as emix_fit() makes it from the partition `labels` (one
+# start), with its warnings, but not made into an "emix" object: the
+# compiled loop's result (loglik, df, converged, iter, trace) and the
+# posterior z, its columns in the components' order. The grid's rows need
+# no more, and the object would cost more than a short fit's iterations.
+grid_fit <- function(x, k, family, labels, method, weights, control) {
+  prep <- family$prepare(family, x, k, weights, labels, 1L, method, control)
+  prep$method <- method
+  this <- family$start(prep, 1L)
+  run <- run_em(prep, this$start, this$core, control, method)
+  warn_max_iter(run, method$name, control, 1L)
+  warn_inner_max_iter(run, control)
+  perm <- family$order(run)
+  if (!identical(perm, seq_along(perm))) {
+    .Call(C_ffi_permute_columns, run$z, perm) # in place: made by the C core
+  }
+  run
 }
 
 # The Gaussian family of `model` for d variables with the noise settings
@@ -474,70 +538,6 @@ with_seed <- function(seed, expr) {
   on.exit(if (is.null(old)) rm(".Random.seed", envir = env) else assign(".Random.seed", old, envir = env))
   set.seed(seed)
   expr
-}
-
-# cell(i) for i in 1..n, in `cores` forked processes (or here, for one
-# core), in batches after each of which a progress bar, if any, moves.
-run_cells <- function(n, cell, cores, progress) {
-  bar <- if (progress) utils::txtProgressBar(max = n, style = 3)
-  batch <- if (progress) max(1L, 2L * cores) else n
-  out <- vector("list", n)
-  for (first in seq(1L, n, by = batch)) {
-    these <- first:min(n, first + batch - 1L)
-    out[these] <- if (cores > 1L) {
-      in_processes(these, dealt(length(these), cores), cell, cores)
-    } else {
-      lapply(these, cell)
-    }
-    if (progress) utils::setTxtProgressBar(bar, max(these))
-  }
-  if (progress) close(bar)
-  # a worker that died (or was killed) returns an error or nothing
-  lost <- !vapply(out, function(row) is.list(row) && !is.null(row$loglik), logical(1))
-  for (i in which(lost)) {
-    out[[i]] <- lost_cell(out[[i]])
-  }
-  out
-}
-
-# f(item) for every element of `items`, in `cores` forked processes, item
-# i in process process[i]; a list in the order of the items. A process
-# that died (killed, out of memory) gives each of its items what it
-# returned (an error, or NULL).
-in_processes <- function(items, process, f, cores) {
-  groups <- split(seq_along(items), process)
-  results <- parallel::mclapply(groups, function(these) lapply(items[these], f),
-                                mc.cores = cores, mc.set.seed = FALSE)
-  out <- vector("list", length(items))
-  for (p in seq_along(groups)) {
-    result <- results[[p]]
-    whole <- is.list(result) && !inherits(result, "try-error") &&
-      length(result) == length(groups[[p]])
-    out[groups[[p]]] <- if (whole) result else list(result)
-  }
-  out
-}
-
-# The processes of n items dealt to `cores` of them back and forth (for two:
-# 1, 2, 2, 1, 1, 2, ...). Neighbours in the grid's order (the same k, the
-# models alternating in volume "E" and "V") so fall evenly to each, where
-# taking turns would give one process every "V" model.
-dealt <- function(n, cores) {
-  round <- (seq_len(n) - 1L) %/% cores
-  place <- (seq_len(n) - 1L) %% cores
-  ifelse(round %% 2L == 0L, place, cores - 1L - place) + 1L
-}
-
-# The row of a cell whose worker process did not return one.
-lost_cell <- function(result) {
-  message <- if (inherits(result, "try-error")) {
-    conditionMessage(attr(result, "condition"))
-  } else {
-    "its worker process ended without a result (killed, or out of memory?)"
-  }
-  list(loglik = NA_real_, df = NA_real_, BIC = NA_real_, ICL = NA_real_, converged = NA,
-       iter = NA_integer_, screened = FALSE, gain = 0, error = message,
-       error_class = "emix_error_worker", warning = NA_character_, start = NA_character_)
 }
 
 # The call that fits the chosen cell with emix(): the selection's call with
@@ -610,7 +610,7 @@ print.emix_selection <- function(x, top = 5L, digits = max(3L, getOption("digits
               paste0("\"", x$start, "\"", collapse = " and "), x$method))
   screened <- sum(table$screened)
   if (screened > 0L) {
-    cat(sprintf("%d of %d fits screened: more than %g behind the best, fitted as mclust fits them\n(plain EM to a relative change of %g); the others to the stopping rule.\n",
+    cat(sprintf("%d of %d fits screened: more than %g behind the best, fitted as mclust fits them\n(plain EM without a ridge to a relative change of %g); the others to the stopping rule.\n",
                 screened, nrow(table), screen_margin, screen_tol))
   }
   ranked <- order(table[[x$criterion]], na.last = NA)

@@ -75,47 +75,6 @@ selection_starts <- function(x, ks, start, weights, control, seeds = NULL) {
   starts
 }
 
-# The starts of every k of ks for each start of `start` (a list by start of
-# selection_starts()'s lists), made in `cores` forked processes: the
-# hierarchical tree (which gives every k at once, and takes longest) in a
-# process of its own, the other starts k by k in the others. `seeds` is a
-# list by start of seeds by k; as each k's partition is made from its own
-# seed, the starts do not depend on `cores`. An error in a process is
-# raised here, as it was signalled there.
-parallel_starts <- function(x, ks, start, weights, control, seeds, cores) {
-  tasks <- unlist(lapply(start, function(s) {
-    groups <- if (s == "hc") list(ks) else as.list(ks)
-    lapply(groups, function(these) list(start = s, ks = these))
-  }), recursive = FALSE)
-  make <- function(task) {
-    tryCatch(selection_starts(x, task$ks, task$start, weights, control,
-                              seeds = seeds[[task$start]][as.character(task$ks)]),
-             error = function(e) e)
-  }
-  made <- if (cores > 1L && length(tasks) > 1L) {
-    tree <- vapply(tasks, function(task) task$start == "hc", logical(1))
-    others <- if (any(tree)) seq_len(cores - 1L) + 1L else seq_len(cores)
-    process <- integer(length(tasks))
-    process[tree] <- 1L
-    process[!tree] <- rep_len(others, sum(!tree))
-    in_processes(tasks, process, make, cores)
-  } else {
-    lapply(tasks, make)
-  }
-  for (result in made) {
-    if (inherits(result, "error")) {
-      stop(result)
-    }
-    if (!is.list(result)) {
-      stop(structure(class = c("emix_error_worker", "error", "condition"), list(
-        message = "A process making the starts ended without a result (killed, or out of memory?).",
-        call = NULL)))
-    }
-  }
-  by_start <- vapply(tasks, `[[`, "", "start")
-  lapply(stats::setNames(start, start), function(s) do.call(c, made[by_start == s]))
-}
-
 # ks as distinct whole numbers of components, each at most the number of
 # distinct rows of positive weight.
 check_selection_ks <- function(ks, x, weights) {
@@ -208,7 +167,9 @@ hc_start <- function(x, ks, weights) {
   })
 }
 
-# The "short" start for k components (see selection_starts()). On more rows
+# The "short" start for k components (see selection_starts()): each run
+# from one k-means++ seeding refined by Lloyd's passes (kmeans_start() with
+# one seed). On more rows
 # than the k-means++ start screens its seeds on (screen_rows()), the runs
 # are made on a random subset of that many: the subset's rows keep the
 # best run's classification, and every other row takes its most probable
@@ -232,7 +193,8 @@ short_start <- function(x, k, weights, control, core) {
   short_control$max_iter <- short_iter
   best <- NULL
   for (s in seq_len(short_starts)) {
-    labels <- kmeans_start(sub_x, k, sub_w, core, control$seeds)
+    # one k-means++ seeding each: the runs themselves are the screen
+    labels <- kmeans_start(sub_x, k, sub_w, core, 1L)
     fit <- tryCatch(
       withCallingHandlers(
         emix(sub_x, k = k, model = "VVV", weights = sub_w, init = labels,

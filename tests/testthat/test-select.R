@@ -180,7 +180,7 @@ test_that("screening fits the far cells as mclust does, and refits the contender
   skip_if_not_installed("mclust")
   x <- as.matrix(faithful)
   models <- c("EII", "VII", "EEI", "VVI", "EEE", "VVV")
-  control <- emix_control(reg = 0) # as mclust, which has no ridge
+  control <- emix_control() # the screening fits have no ridge, as mclust
   set.seed(5)
   screened <- emix_select(x, k = 1:6, model = models, start = "hc", control = control, screen = TRUE,
                           cores = 1, progress = FALSE)
@@ -197,11 +197,10 @@ test_that("screening fits the far cells as mclust does, and refits the contender
   expect_identical(screened$best$loglik, full$best$loglik)
   expect_identical(c(screened$best$k, screened$best$model), c(full$best$k, full$best$model))
   expect_true(all(tab$BIC[tab$screened] > min(tab$BIC) + 20))
-  # a screened cell is plain EM from the start, stopped where an iteration
-  # gains less than 1e-6 relative: mclust's EM from the same (its own)
-  # start with that tolerance reaches the same log-likelihood
-  mc <- mclust::mclustBIC(x, G = 1:6, modelNames = models, verbose = FALSE,
-                          control = mclust::emControl(tol = c(1e-6, sqrt(.Machine$double.eps))))
+  # a screened cell is plain EM from the start without a ridge, stopped
+  # where an iteration gains less than 1e-5 relative: mclust's EM from the
+  # same (its own) start with its defaults reaches the same log-likelihood
+  mc <- mclust::mclustBIC(x, G = 1:6, modelNames = models, verbose = FALSE)
   mc_bic <- mc[cbind(match(tab$k, as.integer(rownames(mc))), match(tab$model, colnames(mc)))]
   mc_loglik <- (mc_bic + tab$df * log(nrow(x))) / 2
   compared <- tab$screened & tab$k > 1L
@@ -242,8 +241,9 @@ test_that("the contenders are refitted until the best cell is a refit", {
 
 test_that("the noise settings reach every cell, and are checked once", {
   x <- as.matrix(faithful)
-  sel <- emix_select(x, k = 1:2, model = "EII", noise = TRUE, noise_volume = 5e5, cores = 1,
-                     progress = FALSE)
+  # every cell to the stopping rule (a screened cell stops sooner)
+  sel <- emix_select(x, k = 1:2, model = "EII", noise = TRUE, noise_volume = 5e5, screen = FALSE,
+                     cores = 1, progress = FALSE)
   expect_equal(sel$best$noise$volume, 5e5, tolerance = 1e-12)
   # k = 1 with noise has one closed form: emix() gives the same cell
   one <- emix(x, k = 1, model = "EII", noise = TRUE, noise_volume = 5e5)
@@ -310,26 +310,62 @@ test_that("parallel and serial grids give identical tables", {
   expect_identical(serial$best$loglik, row$loglik)
 })
 
-test_that("cells are dealt to the processes back and forth; a process that dies loses only its cells", {
-  expect_identical(dealt(7L, 2L), c(1L, 2L, 2L, 1L, 1L, 2L, 2L))
-  expect_identical(dealt(7L, 3L), c(1L, 2L, 3L, 3L, 2L, 1L, 1L))
-  expect_identical(dealt(3L, 1L), c(1L, 1L, 1L))
-  skip_on_os("windows") # no forked processes there
-  square <- function(i) i^2
-  expect_identical(in_processes(1:7, dealt(7L, 2L), square, 2L), as.list((1:7)^2))
-  # process 2 (cells 2, 3, 6, 7) is killed at its cell 3
-  killed_at_3 <- function(i) {
-    if (i == 3L) tools::pskill(Sys.getpid(), tools::SIGKILL)
-    list(loglik = as.double(i))
+test_that("the grid's fits are shared by processes as they free; a process that dies loses only its fits", {
+  # a stand-in grid: cell i's fit from partition p has log-likelihood
+  # sum(p) + i, and its cost decides only the order
+  cells <- 1:7
+  cell_k <- c(1L, 2L, 2L, 3L, 3L, 3L, 2L)
+  n <- 6L
+  tasks <- list(list(start = "a", ks = c(1L, 2L, 3L)), list(start = "b", ks = 3L),
+                list(start = "b", ks = 2L))
+  make_start <- function(task) {
+    out <- lapply(task$ks, function(k) rep_len(seq_len(k), n) + (task$start == "b") * (k == 3L))
+    stats::setNames(out, task$ks)
   }
-  out <- suppressWarnings(in_processes(1:7, dealt(7L, 2L), killed_at_3, 2L))
-  expect_identical(lapply(out[c(1L, 4L, 5L)], `[[`, "loglik"), list(1, 4, 5))
-  expect_true(all(vapply(out[c(2L, 3L, 6L, 7L)], is.null, NA)))
-  # as rows of the grid, those cells carry the worker's error
-  rows <- suppressWarnings(run_cells(7L, killed_at_3, 2L, FALSE))
-  expect_identical(vapply(rows, function(r) if (is.null(r$error_class)) "none" else r$error_class, ""),
-                   c("none", "emix_error_worker", "emix_error_worker", "none", "none",
-                     "emix_error_worker", "emix_error_worker"))
+  labels <- list(a = list(), b = list(`1` = rep(1L, n)))
+  fit <- function(i, partition) list(loglik = as.double(sum(partition) + i))
+  expected <- lapply(cells, function(i) {
+    k <- cell_k[i]
+    partitions <- list(a = make_start(tasks[[1L]])[[k]], b = if (k == 1L) rep(1L, n) else
+      make_start(list(start = "b", ks = k))[[1L]])
+    lapply(partitions, function(p) fit(i, p))
+  })
+  for (cores in 1:3) {
+    skip_on_os("windows") # no forked processes there
+    out <- run_grid(cells, cell_k, labels, tasks, make_start, fit, cost = cell_k, cores = cores,
+                    progress = FALSE)
+    expect_identical(unname(out$rows), expected, info = sprintf("cores = %d", cores))
+    expect_identical(out$labels$b[["3"]], make_start(tasks[[2L]])[["3"]])
+  }
+  # the best of a cell's rows, the first start on a tie
+  expect_identical(best_row(list(a = list(loglik = 1), b = list(loglik = 2)))$start, "b")
+  expect_identical(best_row(list(a = list(loglik = 2), b = list(loglik = 2)))$start, "a")
+  expect_identical(best_row(list(a = list(loglik = NA_real_), b = list(loglik = NA_real_)))$start,
+                   "a")
+  # the process that takes cell 3 from start "a" is killed there: its fits
+  # are lost, the other process makes all the others
+  killed <- function(i, partition) {
+    if (i == 3L && sum(partition) == sum(rep_len(1:2, n))) {
+      tools::pskill(Sys.getpid(), tools::SIGKILL)
+    }
+    fit(i, partition)
+  }
+  out <- suppressWarnings(run_grid(cells, cell_k, labels, tasks, make_start, killed,
+                                   cost = cell_k, cores = 2L, progress = FALSE))
+  rows <- unlist(unname(out$rows), recursive = FALSE)
+  lost <- vapply(rows, function(r) identical(r$error_class, "emix_error_worker"), logical(1))
+  expect_true(lost[[5L]]) # cell 3, start "a"
+  expect_identical(rows[!lost], unlist(expected, recursive = FALSE)[!lost])
+  expect_lt(sum(lost), length(rows))
+  expect_identical(best_row(out$rows[[3L]])$error_class, "emix_error_worker")
+  # a process making a start that dies is an error; one that fails, its error
+  dies <- function(task) tools::pskill(Sys.getpid(), tools::SIGKILL)
+  expect_error(suppressWarnings(run_grid(cells, cell_k, labels, tasks, dies, fit, cell_k, 2L, FALSE)),
+               class = "emix_error_worker")
+  fails <- function(task) stop_arg("weights", "are wrong.")
+  e <- expect_error(run_grid(cells, cell_k, labels, tasks, fails, fit, cell_k, 2L, FALSE),
+                    class = "emix_error_argument")
+  expect_identical(e$argument, "weights")
 })
 
 test_that("a cell that fails keeps NA criteria and its reason, and the best ignores it", {

@@ -100,12 +100,12 @@ test_that("short keeps the classification of the best of five short VVV runs", {
   x <- as.matrix(faithful)
   set.seed(6)
   expect_no_warning(short <- selection_starts(x, 3, "short", NULL, emix_control())[["3"]])
-  # the same five k-means++ starts, each run for at most ten EM iterations
+  # the same five k-means++ seedings, each run for at most ten EM iterations
   set.seed(6)
   core <- core_control(emix_control(), x, NULL)
   core$min_rows <- 3
   fits <- lapply(1:5, function(s) {
-    labels <- kmeans_start(x, 3L, NULL, core, 10L)
+    labels <- kmeans_start(x, 3L, NULL, core, 1L)
     suppressWarnings(emix(x, k = 3, init = labels, control = emix_control(max_iter = 10)))
   })
   logliks <- vapply(fits, function(f) f$loglik, numeric(1))
@@ -127,7 +127,7 @@ test_that("short runs on a subset of many rows; the others take their most proba
   core <- core_control(emix_control(), x, NULL)
   core$min_rows <- 3
   fits <- lapply(1:5, function(s) {
-    labels <- kmeans_start(x[rows, ], 2L, NULL, core, 10L)
+    labels <- kmeans_start(x[rows, ], 2L, NULL, core, 1L)
     suppressWarnings(emix(x[rows, ], k = 2, init = labels, control = emix_control(max_iter = 10)))
   })
   best <- fits[[which.max(vapply(fits, function(f) f$loglik, numeric(1)))]]
@@ -140,22 +140,34 @@ test_that("short runs on a subset of many rows; the others take their most proba
   expect_identical(short[-rows], max.col(log_joint, ties.method = "first"))
 })
 
-test_that("the starts made in parallel are those made one by one; a process's error is raised as it was", {
+test_that("the starts made in processes are those made one by one; a process's error is raised as it was", {
   x <- as.matrix(faithful)
   ks <- 1:4
   seeds <- list(hc = stats::setNames(11:14, ks), short = stats::setNames(21:24, ks),
                 `kmeans++` = stats::setNames(31:34, ks))
-  one <- parallel_starts(x, ks, names(seeds), NULL, emix_control(), seeds, 1L)
-  two <- parallel_starts(x, ks, names(seeds), NULL, emix_control(), seeds, 2L)
-  expect_identical(two, one)
-  expect_identical(names(one), names(seeds))
-  for (s in names(seeds)) {
-    expect_identical(one[[s]], selection_starts(x, ks, s, NULL, emix_control(), seeds = seeds[[s]]),
-                     info = s)
+  tasks <- start_tasks(ks, names(seeds))
+  # the tree once, the others k by k from 2, the largest first
+  expect_identical(vapply(tasks, function(task) paste(task$start, paste(task$ks, collapse = "")), ""),
+                   c("hc 1234", "short 4", "short 3", "short 2", "kmeans++ 4", "kmeans++ 3",
+                     "kmeans++ 2"))
+  make <- function(task) {
+    selection_starts(x, task$ks, task$start, NULL, emix_control(threads = 1L),
+                     seeds = seeds[[task$start]][as.character(task$ks)])
   }
-  # the tree needs weights summing to more than 1: its process's error
-  e <- expect_error(parallel_starts(x, 2:3, c("hc", "short"), rep(0.001, nrow(x)), emix_control(),
-                                    seeds, 2L),
+  first <- lapply(seeds, function(s) list(`1` = rep(1L, nrow(x))))
+  made <- lapply(1:2, function(cores) {
+    run_grid(integer(0), integer(0), first, tasks, make, NULL, numeric(0), cores, FALSE)$labels
+  })
+  for (s in names(seeds)) {
+    one_by_one <- selection_starts(x, ks, s, NULL, emix_control(), seeds = seeds[[s]])
+    for (cores in 1:2) {
+      expect_identical(made[[cores]][[s]][as.character(ks)], one_by_one,
+                       info = sprintf("%s, cores = %d", s, cores))
+    }
+  }
+  # the tree needs weights summing to more than 1: the error of its process
+  e <- expect_error(emix_select(x, k = 2:3, weights = rep(0.001, nrow(x)), cores = 2,
+                                progress = FALSE),
                     class = "emix_error_argument")
   expect_identical(e$argument, "weights")
 })
