@@ -35,6 +35,7 @@ SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks)
     s.cost = (double *) R_alloc((size_t) m * (m - 1) / 2 + 1, sizeof(double));
     s.mean = (double *) R_alloc((size_t) m * d, sizeof(double));
     s.pool = (double *) R_alloc((size_t) m * d, sizeof(double));
+    s.inv_diag = (double *) R_alloc((size_t) m * d, sizeof(double));
     s.work = (double *) R_alloc((size_t) d * d, sizeof(double));
     s.vec = (double *) R_alloc(d, sizeof(double));
     s.vec2 = (double *) R_alloc(d, sizeof(double));

@@ -141,23 +141,26 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
         base = b;
         other = a;
     }
+    if (R == NULL && s->rank[base] + s->rank[other] + 1 < d) {
+        /* W_a + W_b + v v' is singular, as its factor would say: the
+         * trace form */
+        return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
+    }
     if (R == NULL && s->rank[other] == 0 && s->rows[other] == 1) {
         /* a single row joins: W = W_base + v v' */
         int rank = s->rank[base];
-        if (rank + 1 < d) {
-            /* still singular: the trace form, as the factor would say */
-            return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
-        }
         if (rank == d && s->logdet[base] > R_NegInf) {
             /* det(W + v v') = det(W) (1 + |y|^2) with R'y = v (the matrix
              * determinant lemma): no rotations. R'y = v is solved row by
-             * row of R, in the order of the cluster's pool rows. */
+             * row of R, in the order of the cluster's pool rows, with the
+             * reciprocals of R's diagonal kept with the cluster. */
             double *y = s->vec2, q = 0.0;
+            const double *inv = s->inv_diag + (size_t) d * base;
             memcpy(y, v, d * sizeof(double));
             int member = s->head[base];
             for (int u = 0; u < d; u++) {
                 const double *ru = s->pool + (size_t) d * member;
-                double yu = y[u] / ru[u];
+                double yu = y[u] * inv[u];
                 for (int t = u + 1; t < d; t++) {
                     y[t] -= ru[t] * yu;
                 }
@@ -337,6 +340,11 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         s->trace[i] = trace;
         s->term[i] = term;
         s->logdet[i] = used == d ? log_det_scatter(s->work, used, d, 1.0) : R_NegInf;
+        if (s->logdet[i] > R_NegInf) {
+            for (int t = 0; t < d; t++) {
+                s->inv_diag[(size_t) d * i + t] = 1.0 / s->work[(size_t) d * t + t];
+            }
+        }
         s->rows[i] += s->rows[j];
         s->rank[i] = used;
         s->rep[i] = ri < rj ? ri : rj;
@@ -357,6 +365,8 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
             s->trace[j] = s->trace[last];
             s->term[j] = s->term[last];
             s->logdet[j] = s->logdet[last];
+            memcpy(s->inv_diag + (size_t) d * j, s->inv_diag + (size_t) d * last,
+                   d * sizeof(double));
             s->rows[j] = s->rows[last];
             s->rank[j] = s->rank[last];
             s->rep[j] = s->rep[last];
