@@ -152,10 +152,12 @@
 #' the call makes it reproducible. In an interactive session a progress bar
 #' shows how many cells are done.
 #'
-#' The best cell is the one with the smallest `criterion`; a tie goes to the
-#' first in the table's order (fewer components, then the order of
-#' `model`). Its fit is made again in this process from the same start and
-#' seed, with `control`'s threads, and is returned as `best`.
+#' The screening's contenders, being few, are fitted again in this
+#' process, each with `control`'s threads. The best cell is the one with
+#' the smallest `criterion`; a tie goes to the first in the table's order
+#' (fewer components, then the order of `model`). Its fit, made in this
+#' process from the same start and seed with `control`'s threads (that of
+#' its refit, when it was screened), is returned as `best`.
 #'
 #' @param x A numeric matrix or data frame of numeric columns, or for the
 #'   formula method a one-sided formula (named `formula`), as for [emix()].
@@ -328,11 +330,33 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
     lapply(fitted$rows, best_row)
   }
   table <- cbind(grid, rows_frame(fit_cells(seq_len(nrow(grid)), tasks, screening)))
+  # cell i fitted from every start with `control`, here, as the row and
+  # fit of the best start (see best_of_starts())
+  fit_here <- function(i) {
+    best_of_starts(lapply(labels, `[[`, as.character(grid$k[i])), function(lab) {
+      select_cell(x, grid$k[i], families[[grid$model[i]]], lab, seeds[i], method, weights,
+                  control, TRUE)
+    })
+  }
+  kept <- NULL # the refit of least criterion, list(cell, value, fit)
   if (screening) {
     # a cell whose worker died is tried again, as a failed screening fit
     table$screened[table$error_class %in% "emix_error_worker"] <- TRUE
+    # the contenders are few: fitted here, with `control`'s threads (no
+    # process to fork), keeping the fit that may be returned as `best`
     table <- refit_contenders(table, criterion, function(open) {
-      fit_cells(open, list(), FALSE)
+      bar <- if (progress) utils::txtProgressBar(max = length(open), style = 3)
+      rows <- lapply(seq_along(open), function(j) {
+        refit <- fit_here(open[j])
+        value <- refit$row[[criterion]]
+        if (!is.na(value) && (is.null(kept) || value < kept$value)) {
+          kept <<- list(cell = open[j], value = value, fit = refit$fit)
+        }
+        if (progress) utils::setTxtProgressBar(bar, j)
+        refit$row
+      })
+      if (progress) close(bar)
+      rows
     })
   }
   table$gain <- NULL
@@ -348,10 +372,7 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
     ))
   }
   chosen <- which.min(values)
-  best <- best_of_starts(lapply(labels, `[[`, as.character(grid$k[chosen])), function(lab) {
-    select_cell(x, grid$k[chosen], families[[grid$model[chosen]]], lab, seeds[chosen], method,
-                weights, control, TRUE)
-  })$fit
+  best <- if (!is.null(kept) && kept$cell == chosen) kept$fit else fit_here(chosen)$fit
   best$call <- best_call(call, best)
   structure(list(table = table, best = best, criterion = criterion, k = ks, models = models,
                  start = start, screen = screening, method = method$name, n = nrow(x),
