@@ -82,9 +82,10 @@
 #' "em"`, every cell is first fitted as mclust fits it with its defaults:
 #' plain EM (not accelerated) without a ridge (`reg = 0`), stopped at the
 #' first iteration that changes the log-likelihood by less than
-#' \eqn{10^{-5}} relative to it (mclust's rule and tolerance,
-#' `emControl()`). From mclust's own start (`"hc"`) such a cell is
-#' mclust's. (With the ridge, a cell climbs a slightly different function:
+#' \eqn{10^{-5}} relative to it, the inner iterations of the M-steps that
+#' iterate at `inner_tol` \eqn{= 1.5 \times 10^{-8}}{= 1.5e-8} (mclust's
+#' rule and tolerances, `emControl()`). From mclust's own start (`"hc"`)
+#' such a cell is mclust's. (With the ridge, a cell climbs a slightly different function:
 #' stopped at that tolerance, iris's `"EVV"` with 7 components ended
 #' \eqn{1.5 \times 10^{-6}}{1.5e-6} (relative) below mclust's.) Then
 #' every cell that might be within 20 of the best criterion, and every cell
@@ -178,8 +179,8 @@
 #'   formula method evaluated in `data`.
 #' @param control Settings of each fit, from [emix_control()]. With
 #'   screening, the screening fits take them too, except `accelerate`,
-#'   `reg`, `rule` and `tol` (plain EM without a ridge and mclust's rule,
-#'   see the section *Screening*).
+#'   `reg`, `rule`, `tol` and `inner_tol` (plain EM without a ridge and
+#'   mclust's rule and tolerances, see the section *Screening*).
 #' @param screen Whether to screen the grid (see the section *Screening*):
 #'   `TRUE` fits every cell as mclust does first and only the contenders
 #'   with `control`; `FALSE` fits every cell with `control`.

@@ -15,6 +15,9 @@
 # bench/select_screen.R).
 screen_tol <- 1e-5
 screen_margin <- 20
+# The inner iterations of the M-steps that iterate ("VEI", "EVE", ...) stop
+# at mclust's default tolerance too (emControl()$tol[2]).
+screen_inner_tol <- sqrt(.Machine$double.eps)
 
 # Whether a grid is screened: plain or accelerated EM, stopped by a rule
 # (tol = 0 or max_iter = 0 ask for exactly that many iterations).
@@ -29,6 +32,7 @@ screening_control <- function(control) {
   control$reg <- 0
   control$rule <- "relative"
   control$tol <- screen_tol
+  control$inner_tol <- screen_inner_tol
   control$accelerate <- FALSE
   control
 }
