@@ -91,8 +91,13 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
         for (i in seq_along(mine)) {
           labels[[tasks[[mine[i]]]$start]][names(partitions[[i]])] <<- partitions[[i]]
         }
+        # the fits from the partitions made here (those of k = 1, which
+        # every start shares, wait for the second phase)
+        made_here <- unlist(lapply(seq_along(mine), function(i) {
+          paste(match(tasks[[mine[i]]]$start, starts), names(partitions[[i]]))
+        }))
+        own <- by_cost[paste(unit_start, unit_k)[by_cost] %in% made_here]
         fitted <- list()
-        own <- by_cost[vapply(by_cost, function(u) !is.null(partition(u)), logical(1))]
         for (u in own) {
           if (any(tree) && file.exists(tree_made)) break
           fitted[[as.character(u)]] <- fit_unit(u)
