@@ -49,8 +49,8 @@
 #'   more than 1);
 #' * `"short"`: the best of five short EM runs (at most 10 iterations of
 #'   the model `"VVV"`, on at most \eqn{\max(2000, 200k)}{max(2000, 200 k)}
-#'   rows, the others taking their most probable component), each from one
-#'   k-means++ seeding refined by Lloyd's passes;
+#'   rows, the others taking their most probable component) from k-means++
+#'   starts;
 #' * `"kmeans++"`: `emix_control(seeds = )` k-means++ seedings screened as
 #'   [emix()]'s default start does, keeping clusters big enough for `"VVV"`;
 #' * `"random"`: the partition by nearest of `k` rows drawn at random.

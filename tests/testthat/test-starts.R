@@ -100,12 +100,12 @@ test_that("short keeps the classification of the best of five short VVV runs", {
   x <- as.matrix(faithful)
   set.seed(6)
   expect_no_warning(short <- selection_starts(x, 3, "short", NULL, emix_control())[["3"]])
-  # the same five k-means++ seedings, each run for at most ten EM iterations
+  # the same five k-means++ starts, each run for at most ten EM iterations
   set.seed(6)
   core <- core_control(emix_control(), x, NULL)
   core$min_rows <- 3
   fits <- lapply(1:5, function(s) {
-    labels <- kmeans_start(x, 3L, NULL, core, 1L)
+    labels <- kmeans_start(x, 3L, NULL, core, 10L)
     suppressWarnings(emix(x, k = 3, init = labels, control = emix_control(max_iter = 10)))
   })
   logliks <- vapply(fits, function(f) f$loglik, numeric(1))
@@ -127,7 +127,7 @@ test_that("short runs on a subset of many rows; the others take their most proba
   core <- core_control(emix_control(), x, NULL)
   core$min_rows <- 3
   fits <- lapply(1:5, function(s) {
-    labels <- kmeans_start(x[rows, ], 2L, NULL, core, 1L)
+    labels <- kmeans_start(x[rows, ], 2L, NULL, core, 10L)
     suppressWarnings(emix(x[rows, ], k = 2, init = labels, control = emix_control(max_iter = 10)))
   })
   best <- fits[[which.max(vapply(fits, function(f) f$loglik, numeric(1)))]]
