@@ -14,7 +14,7 @@
 # (possible_gain()). The margin is measured (?emix_select,
 # bench/select_screen.R).
 screen_tol <- 1e-5
-screen_margin <- 20
+screen_margin <- 40
 # The inner iterations of the M-steps that iterate ("VEI", "EVE", ...) stop
 # at mclust's default tolerance too (emControl()$tol[2]).
 screen_inner_tol <- sqrt(.Machine$double.eps)

@@ -11,7 +11,7 @@
 #   reached a better optimum);
 # * "needed": the margin the best cell without screening needed to be a
 #   contender in the first round (its screening BIC, less twice its
-#   credited gain, minus the best screening BIC): the margin (20) must
+#   credited gain, minus the best screening BIC): the margin (40) must
 #   exceed it, or a later round must find the cell;
 # * whether the screened run chose the same cell with the same BIC, and
 #   the seconds each run took (two processes).
@@ -94,6 +94,7 @@ print(result, digits = 4, row.names = FALSE)
 cat(sprintf("\nOver all %d cells: screening BIC above the BIC without screening by at most %.3g in half, %.3g in 95%%, %.3g in all; below it in %d.\n",
             length(all_above), stats::median(all_above), stats::quantile(all_above, 0.95),
             max(all_above), sum(all_above < -1e-6)))
-cat(sprintf("\nLargest margin needed: %.1f (%s); the choice differed on %d data sets.\n",
-            max(result$needed), result$data[which.max(result$needed)],
-            sum(!result$same_choice)))
+# (NA where the best cell's screening fit failed: such a fit is refitted)
+cat(sprintf("\nLargest margin needed: %.1f (%s); the best cell's screening fit failed on %d data sets; the choice differed on %d.\n",
+            max(result$needed, na.rm = TRUE), result$data[which.max(result$needed)],
+            sum(is.na(result$needed)), sum(!result$same_choice)))

@@ -192,11 +192,12 @@ test_that("screening fits the far cells as mclust does, and refits the contender
   expect_true(any(tab$screened) && any(refitted))
   expect_false(any(full$table$screened))
   # a refitted row is the row of the grid without screening, and the best
-  # is one of them; every screened cell is more than 20 behind the best
+  # is one of them; every screened cell is more than the margin (40) behind
+  # the best
   expect_identical(tab[refitted, ], full$table[refitted, ])
   expect_identical(screened$best$loglik, full$best$loglik)
   expect_identical(c(screened$best$k, screened$best$model), c(full$best$k, full$best$model))
-  expect_true(all(tab$BIC[tab$screened] > min(tab$BIC) + 20))
+  expect_true(all(tab$BIC[tab$screened] > min(tab$BIC) + screen_margin))
   # a screened cell is plain EM from the start without a ridge, stopped
   # where an iteration gains less than 1e-5 relative: mclust's EM from the
   # same (its own) start with its defaults reaches the same log-likelihood
@@ -223,19 +224,21 @@ test_that("screening fits the far cells as mclust does, and refits the contender
 })
 
 test_that("the contenders are refitted until the best cell is a refit", {
-  # screened values; a refit adds 30 to the criterion of cell 1 (the best
-  # screened) and 5 to the others, so that cell 3, no contender at first,
-  # becomes the best screened cell and is refitted in a second round
-  table <- data.frame(BIC = c(100, 110, 125, 200), gain = 0, screened = TRUE)
+  # screened values; a refit adds the margin m and 10 to the criterion of
+  # cell 1 (the best screened) and 5 to the others, so that cell 3, no
+  # contender at first, comes within the margin of the best and is
+  # refitted in a second round
+  m <- screen_margin
+  table <- data.frame(BIC = 100 + c(0, m / 2, m + 5, 5 * m), gain = 0, screened = TRUE)
   rounds <- list()
   refit <- function(open) {
     rounds[[length(rounds) + 1L]] <<- open
-    lapply(open, function(i) list(BIC = table$BIC[i] + if (i == 1L) 30 else 5, gain = 0,
+    lapply(open, function(i) list(BIC = table$BIC[i] + if (i == 1L) m + 10 else 5, gain = 0,
                                   screened = FALSE))
   }
   out <- refit_contenders(table, "BIC", refit)
   expect_identical(rounds, list(1:2, 3L))
-  expect_identical(out$BIC, c(130, 115, 130, 200))
+  expect_identical(out$BIC, 100 + c(m + 10, m / 2 + 5, m + 10, 5 * m))
   expect_identical(out$screened, c(FALSE, FALSE, FALSE, TRUE))
 })
 
@@ -265,9 +268,11 @@ test_that("the possible gain of a screened cell: the smaller of Aitken's and the
   # a closed form in one iteration, and a fit that did not move
   expect_identical(possible_gain(list(trace = data.frame(change = NA_real_), iter = 0L)), 0)
   expect_identical(possible_gain(list(trace = data.frame(change = c(NA, 0, 0)), iter = 2L)), 0)
-  # a contender is within 20 of the best once credited twice its gain; a
-  # screening fit that failed is fitted again, a refit is not
-  table <- data.frame(BIC = c(100, 115, 130, 121, NA, 150, NA), gain = c(0, 0, 6, 0.4, 0, 0, 0),
+  # a contender is within the margin of the best once credited twice its
+  # gain; a screening fit that failed is fitted again, a refit is not
+  m <- screen_margin
+  table <- data.frame(BIC = 100 + c(0, m - 5, m + 10, m + 1, NA, 3 * m, NA),
+                      gain = c(0, 0, 6, 0.4, 0, 0, 0),
                       screened = c(TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, FALSE))
   expect_identical(contenders(table, "BIC"), c(1:3, 5L))
   table$BIC[1:4] <- NA
