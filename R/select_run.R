@@ -1,15 +1,17 @@
 # Running emix_select()'s grid. Its work is the starts (the hierarchical
 # tree, which gives every k at once, and the other starts k by k) and the
 # fits, one per cell and start ("units"), in `cores` forked processes:
-# * first the starts: the tree in one process, the other starts k by k in
-#   the others, each of which then fits cells from the partitions it made
-#   until the tree is made (a file in a directory all of them see says so;
-#   the partitions are saved there first, so that a fit that ends its
-#   process loses no start);
-# * then every fit not yet made, in `cores` processes that each take the
-#   next fit not taken, the costliest first. A process takes a fit by
-#   creating its directory, which only one can do, so the work is shared by
-#   the time it takes, which no division fixed in advance would foresee.
+# * first the starts, each process taking the next start no other has
+#   taken (the tree first, then the others k by k, the largest first),
+#   then fitting cells from the partitions it made until every start is
+#   made;
+# * then every fit not yet made, each process taking the next fit no other
+#   has taken, the costliest first.
+# A process takes a start or a fit by creating its directory, which only
+# one can do, in a directory all of them see, so the work is shared by
+# the time it takes, which no division fixed in advance would foresee; the
+# partitions are saved there as soon as they are made, so that a fit that
+# ends its process loses no start.
 # A fit's row depends only on its cell, partition and seed, so the rows are
 # those of one process, whichever process made them.
 
@@ -66,63 +68,49 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
     on.exit(unlink(shared, recursive = TRUE), add = TRUE)
     done_file <- function(u) file.path(shared, paste0(u, ".done"))
     if (length(tasks) > 0L) {
-      # the starts, and meanwhile the fits from the partitions already made
-      tree <- vapply(tasks, function(task) task$start == "hc", logical(1))
-      others <- if (any(tree) && cores > 1L) seq_len(cores - 1L) + 1L else seq_len(cores)
-      process <- integer(length(tasks))
-      process[tree] <- 1L
-      process[!tree] <- rep_len(others, sum(!tree))
-      tree_made <- file.path(shared, "tree")
-      # each process's partitions, saved before it fits any cell: a fit
-      # that ends the process then costs only the fits
-      saved <- function(p) file.path(shared, paste0("starts-", p, ".rds"))
-      groups <- split(seq_along(tasks), process)
-      first <- in_processes(as.list(seq_along(groups)), function(p) {
-        mine <- groups[[p]]
-        partitions <- tryCatch(lapply(tasks[mine], make_start), error = function(e) e)
-        if (inherits(partitions, "error")) {
-          return(list(error = partitions))
+      # the starts, each taken by the first process to claim it (the tree
+      # first) and saved as soon as made, so that a fit that ends its
+      # process loses no start; meanwhile the fits from the partitions a
+      # process made, until every start is made
+      saved <- function(t) file.path(shared, sprintf("start-%d.rds", t))
+      claimed <- function(t) dir.create(file.path(shared, sprintf("start-%d", t)), showWarnings = FALSE)
+      all_made <- function() all(file.exists(saved(seq_along(tasks))))
+      first <- in_processes(as.list(seq_len(min(cores, length(tasks)))), function(p) {
+        made_here <- character(0)
+        for (t in seq_along(tasks)) {
+          if (!claimed(t)) next
+          partitions <- tryCatch(make_start(tasks[[t]]), error = function(e) e)
+          if (inherits(partitions, "error")) {
+            return(list(error = partitions))
+          }
+          saveRDS(partitions, saved(t), compress = FALSE)
+          labels[[tasks[[t]]$start]][names(partitions)] <<- partitions
+          made_here <- c(made_here, paste(match(tasks[[t]]$start, starts), names(partitions)))
         }
-        if (any(tree[mine])) {
-          file.create(tree_made)
-          return(list(partitions = partitions, rows = list()))
-        }
-        saveRDS(partitions, saved(p), compress = FALSE)
-        for (i in seq_along(mine)) {
-          labels[[tasks[[mine[i]]]$start]][names(partitions[[i]])] <<- partitions[[i]]
-        }
-        # the fits from the partitions made here (those of k = 1, which
-        # every start shares, wait for the second phase)
-        made_here <- unlist(lapply(seq_along(mine), function(i) {
-          paste(match(tasks[[mine[i]]]$start, starts), names(partitions[[i]]))
-        }))
-        own <- by_cost[paste(unit_start, unit_k)[by_cost] %in% made_here]
+        # (those of k = 1, which every start shares, wait for the second
+        # phase)
         fitted <- list()
-        for (u in own) {
-          if (any(tree) && file.exists(tree_made)) break
+        for (u in by_cost[paste(unit_start, unit_k)[by_cost] %in% made_here]) {
+          if (all_made()) break
           fitted[[as.character(u)]] <- fit_unit(u)
           if (progress) file.create(done_file(u))
         }
-        list(partitions = partitions, rows = fitted)
+        list(rows = fitted)
       }, function() show(length(list.files(shared, pattern = "done$"))))
-      for (p in seq_along(groups)) {
-        result <- first[[p]]
+      for (result in first) {
         if (is.list(result) && inherits(result$error, "error")) {
           stop(result$error) # as it was signalled in the process
         }
-        if (!is.list(result) || is.null(result$partitions)) {
-          if (!file.exists(saved(p))) {
-            stop(structure(class = c("emix_error_worker", "error", "condition"), list(
-              message = "A process making the starts ended without a result (killed, or out of memory?).",
-              call = NULL)))
-          }
-          result <- list(partitions = readRDS(saved(p)), rows = list())
+        if (is.list(result)) rows[as.integer(names(result$rows))] <- result$rows
+      }
+      for (t in seq_along(tasks)) {
+        if (!file.exists(saved(t))) {
+          stop(structure(class = c("emix_error_worker", "error", "condition"), list(
+            message = "A process making the starts ended without a result (killed, or out of memory?).",
+            call = NULL)))
         }
-        mine <- groups[[p]]
-        for (i in seq_along(mine)) {
-          labels[[tasks[[mine[i]]]$start]][names(result$partitions[[i]])] <- result$partitions[[i]]
-        }
-        rows[as.integer(names(result$rows))] <- result$rows
+        partitions <- readRDS(saved(t))
+        labels[[tasks[[t]]$start]][names(partitions)] <- partitions
       }
     }
     find_twins()
