@@ -118,15 +118,18 @@
 #' when `control` asks for a fixed number of iterations (`tol = 0` or
 #' `max_iter = 0`). On large data that costs several times as much: on
 #' \eqn{10^5} rows of five variables (`bench/select.R`, two processes) the
-#' default grid took 10.8 s, without screening 33.4 s, and
-#' `mclust::Mclust()` 135.9 s (in another run 11.0, 32.4 and 136.2 s).
-#' All chose the same model, emix's BIC lower (better) than mclust's by
-#' 0.2. On 5000 of these rows (the default 1.5 to 2.0 s in eight runs,
-#' without screening 1.8 and 2.1 s, Mclust 9.1 and 9.7 s) and on smaller
-#' data the
-#' screening saves little or nothing (plain EM takes more iterations than
-#' accelerated EM, and the contenders are fitted twice), but every cell
-#' ends at least where mclust's ends, and the best is fitted to the
+#' default grid took 7.9 s, without screening 39.8 s, and
+#' `mclust::Mclust()` 161.9 s (in earlier runs 6.2 to 6.5 s against 137 to
+#' 164 s). All chose the same model, emix's BIC lower (better) than
+#' mclust's by 0.2. On 5000 of these rows the default took 0.9 to 1.4 s
+#' against Mclust's 10.0 to 13.0 s in ten paired runs (7.9 to 11.5 times
+#' as fast, 10.2 in the median), without screening 1.5 to 2.0 s; on data
+#' of a few dozen rows the
+#' screening costs a little (the contenders are fitted twice). On faithful
+#' and iris every cell ends at least where mclust's ends (the tests check
+#' it); on W1's 5000 and 100 000 rows, 10 and 18 cells far from the best
+#' end more than 1 above mclust's BIC (from other starts; 58 and 76 below
+#' it), and the best is fitted to the
 #' optimum. The other methods are not screened.
 #'
 #' @section The grid:
