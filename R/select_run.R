@@ -52,6 +52,12 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
   bar <- if (progress) utils::txtProgressBar(max = max(1L, units), style = 3)
   show <- function(done) if (progress) utils::setTxtProgressBar(bar, done)
 
+  # without a directory to share (the session's temporary directory not
+  # writable), one process
+  shared <- if (cores > 1L) grid_directory()
+  if (is.null(shared)) {
+    cores <- 1L
+  }
   if (cores == 1L) {
     for (task in tasks) {
       partitions <- make_start(task)
@@ -63,8 +69,6 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
       show(sum(made()))
     }
   } else {
-    shared <- tempfile("emix-grid-")
-    dir.create(shared)
     on.exit(unlink(shared, recursive = TRUE), add = TRUE)
     done_file <- function(u) file.path(shared, paste0(u, ".done"))
     if (length(tasks) > 0L) {
@@ -146,6 +150,13 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
   rows[!is.na(twin)] <- rows[twin[!is.na(twin)]]
   by_cell <- split(rows, factor(unit_cell, levels = unique(cells)))
   list(rows = lapply(by_cell, function(r) stats::setNames(r, starts)), labels = labels)
+}
+
+# A new directory in the session's temporary directory, for the processes
+# of a grid to share; NULL if it cannot be made.
+grid_directory <- function() {
+  path <- tempfile("emix-grid-")
+  if (suppressWarnings(dir.create(path))) path
 }
 
 # f(item) for every element of `items`, each in a forked process of its

@@ -6,19 +6,6 @@
 
 faithful_labels <- function() ifelse(faithful$eruptions > 3, 2L, 1L)
 
-# Replaces an internal function of emix; returns the function that puts
-# the original back (call it with on.exit()).
-replace_internal <- function(name, value) {
-  ns <- asNamespace("emix")
-  old <- get(name, envir = ns)
-  unlockBinding(name, ns)
-  assign(name, value, envir = ns)
-  function() {
-    assign(name, old, envir = ns)
-    lockBinding(name, ns)
-  }
-}
-
 # ---- 1. settings and priors are checked where they are used -------------
 
 test_that("an emix_control edited after it was made is checked again", {

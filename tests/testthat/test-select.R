@@ -342,6 +342,14 @@ test_that("the grid's fits are shared by processes as they free; a process that 
     expect_identical(unname(out$rows), expected, info = sprintf("cores = %d", cores))
     expect_identical(out$labels$b[["3"]], make_start(tasks[[2L]])[["3"]])
   }
+  # without a directory to share, one process, to the same rows
+  local({
+    restore <- replace_internal("grid_directory", function() NULL)
+    on.exit(restore())
+    out <- run_grid(cells, cell_k, labels, tasks, make_start, fit, cost = cell_k, cores = 2L,
+                    progress = FALSE)
+    expect_identical(unname(out$rows), expected)
+  })
   # the best of a cell's rows, the first start on a tie
   expect_identical(best_row(list(a = list(loglik = 1), b = list(loglik = 2)))$start, "b")
   expect_identical(best_row(list(a = list(loglik = 2), b = list(loglik = 2)))$start, "a")
