@@ -322,9 +322,10 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   # `worker_control`, as a row
   fit_cell <- function(screening) {
     cell_control <- if (screening) screening_control(worker_control) else worker_control
+    prepared <- new.env(parent = emptyenv()) # the last cell's preparation
     function(i, partition) {
       select_cell(x, grid$k[i], families[[grid$model[i]]], partition, seeds[i], method, weights,
-                  cell_control, FALSE, screening)
+                  cell_control, FALSE, screening, prepared)
     }
   }
   cost <- grid_cost(grid)
@@ -480,8 +481,10 @@ check_select_method <- function(method) {
 # `seed` (and its state restored after), as a row: a list of the table's
 # columns (see rows_frame()); with `keep_fit`, a list of that row and the
 # fit. Errors and warnings are caught and recorded, never lost in a worker.
+# `prepared`, an environment, keeps the preparation of the last cell for
+# its fit from another start (see grid_fit()).
 select_cell <- function(x, k, family, labels, seed, method, weights, control, keep_fit,
-                        screening = FALSE) {
+                        screening = FALSE, prepared = NULL) {
   warnings <- character(0)
   fit <- withCallingHandlers(
     tryCatch(
@@ -489,7 +492,7 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
         emix_fit(x, k, family = family, method = method, weights = weights, init = labels,
                  control = control)
       } else {
-        grid_fit(x, k, family, labels, method, weights, control)
+        grid_fit(x, k, family, labels, method, weights, control, prepared)
       }),
       error = function(e) e
     ),
@@ -525,8 +528,23 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
 # compiled loop's result (loglik, df, converged, iter, trace) and the
 # posterior z, its columns in the components' order. The grid's rows need
 # no more, and the object would cost more than a short fit's iterations.
-grid_fit <- function(x, k, family, labels, method, weights, control) {
-  prep <- family$prepare(family, x, k, weights, labels, 1L, method, control)
+# With `prepared` (an environment), the checked data and settings of the
+# cell are kept there and reused when the next fit is of the same cell:
+# only the start differs then.
+grid_fit <- function(x, k, family, labels, method, weights, control, prepared = NULL) {
+  cell <- paste(k, family$model)
+  if (!is.null(prepared) && identical(prepared$cell, cell) && !isTRUE(family$noise)) {
+    # the same cell from another start: only the start differs (without a
+    # noise component, which may take a column of the start)
+    prep <- prepared$prep
+    prep$init <- check_init(labels, x, k)
+  } else {
+    prep <- family$prepare(family, x, k, weights, labels, 1L, method, control)
+    if (!is.null(prepared)) {
+      prepared$cell <- cell
+      prepared$prep <- prep
+    }
+  }
   prep$method <- method
   this <- family$start(prep, 1L)
   run <- run_em(prep, this$start, this$core, control, method)

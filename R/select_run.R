@@ -5,8 +5,9 @@
 #   taken (the tree first, then the others k by k, the largest first),
 #   then fitting cells from the partitions it made until every start is
 #   made;
-# * then every fit not yet made, each process taking the next fit no other
-#   has taken, the costliest first.
+# * then every fit not yet made, each process taking the next cell no other
+#   has taken, the costliest first, and fitting it from the starts not yet
+#   fitted.
 # A process takes a start or a fit by creating its directory, which only
 # one can do, in a directory all of them see, so the work is shared by
 # the time it takes, which no division fixed in advance would foresee; the
@@ -22,7 +23,9 @@
 #   named by k (as.character);
 # * `tasks`: the starts still to make, each a list(start, ks);
 #   make_start(task) returns its partitions, a list named by k;
-# * fit(cell, partition): the row of a cell fitted from a partition;
+# * fit(cell, partition): the row of a cell fitted from a partition (the
+#   fits of a cell from several starts follow each other in a process, so
+#   that fit() can keep what they share);
 # * cell_k, cost: the k of each cell of the grid, and how long its fit may
 #   take, in any unit (the costliest are begun first).
 # A cell's fit from a partition equal to another start's is made once. A
@@ -120,16 +123,21 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
     find_twins()
     open <- by_cost[!made()[by_cost]]
     if (length(open) > 0L) {
-      # every fit not yet made, each taken by the first process to claim it
+      # every fit not yet made, the fits of a cell together (they share
+      # its preparation, see fit()), each cell taken by the first process
+      # to claim it
       claims <- file.path(shared, "claims")
       dir.create(claims)
-      workers <- min(cores, length(open))
+      open_cells <- split(open, factor(unit_cell[open], levels = unique(unit_cell[open])))
+      workers <- min(cores, length(open_cells))
       second <- if (workers == 1L) list(lapply(stats::setNames(open, open), fit_unit)) else in_processes(as.list(seq_len(workers)), function(p) {
         fitted <- list()
-        for (u in open) {
-          if (dir.create(file.path(claims, u), showWarnings = FALSE)) {
-            fitted[[as.character(u)]] <- fit_unit(u)
-            if (progress) file.create(done_file(u))
+        for (these in open_cells) {
+          if (dir.create(file.path(claims, unit_cell[these[1L]]), showWarnings = FALSE)) {
+            for (u in these) {
+              fitted[[as.character(u)]] <- fit_unit(u)
+              if (progress) file.create(done_file(u))
+            }
           }
         }
         fitted
