@@ -121,9 +121,9 @@
 #' default grid took 7.9 s, without screening 39.8 s, and
 #' `mclust::Mclust()` 161.9 s (in earlier runs 6.2 to 6.5 s against 137 to
 #' 164 s). All chose the same model, emix's BIC lower (better) than
-#' mclust's by 0.2. On 5000 of these rows the default took 0.9 to 1.4 s
-#' against Mclust's 10.0 to 13.0 s in ten paired runs (7.9 to 11.5 times
-#' as fast, 10.2 in the median), without screening 1.5 to 2.0 s; on data
+#' mclust's by 0.2. On 5000 of these rows the default took 0.8 to 1.1 s
+#' against Mclust's 9.1 to 10.4 s in ten paired runs (8.6 to 12.4 times
+#' as fast, 10.4 in the median), without screening 1.5 to 2.0 s; on data
 #' of a few dozen rows the
 #' screening costs a little (the contenders are fitted twice). On faithful
 #' and iris every cell ends at least where mclust's ends (the tests check
