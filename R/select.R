@@ -515,10 +515,11 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
     warning = if (length(warnings) > 0L) paste(unique(warnings), collapse = " | ") else NA_character_
   )
   if (!failed) {
-    # as stats::BIC(logLik(fit)) computes it
-    nobs <- if (is.null(weights)) nrow(x) else sum(weights)
-    row$BIC <- -2 * fit$loglik + fit$df * log(nobs)
-    row$ICL <- row$BIC + 2 * .Call(C_ffi_posterior_entropy, fit$z, weights)
+    # the log-likelihood as logLik.emix() gives it, of a fit or of a run
+    loglik <- structure(fit$loglik, df = fit$df, class = "logLik",
+                        nobs = if (is.null(weights)) nrow(x) else sum(weights))
+    row$BIC <- stats::BIC(loglik)
+    row$ICL <- row$BIC + 2 * posterior_entropy(list(z = fit$z, weights = weights))
   }
   if (keep_fit) list(row = row, fit = if (!failed) fit) else row
 }

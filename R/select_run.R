@@ -52,6 +52,11 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
     }
   }
   fit_unit <- function(u) fit(unit_cell[u], partition(u))
+  # a start's partitions into `labels` (of the calling frame)
+  add_partitions <- function(labels, task, partitions) {
+    labels[[task$start]][names(partitions)] <- partitions
+    labels
+  }
   bar <- if (progress) utils::txtProgressBar(max = max(1L, units), style = 3)
   show <- function(done) if (progress) utils::setTxtProgressBar(bar, done)
 
@@ -63,8 +68,7 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
   }
   if (cores == 1L) {
     for (task in tasks) {
-      partitions <- make_start(task)
-      labels[[task$start]][names(partitions)] <- partitions
+      labels <- add_partitions(labels, task, make_start(task))
     }
     find_twins()
     for (u in by_cost[!made()[by_cost]]) {
@@ -73,25 +77,32 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
     }
   } else {
     on.exit(unlink(shared, recursive = TRUE), add = TRUE)
-    done_file <- function(u) file.path(shared, paste0(u, ".done"))
+    # a process takes a start or a cell by creating its directory
+    claim <- function(name) dir.create(file.path(shared, name), showWarnings = FALSE)
+    # a fit made in a process, marked as done for the progress bar
+    fit_marked <- function(u) {
+      row <- fit_unit(u)
+      if (progress) file.create(file.path(shared, paste0(u, ".done")))
+      row
+    }
+    poll <- function() show(length(list.files(shared, pattern = "done$")))
     if (length(tasks) > 0L) {
       # the starts, each taken by the first process to claim it (the tree
       # first) and saved as soon as made, so that a fit that ends its
       # process loses no start; meanwhile the fits from the partitions a
       # process made, until every start is made
       saved <- function(t) file.path(shared, sprintf("start-%d.rds", t))
-      claimed <- function(t) dir.create(file.path(shared, sprintf("start-%d", t)), showWarnings = FALSE)
       all_made <- function() all(file.exists(saved(seq_along(tasks))))
       first <- in_processes(as.list(seq_len(min(cores, length(tasks)))), function(p) {
         made_here <- character(0)
         for (t in seq_along(tasks)) {
-          if (!claimed(t)) next
+          if (!claim(sprintf("start-%d", t))) next
           partitions <- tryCatch(make_start(tasks[[t]]), error = function(e) e)
           if (inherits(partitions, "error")) {
             return(list(error = partitions))
           }
           saveRDS(partitions, saved(t), compress = FALSE)
-          labels[[tasks[[t]]$start]][names(partitions)] <<- partitions
+          labels <<- add_partitions(labels, tasks[[t]], partitions)
           made_here <- c(made_here, paste(match(tasks[[t]]$start, starts), names(partitions)))
         }
         # (those of k = 1, which every start shares, wait for the second
@@ -99,11 +110,10 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
         fitted <- list()
         for (u in by_cost[paste(unit_start, unit_k)[by_cost] %in% made_here]) {
           if (all_made()) break
-          fitted[[as.character(u)]] <- fit_unit(u)
-          if (progress) file.create(done_file(u))
+          fitted[[as.character(u)]] <- fit_marked(u)
         }
         list(rows = fitted)
-      }, function() show(length(list.files(shared, pattern = "done$"))))
+      }, poll)
       for (result in first) {
         if (is.list(result) && inherits(result$error, "error")) {
           stop(result$error) # as it was signalled in the process
@@ -116,8 +126,7 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
             message = "A process making the starts ended without a result (killed, or out of memory?).",
             call = NULL)))
         }
-        partitions <- readRDS(saved(t))
-        labels[[tasks[[t]]$start]][names(partitions)] <- partitions
+        labels <- add_partitions(labels, tasks[[t]], readRDS(saved(t)))
       }
     }
     find_twins()
@@ -126,22 +135,19 @@ run_grid <- function(cells, cell_k, labels, tasks, make_start, fit, cost, cores,
       # every fit not yet made, the fits of a cell together (they share
       # its preparation, see fit()), each cell taken by the first process
       # to claim it
-      claims <- file.path(shared, "claims")
-      dir.create(claims)
       open_cells <- split(open, factor(unit_cell[open], levels = unique(unit_cell[open])))
       workers <- min(cores, length(open_cells))
       second <- if (workers == 1L) list(lapply(stats::setNames(open, open), fit_unit)) else in_processes(as.list(seq_len(workers)), function(p) {
         fitted <- list()
         for (these in open_cells) {
-          if (dir.create(file.path(claims, unit_cell[these[1L]]), showWarnings = FALSE)) {
+          if (claim(sprintf("cell-%d", unit_cell[these[1L]]))) {
             for (u in these) {
-              fitted[[as.character(u)]] <- fit_unit(u)
-              if (progress) file.create(done_file(u))
+              fitted[[as.character(u)]] <- fit_marked(u)
             }
           }
         }
         fitted
-      }, function() show(length(list.files(shared, pattern = "done$"))))
+      }, poll)
       for (result in second) {
         if (is.list(result)) rows[as.integer(names(result))] <- result
       }
