@@ -548,13 +548,13 @@ void emix_lloyd(const emix_data *dat, const double *inv_var, int k, double *cent
 /* ---- Hierarchical agglomeration (hc_vvv.c, hc.c) ------------------------- */
 
 /* Scratch of emix_hc_vvv for m rows of d variables: cost m (m - 1) / 2
- * doubles; mean, pool and inv_diag m * d; row_cost, size, trace, term and
- * logdet m;
+ * doubles; mean, pool and inv_diag m * d; row_cost, size, trace, term,
+ * logdet and lemma_det m;
  * work d * d; vec and vec2 d; row_arg, rows, rank, rep, head, tail, next,
  * first and label m ints. */
 typedef struct {
-    double *cost, *row_cost, *mean, *pool, *inv_diag, *size, *trace, *term, *logdet, *work, *vec,
-        *vec2;
+    double *cost, *row_cost, *mean, *pool, *inv_diag, *size, *trace, *term, *logdet, *lemma_det,
+        *work, *vec, *vec2;
     int *row_arg, *rows, *rank, *rep, *head, *tail, *next, *first, *label;
 } emix_hc_vvv_scratch;
 

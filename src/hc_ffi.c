@@ -39,7 +39,7 @@ SEXP ffi_hc_vvv(SEXP x, SEXP w, SEXP alpha, SEXP beta, SEXP ks)
     s.work = (double *) R_alloc((size_t) d * d, sizeof(double));
     s.vec = (double *) R_alloc(d, sizeof(double));
     s.vec2 = (double *) R_alloc(d, sizeof(double));
-    double **reals[] = {&s.row_cost, &s.size, &s.trace, &s.term, &s.logdet};
+    double **reals[] = {&s.row_cost, &s.size, &s.trace, &s.term, &s.logdet, &s.lemma_det};
     for (size_t e = 0; e < sizeof(reals) / sizeof(reals[0]); e++) {
         *reals[e] = (double *) R_alloc(m, sizeof(double));
     }

@@ -105,6 +105,36 @@ static double cluster_term(double n, double trace, double logdet, double alpha, 
     return n * (hi + log1p(exp(lo - hi)));
 }
 
+/* The same term from det(W / n) itself (0 for the trace form), when it is
+ * finite and, unless W is singular, not rounded to 0: one log in place of
+ * up to d + 3 of the logarithmic form, which the costs of the merges spend
+ * most of their time in. */
+static double cluster_term_det(double n, double trace, double det, double alpha, double beta)
+{
+    return n * log(det + beta * (trace + alpha) / n);
+}
+
+/* det(R'R / n) of a factor of d rows, as the product of (R_ii^2 / n); NAN
+ * when the product overflows or rounds to 0 with no zero on the diagonal
+ * (the logarithmic form is taken then). */
+static double det_scatter(const double *R, int used, int d, double n)
+{
+    if (used < d) {
+        return 0.0;
+    }
+    double p = 1.0;
+    int zero = 0;
+    for (int i = 0; i < d; i++) {
+        double r = R[(size_t) d * i + i];
+        zero |= r == 0.0;
+        p *= r * r / n;
+    }
+    if (zero) {
+        return 0.0;
+    }
+    return p > 0.0 && p < DBL_MAX ? p : NAN;
+}
+
 typedef struct {
     emix_hc_vvv_scratch *s;
     int d;
@@ -167,6 +197,12 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
                 q += yu * yu;
                 member = s->next[member];
             }
+            if (s->lemma_det[base] > 0.0 && s->size[other] == 1.0) {
+                /* det(W / n) = det(W_base) / n^d (1 + |y|^2), the first
+                 * factor kept with the cluster for a row of weight 1 */
+                return cluster_term_det(n, *trace, s->lemma_det[base] * (1.0 + q), st->alpha,
+                                        st->beta);
+            }
             return cluster_term(n, *trace, s->logdet[base] + log1p(q) - d * log(n), st->alpha,
                                 st->beta);
         }
@@ -189,8 +225,14 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
     }
     u = add_row(R, u, v, d);
     *used = u;
-    double logdet = trace_form ? R_NegInf : log_det_scatter(R, u, d, n);
-    return cluster_term(n, *trace, logdet, st->alpha, st->beta);
+    if (trace_form) {
+        return cluster_term_det(n, *trace, 0.0, st->alpha, st->beta);
+    }
+    double det = det_scatter(R, u, d, n);
+    if (!isnan(det)) {
+        return cluster_term_det(n, *trace, det, st->alpha, st->beta);
+    }
+    return cluster_term(n, *trace, log_det_scatter(R, u, d, n), st->alpha, st->beta);
 }
 
 /* The cost of merging slots a and b. */
@@ -289,6 +331,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         s->trace[i] = 0.0;
         s->term[i] = cluster_term(s->size[i], 0.0, R_NegInf, st.alpha, st.beta);
         s->logdet[i] = R_NegInf;
+        s->lemma_det[i] = 0.0;
         s->rows[i] = 1;
         s->rank[i] = 0;
         s->rep[i] = i;
@@ -340,10 +383,15 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
         s->trace[i] = trace;
         s->term[i] = term;
         s->logdet[i] = used == d ? log_det_scatter(s->work, used, d, 1.0) : R_NegInf;
+        s->lemma_det[i] = 0.0;
         if (s->logdet[i] > R_NegInf) {
             for (int t = 0; t < d; t++) {
                 s->inv_diag[(size_t) d * i + t] = 1.0 / s->work[(size_t) d * t + t];
             }
+            /* det(W) / (size + 1)^d, for a row of weight 1 joining; 0
+             * (not kept) when it overflows or rounds to 0 */
+            double lemma = det_scatter(s->work, used, d, size + 1.0);
+            s->lemma_det[i] = isnan(lemma) ? 0.0 : lemma;
         }
         s->rows[i] += s->rows[j];
         s->rank[i] = used;
@@ -365,6 +413,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
             s->trace[j] = s->trace[last];
             s->term[j] = s->term[last];
             s->logdet[j] = s->logdet[last];
+            s->lemma_det[j] = s->lemma_det[last];
             memcpy(s->inv_diag + (size_t) d * j, s->inv_diag + (size_t) d * last,
                    d * sizeof(double));
             s->rows[j] = s->rows[last];

@@ -6,7 +6,7 @@
 # or n log(beta (t + a) / n) when n <= d, when t = 0, or when it is a pair
 # of two rows of weight 1; a = max(alpha * sum_i w_i |x_i - mean|^2 /
 # (N d), machine epsilon). Each step evaluates every pair's merged term
-# afresh (the scatter by crossprod(), the determinant by det()) and merges
+# afresh (the scatter by crossprod(), the determinant by determinant()) and merges
 # the least change; ties go to the last pair in the order (1, 2), (1, 3),
 # (2, 3), (1, 4), ... of the slots, the merged cluster taking the first
 # slot of the pair and the last slot's cluster the second. Clusters are
@@ -26,7 +26,14 @@ hc_vvv_reference <- function(x, w = rep(1, nrow(x)), alpha = 1, beta = 1) {
     trace <- sum(diag(scatter))
     regular <- beta * (trace + a) / n
     unit_pair <- length(rows) == 2L && all(w[rows] == 1)
-    if (n <= d || trace == 0 || unit_pair) n * log(regular) else n * log(det(scatter / n) + regular)
+    if (n <= d || trace == 0 || unit_pair) {
+      return(n * log(regular))
+    }
+    # log(det + regular) from the log-determinant, which no scale of the
+    # data takes out of double precision's range
+    logdet <- as.numeric(determinant(scatter / n)$modulus)
+    hi <- max(logdet, log(regular))
+    n * (hi + log1p(exp(min(logdet, log(regular)) - hi)))
   }
   members <- as.list(seq_len(m))
   terms <- vapply(members, term, numeric(1))

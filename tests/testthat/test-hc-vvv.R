@@ -27,6 +27,18 @@ test_that("the agglomeration merges as the plain-R criterion, with weights and o
   }
 })
 
+test_that("clusters whose determinant is beyond double precision's range merge as the reference", {
+  # scaled so far that det(W / n) overflows (1e60) or rounds to 0 (1e-60):
+  # the kernel's costs then take the logarithmic form
+  x <- small_clusters()
+  for (scale in c(1e60, 1e-60)) {
+    tree <- .Call(C_ffi_hc_vvv, x * scale, NULL, 1, 1, 1L)
+    ref <- hc_vvv_reference(x * scale)
+    expect_identical(tree$merge, ref$merge)
+    expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
+  }
+})
+
 test_that("repeated rows tie, and ties go as in the reference; one variable takes mclust's pair rule", {
   set.seed(23)
   x <- small_clusters()[c(1:24, 2, 2, 5, 13, 13, 13), ]
