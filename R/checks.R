@@ -98,6 +98,9 @@ is_numeric_variable <- function(col) {
 # as given: naming a matrix the caller also holds would copy all of it.
 # variable_names() gives the names in every case.
 check_data <- function(x, arg = "x") {
+  if (caches(x)) {
+    return(x) # the data of a grid, checked when kept (keep_data_scales())
+  }
   if (inherits(x, "sparseMatrix")) {
     stop_arg(arg, sprintf(
       "is a sparse matrix (class \"%s\"), which the Gaussian family does not read. For counts such as a document-term matrix use `family = multinomial_mix()`, which reads it as it is; for Gaussian components convert it with `as.matrix()` if it fits in memory.",
@@ -251,7 +254,21 @@ check_weights <- function(weights, n) {
 
 # TRUE when x has at least k distinct rows among those of positive weight.
 # Looks at a growing head of the rows first, so large data are rarely scanned.
+# For the data of a grid (keep_data_scales()), the largest k found is kept.
 has_distinct_rows <- function(x, k, weights = NULL) {
+  kept <- caches(x) && identical(weights, scale_cache$weights)
+  if (kept && k <= scale_cache$distinct) {
+    return(TRUE)
+  }
+  found <- count_at_least(x, k, weights)
+  if (kept && found) {
+    scale_cache$distinct <- k
+  }
+  found
+}
+
+# has_distinct_rows() without what it keeps.
+count_at_least <- function(x, k, weights) {
   if (!is.null(weights)) {
     x <- x[weights > 0, , drop = FALSE]
   }

@@ -151,9 +151,12 @@ caches <- function(x) {
 
 scale_cache <- new.env(parent = emptyenv())
 
+# x must have passed check_data(): check_data() passes it on unchecked
+# meanwhile (see has_distinct_rows() for `distinct`).
 keep_data_scales <- function(x, weights) {
   forget_data_scales()
   scales <- data_scales(x, weights)
+  scale_cache$distinct <- 0L
   scale_cache$unweighted <- if (is.null(weights)) scales$var else unweighted_variances(x)
   scale_cache$scales <- scales
   scale_cache$weights <- weights
@@ -238,7 +241,7 @@ run_em <- function(prep, start, core, control, method) {
     start <- prep$family$drop(prep, res$z, component, core)
     k <- k - 1L
   }
-  trace <- bind_columns(segments)
+  trace <- if (length(segments) == 1L) segments[[1L]] else bind_columns(segments)
   trace$change <- c(NA, diff(trace$objective))
   trace$change[c(TRUE, diff(trace$k) != 0L)] <- NA
   trace$gap <- trace$loglik - trace$bound

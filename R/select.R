@@ -519,14 +519,24 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
     loglik <- structure(fit$loglik, df = fit$df, class = "logLik",
                         nobs = if (is.null(weights)) nrow(x) else sum(weights))
     row$BIC <- stats::BIC(loglik)
-    row$ICL <- row$BIC + 2 * posterior_entropy(list(z = fit$z, weights = weights))
+    row$ICL <- row$BIC + 2 * fit_entropy(fit, weights)
   }
   if (keep_fit) list(row = row, fit = if (!failed) fit) else row
 }
 
+# The entropy of a fit's posterior (see posterior_entropy()): for a run of
+# plain EM, the one its last E-step summed (grid_fit()'s `entropy`), which
+# spares a pass over z.
+fit_entropy <- function(fit, weights) {
+  if (is.double(fit$entropy) && is.finite(fit$entropy)) {
+    return(fit$entropy)
+  }
+  posterior_entropy(list(z = fit$z, weights = weights))
+}
+
 # A cell's fit as emix_fit() makes it from the partition `labels` (one
 # start), with its warnings, but not made into an "emix" object: the
-# compiled loop's result (loglik, df, converged, iter, trace) and the
+# compiled loop's result (loglik, df, converged, iter, trace, entropy) and the
 # posterior z, its columns in the components' order. The grid's rows need
 # no more, and the object would cost more than a short fit's iterations.
 # With `prepared` (an environment), the checked data and settings of the

@@ -420,6 +420,9 @@ typedef struct {
     int converged;
     double loglik;     /* at the returned parameters */
     double abs_loglik; /* sum of w_i |log-likelihood of row i|: the rounding yardstick */
+    double entropy;    /* sum of w_i times the entropy of row i's responsibilities,
+                        * at the returned parameters: set by the soft q-step of
+                        * emix_em only, NA otherwise */
     size_t capacity;    /* entries of trace, objective and bound allocated */
     size_t max_entries; /* max_iter + 1: no run needs more */
     double *trace;     /* log-likelihoods; entries 0 .. iter filled */

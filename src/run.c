@@ -285,6 +285,7 @@ void emix_result_init(emix_result *res, int max_iter)
     res->converged = 0;
     res->loglik = NA_REAL;
     res->abs_loglik = NA_REAL;
+    res->entropy = NA_REAL;
     res->status = EMIX_STATUS_OK;
     res->status_iter = 0;
 }
@@ -314,6 +315,7 @@ void emix_em(const emix_family *fam, const emix_step *step, void *stats,
         res->esteps++;
         res->loglik = ll;
         res->abs_loglik = sums.abs_loglik;
+        res->entropy = ws->q_step == EMIX_Q_SOFT ? sums.entropy : NA_REAL;
         if (res->status.code != EMIX_OK) {
             res->status_iter = t;
             return;

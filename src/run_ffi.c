@@ -191,7 +191,7 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
     const char *names[] = {"parameters", "loglik", "trace", "bound", "objective", "iter",
                            "converged", "z", "abs_loglik", "status", "status_detail",
                            "posterior", "inner", "inner_capped", "accelerated", "esteps",
-                           "to_limit", ""};
+                           "to_limit", "entropy", ""};
     SEXP out = PROTECT(mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, parameter_list(fam, par));
     SET_VECTOR_ELT(out, 1, ScalarReal(res->loglik + offset));
@@ -222,6 +222,7 @@ static SEXP run_result(const emix_family *fam, const void *par, const emix_resul
     UNPROTECT(1);
     SET_VECTOR_ELT(out, 15, ScalarInteger(res->esteps));
     SET_VECTOR_ELT(out, 16, copy_real(res->to_limit, ntrace));
+    SET_VECTOR_ELT(out, 17, ScalarReal(res->entropy));
     UNPROTECT(1);
     return out;
 }

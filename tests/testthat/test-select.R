@@ -242,6 +242,36 @@ test_that("the contenders are refitted until the best cell is a refit", {
   expect_identical(out$screened, c(FALSE, FALSE, FALSE, TRUE))
 })
 
+test_that("a fit's entropy is the compiled loop's sum for plain EM, that of its posterior", {
+  x <- as.matrix(faithful)
+  n <- nrow(x)
+  labels <- rep(1:3, length.out = n)
+  w <- seq(0.5, 2, length.out = n)
+  plain <- screening_control(emix_control())
+  in_r <- function(z, weights) {
+    if (is.null(weights)) weights <- rep(1, nrow(z))
+    -sum(weights * ifelse(z > 0, z * log(z), 0))
+  }
+  for (model in c("EII", "VVV")) {
+    for (weights in list(NULL, w)) {
+      run <- grid_fit(x, 3L, grid_family(model, 2L, list()), labels, as_emix_method("em"),
+                      weights, plain)
+      expect_equal(run$entropy, in_r(run$z, weights), tolerance = 1e-12)
+      expect_identical(fit_entropy(run, weights), run$entropy)
+    }
+  }
+  # with a noise component, its column counts too
+  noisy <- grid_fit(x, 2L, grid_family("VVV", 2L, list(noise = TRUE)), rep(1:2, length.out = n),
+                    as_emix_method("em"), NULL, plain)
+  expect_identical(ncol(noisy$z), 3L)
+  expect_equal(noisy$entropy, in_r(noisy$z, NULL), tolerance = 1e-12)
+  # CEM's q has no entropy: the loop gives none, and z's is computed
+  cem <- grid_fit(x, 3L, grid_family("VVV", 2L, list()), labels, as_emix_method("cem"), NULL,
+                  plain)
+  expect_identical(cem$entropy, NA_real_)
+  expect_equal(fit_entropy(cem, NULL), in_r(cem$z, NULL), tolerance = 1e-12)
+})
+
 test_that("the noise settings reach every cell, and are checked once", {
   x <- as.matrix(faithful)
   # every cell to the stopping rule (a screened cell stops sooner)
