@@ -194,30 +194,51 @@ short_start <- function(x, k, weights, control, core) {
   # sooner stops there, and one that does not is no cause for a warning
   short_control <- control
   short_control$max_iter <- short_iter
+  # each run as a cell of the grid is fitted (grid_fit(): no "emix" object,
+  # the checks of the data made once), its components in emix()'s order
+  family <- grid_family("VVV", ncol(x), list())
+  method <- as_emix_method("em")
+  prepared <- new.env(parent = emptyenv())
   best <- NULL
   for (s in seq_len(short_starts)) {
     labels <- kmeans_start(sub_x, k, sub_w, core, control$seeds)
-    fit <- tryCatch(
+    run <- tryCatch(
       withCallingHandlers(
-        emix(sub_x, k = k, model = "VVV", weights = sub_w, init = labels,
-             control = short_control),
+        grid_fit(sub_x, k, family, labels, method, sub_w, short_control, prepared),
         emix_warning_max_iter = function(w) invokeRestart("muffleWarning")
       ),
       emix_error_degenerate = function(e) NULL
     )
-    if (!is.null(fit) && length(unique(fit$classification)) == k &&
-        (is.null(best) || fit$loglik > best$loglik)) {
-      best <- fit
+    if (is.null(run)) {
+      next
+    }
+    classes <- max.col(run$z, ties.method = "first")
+    if (length(unique(classes)) == k && (is.null(best) || run$loglik > best$loglik)) {
+      best <- run
+      best_classes <- classes
     }
   }
   if (is.null(best)) {
     return(kmeans_start(x, k, weights, core, control$seeds))
   }
   if (length(rows) == n) {
-    return(as.integer(best$classification))
+    return(best_classes)
   }
   labels <- integer(n)
-  labels[rows] <- best$classification
-  labels[-rows] <- stats::predict(best, x[-rows, , drop = FALSE], type = "class")
+  labels[rows] <- best_classes
+  labels[-rows] <- most_probable(best, family, x[-rows, , drop = FALSE], control$threads)
   labels
+}
+
+# The most probable component of each row of x under the Gaussian run `run`
+# (a result of grid_fit()), its components numbered in emix()'s order, as
+# predict(type = "class") gives it for the fit: NA for a row of zero
+# density under every component.
+most_probable <- function(run, family, x, threads) {
+  ordered <- family$reorder(run, family$order(run))
+  z <- gaussian_estep(x, ordered$pro, ordered$mean, ordered$sigma, "VVV", threads = threads)$z
+  classes <- rep(NA_integer_, nrow(x))
+  defined <- is.finite(rowSums(z))
+  classes[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
+  classes
 }
