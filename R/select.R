@@ -379,7 +379,8 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
     ))
   }
   chosen <- which.min(values)
-  best <- if (!is.null(kept) && kept$cell == chosen) kept$fit else fit_here(chosen)$fit
+  best <- grid_object(if (!is.null(kept) && kept$cell == chosen) kept$fit else fit_here(chosen)$fit,
+                      control)
   best$call <- best_call(call, best)
   structure(list(table = table, best = best, criterion = criterion, k = ks, models = models,
                  start = start, screen = screening, method = method$name, n = nrow(x),
@@ -480,7 +481,8 @@ check_select_method <- function(method) {
 # family made by grid_family()) from `labels`, with R's generator seeded by
 # `seed` (and its state restored after), as a row: a list of the table's
 # columns (see rows_frame()); with `keep_fit`, a list of that row and the
-# fit. Errors and warnings are caught and recorded, never lost in a worker.
+# fit, which grid_object() makes an "emix" object. Errors and warnings are
+# caught and recorded, never lost in a worker.
 # `prepared`, an environment, keeps the preparation of the last cell for
 # its fit from another start (see grid_fit()).
 select_cell <- function(x, k, family, labels, seed, method, weights, control, keep_fit,
@@ -488,12 +490,8 @@ select_cell <- function(x, k, family, labels, seed, method, weights, control, ke
   warnings <- character(0)
   fit <- withCallingHandlers(
     tryCatch(
-      with_seed(seed, if (keep_fit) {
-        emix_fit(x, k, family = family, method = method, weights = weights, init = labels,
-                 control = control)
-      } else {
-        grid_fit(x, k, family, labels, method, weights, control, prepared)
-      }),
+      with_seed(seed, grid_fit(x, k, family, labels, method, weights, control, prepared,
+                               keep = keep_fit)),
       error = function(e) e
     ),
     warning = function(w) {
@@ -541,8 +539,10 @@ fit_entropy <- function(fit, weights) {
 # no more, and the object would cost more than a short fit's iterations.
 # With `prepared` (an environment), the checked data and settings of the
 # cell are kept there and reused when the next fit is of the same cell:
-# only the start differs then.
-grid_fit <- function(x, k, family, labels, method, weights, control, prepared = NULL) {
+# only the start differs then. With `keep`, the result also holds what
+# grid_object() needs: the preparation and the order of the components.
+grid_fit <- function(x, k, family, labels, method, weights, control, prepared = NULL,
+                     keep = FALSE) {
   cell <- paste(k, family$model)
   if (!is.null(prepared) && identical(prepared$cell, cell) && !isTRUE(family$noise)) {
     # the same cell from another start: only the start differs (without a
@@ -565,7 +565,28 @@ grid_fit <- function(x, k, family, labels, method, weights, control, prepared = 
   if (!identical(perm, seq_along(perm))) {
     .Call(C_ffi_permute_columns, run$z, perm) # in place: made by the C core
   }
+  if (keep) {
+    run$prep <- prep
+    run$perm <- perm
+  }
   run
+}
+
+# The "emix" object of a fit made by grid_fit(keep = TRUE), as emix_fit()
+# makes it from the same start: made only for the chosen cell.
+grid_object <- function(run, control) {
+  prep <- run$prep
+  perm <- run$perm
+  z <- run$z
+  run[c("prep", "perm", "z")] <- NULL
+  run$start <- 1L
+  if (!identical(perm, seq_along(perm))) {
+    run <- prep$family$reorder(run, perm) # z is in this order already
+  }
+  run <- prep$family$finish(run, prep)
+  run$start_objective <- run$objective
+  run$start_traces <- list(run$trace)
+  new_emix(run, z = z, prep = prep, method = prep$method, control = control)
 }
 
 # The Gaussian family of `model` for d variables with the noise settings

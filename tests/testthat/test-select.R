@@ -272,6 +272,25 @@ test_that("a fit's entropy is the compiled loop's sum for plain EM, that of its 
   expect_equal(fit_entropy(cem, NULL), in_r(cem$z, NULL), tolerance = 1e-12)
 })
 
+test_that("the chosen cell's object is emix_fit()'s from the same start", {
+  x <- check_data(as.matrix(iris[1:4]))
+  set.seed(3)
+  w <- runif(150, 0.5, 2)
+  method <- as_emix_method("em")
+  cases <- list(list("VVV", 3L, NULL, FALSE), list("EVE", 2L, w, FALSE), list("VII", 4L, NULL, FALSE),
+                list("EEI", 1L, w, FALSE), list("VVV", 2L, NULL, TRUE))
+  for (case in cases) {
+    k <- case[[2L]]
+    labels <- if (k == 1L) rep(1L, 150) else stats::kmeans(x, k, nstart = 5)$cluster
+    family <- grid_family(case[[1L]], 4L, list(noise = case[[4L]]))
+    direct <- with_seed(5, emix_fit(x, k, family = family, method = method, weights = case[[3L]],
+                                    init = labels, control = emix_control()))
+    run <- with_seed(5, grid_fit(x, k, family, labels, method, case[[3L]], emix_control(),
+                                 keep = TRUE))
+    expect_identical(grid_object(run, emix_control()), direct, info = paste(case[1:2]))
+  }
+})
+
 test_that("the noise settings reach every cell, and are checked once", {
   x <- as.matrix(faithful)
   # every cell to the stopping rule (a screened cell stops sooner)
