@@ -118,14 +118,14 @@
 #' when `control` asks for a fixed number of iterations (`tol = 0` or
 #' `max_iter = 0`). On large data that costs several times as much: on
 #' \eqn{10^5} rows of five variables (`bench/select.R`, two processes) the
-#' default grid took 7.9 s, without screening 39.8 s, and
-#' `mclust::Mclust()` 161.9 s (in earlier runs 6.2 to 6.5 s against 137 to
-#' 164 s). All chose the same model, emix's BIC lower (better) than
-#' mclust's by 0.2. On 5000 of these rows the default took 0.8 to 1.1 s
-#' against Mclust's 9.1 to 10.4 s in ten paired runs (8.6 to 12.4 times
-#' as fast, 10.4 in the median), without screening 1.5 to 2.0 s; on data
-#' of a few dozen rows the
-#' screening costs a little (the contenders are fitted twice). On faithful
+#' default grid took 5.7 s, without screening 30.7 s, and
+#' `mclust::Mclust()` 132.6 s. All chose the same model, emix's BIC lower
+#' (better) than mclust's by 0.2. On 5000 of these rows the default took
+#' 0.66 to 0.99 s against Mclust's 8.9 to 11.7 s in ten paired runs (11.6
+#' to 13.6 times as fast, 12.0 in the median), without screening 1.4 s. On
+#' data of up to a thousand rows the screening saves nothing (most cells
+#' are contenders, fitted twice): USArrests, swiss and trees took 0.28 s
+#' with it and 0.21 s without, quakes, iris and faithful the same. On faithful
 #' and iris every cell ends at least where mclust's ends (the tests check
 #' it); on W1's 5000 and 100 000 rows, 10 and 18 cells far from the best
 #' end more than 1 above mclust's BIC (from other starts; 58 and 76 below
