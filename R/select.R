@@ -277,6 +277,12 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   x <- check_data(x)
   weights <- check_weights(weights, nrow(x))
   ks <- check_select_k(k, nrow(x))
+  if (!has_distinct_rows(x, max(ks), weights)) {
+    distinct <- distinct_rows(if (is.null(weights)) x else x[weights > 0, , drop = FALSE])
+    stop_arg("k", sprintf(
+      "must not exceed the number of distinct rows of the data (of positive weight), %d here; it goes up to %d.",
+      distinct, max(ks)))
+  }
   models <- check_select_models(model, ncol(x))
   start <- check_select_start(start)
   method <- check_select_method(method)

@@ -459,6 +459,7 @@ test_that("bad arguments are classed errors that name them", {
     emix_select(x, k = 0:2)
     emix_select(x, k = c(2, 2))
     emix_select(x, k = 1:300)
+    emix_select(x[rep(1:6, 5), ], k = 1:9)
     emix_select(x, model = "XYZ")
     emix_select(x, method = "vb")
     emix_select(x, criterion = "AIC")
