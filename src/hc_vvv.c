@@ -105,34 +105,39 @@ static double cluster_term(double n, double trace, double logdet, double alpha, 
     return n * (hi + log1p(exp(lo - hi)));
 }
 
-/* The same term from det(W / n) itself (0 for the trace form), when it is
- * finite and, unless W is singular, not rounded to 0: one log in place of
- * up to d + 3 of the logarithmic form, which the costs of the merges spend
- * most of their time in. */
+/* The same term from det(W / n) itself, with one log in place of up to
+ * d + 3 (logs, log1p, exp) of the logarithmic form, which the costs of the
+ * merges spend most of their time in; NAN when det + beta (t + a) / n
+ * overflows (the caller takes the logarithmic form then). */
 static double cluster_term_det(double n, double trace, double det, double alpha, double beta)
 {
-    return n * log(det + beta * (trace + alpha) / n);
+    double sum = det + beta * (trace + alpha) / n;
+    return sum <= DBL_MAX ? n * log(sum) : NAN;
 }
 
-/* det(R'R / n) of a factor of d rows, as the product of (R_ii^2 / n); NAN
- * when the product overflows or rounds to 0 with no zero on the diagonal
- * (the logarithmic form is taken then). */
+/* det(R'R / n) of a factor of d rows, as the product of (R_ii^2 / n): 0
+ * when R is singular; NAN when a partial product leaves the normal range
+ * of doubles, where it would overflow or lose digits (the logarithmic
+ * form is taken then). */
 static double det_scatter(const double *R, int used, int d, double n)
 {
     if (used < d) {
         return 0.0;
     }
+    for (int i = 0; i < d; i++) {
+        if (R[(size_t) d * i + i] == 0.0) {
+            return 0.0;
+        }
+    }
     double p = 1.0;
-    int zero = 0;
     for (int i = 0; i < d; i++) {
         double r = R[(size_t) d * i + i];
-        zero |= r == 0.0;
         p *= r * r / n;
+        if (!(p >= DBL_MIN && p <= DBL_MAX)) {
+            return NAN;
+        }
     }
-    if (zero) {
-        return 0.0;
-    }
-    return p > 0.0 && p < DBL_MAX ? p : NAN;
+    return p;
 }
 
 typedef struct {
@@ -199,9 +204,15 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
             }
             if (s->lemma_det[base] > 0.0 && s->size[other] == 1.0) {
                 /* det(W / n) = det(W_base) / n^d (1 + |y|^2), the first
-                 * factor kept with the cluster for a row of weight 1 */
-                return cluster_term_det(n, *trace, s->lemma_det[base] * (1.0 + q), st->alpha,
-                                        st->beta);
+                 * factor kept with the cluster for a row of weight 1; the
+                 * product may overflow */
+                double det = s->lemma_det[base] * (1.0 + q);
+                double term = det <= DBL_MAX
+                                  ? cluster_term_det(n, *trace, det, st->alpha, st->beta)
+                                  : NAN;
+                if (!isnan(term)) {
+                    return term;
+                }
             }
             return cluster_term(n, *trace, s->logdet[base] + log1p(q) - d * log(n), st->alpha,
                                 st->beta);
@@ -226,11 +237,12 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
     u = add_row(R, u, v, d);
     *used = u;
     if (trace_form) {
-        return cluster_term_det(n, *trace, 0.0, st->alpha, st->beta);
+        return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
     }
     double det = det_scatter(R, u, d, n);
-    if (!isnan(det)) {
-        return cluster_term_det(n, *trace, det, st->alpha, st->beta);
+    double term = isnan(det) ? NAN : cluster_term_det(n, *trace, det, st->alpha, st->beta);
+    if (!isnan(term)) {
+        return term;
     }
     return cluster_term(n, *trace, log_det_scatter(R, u, d, n), st->alpha, st->beta);
 }
@@ -389,7 +401,7 @@ void emix_hc_vvv(const emix_data *dat, double alpha, double beta, const int *ks,
                 s->inv_diag[(size_t) d * i + t] = 1.0 / s->work[(size_t) d * t + t];
             }
             /* det(W) / (size + 1)^d, for a row of weight 1 joining; 0
-             * (not kept) when it overflows or rounds to 0 */
+             * (not kept) outside the normal range of doubles */
             double lemma = det_scatter(s->work, used, d, size + 1.0);
             s->lemma_det[i] = isnan(lemma) ? 0.0 : lemma;
         }

@@ -37,6 +37,24 @@ test_that("clusters whose determinant is beyond double precision's range merge a
     expect_identical(tree$merge, ref$merge)
     expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
   }
+  # a determinant below the normal range (1e-53, with a trace term as
+  # small), which a product of the diagonal would keep with few digits
+  tree <- .Call(C_ffi_hc_vvv, x * 1e-53, NULL, 1, 1e-300, 1L)
+  ref <- hc_vvv_reference(x * 1e-53, beta = 1e-300)
+  expect_identical(tree$merge, ref$merge)
+  expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
+  # a single row far off a cluster's flat direction: the determinant of the
+  # join, by the determinant lemma, overflows where its logarithm does not
+  set.seed(23)
+  flat <- cbind(rnorm(10) * 1e150, rnorm(10))
+  other <- cbind(rnorm(10) * 1e150, rnorm(10))
+  for (shift in c(1e3, 1e9)) {
+    x <- rbind(flat, c(1e152, 1e12), sweep(other, 2L, c(0, shift), "+"))
+    tree <- .Call(C_ffi_hc_vvv, x, NULL, 1, 1, 2L)
+    ref <- hc_vvv_reference(x)
+    expect_identical(tree$merge, ref$merge)
+    expect_equal(tree$cost, ref$cost, tolerance = 1e-10)
+  }
 })
 
 test_that("repeated rows tie, and ties go as in the reference; one variable takes mclust's pair rule", {
