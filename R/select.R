@@ -277,12 +277,6 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   x <- check_data(x)
   weights <- check_weights(weights, nrow(x))
   ks <- check_select_k(k, nrow(x))
-  if (!has_distinct_rows(x, max(ks), weights)) {
-    distinct <- distinct_rows(if (is.null(weights)) x else x[weights > 0, , drop = FALSE])
-    stop_arg("k", sprintf(
-      "must not exceed the number of distinct rows of the data (of positive weight), %d here; it goes up to %d.",
-      distinct, max(ks)))
-  }
   models <- check_select_models(model, ncol(x))
   start <- check_select_start(start)
   method <- check_select_method(method)
@@ -301,6 +295,13 @@ emix_select.default <- function(x, k = 1:9, model = NULL, criterion = c("BIC", "
   # every cell fits these data: their scales are computed once
   keep_data_scales(x, weights)
   on.exit(forget_data_scales(), add = TRUE)
+  # (checked once the data are kept: every fit then knows they pass)
+  if (!has_distinct_rows(x, max(ks), weights)) {
+    distinct <- distinct_rows(if (is.null(weights)) x else x[weights > 0, , drop = FALSE])
+    stop_arg("k", sprintf(
+      "must not exceed the number of distinct rows of the data%s, %d here; it goes up to %d.",
+      if (is.null(weights)) "" else " (of positive weight)", distinct, max(ks)))
+  }
   grid <- expand.grid(model = models, k = ks, stringsAsFactors = FALSE)[c("k", "model")]
   # the seeds of the starts and of the cells, drawn here: the table depends
   # neither on `cores` nor on which cells are fitted again
@@ -579,7 +580,8 @@ grid_fit <- function(x, k, family, labels, method, weights, control, prepared = 
 }
 
 # The "emix" object of a fit made by grid_fit(keep = TRUE), as emix_fit()
-# makes it from the same start: made only for the chosen cell.
+# makes it from the same start: made only for the chosen cell. (The grid's
+# methods are not Bayesian: no posterior of the parameters to reorder.)
 grid_object <- function(run, control) {
   prep <- run$prep
   perm <- run$perm

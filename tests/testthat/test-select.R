@@ -291,6 +291,31 @@ test_that("the chosen cell's object is emix_fit()'s from the same start", {
   }
 })
 
+test_that("the grid's data are checked once, and what is kept of them serves them alone", {
+  # three distinct rows, each five times
+  x <- check_data(as.matrix(faithful)[rep(1:3, 5), ])
+  keep_data_scales(x, NULL)
+  on.exit(forget_data_scales())
+  expect_identical(check_data(x), x)
+  # other data are checked: here a copy with a missing value
+  y <- x
+  y[1L, 1L] <- NA
+  expect_error(check_data(y), class = "emix_error_argument")
+  # the count of distinct rows, kept for these data without weights only
+  expect_true(has_distinct_rows(x, 3L))
+  expect_identical(scale_cache$distinct, 3L)
+  expect_true(has_distinct_rows(x, 2L))
+  expect_false(has_distinct_rows(x, 4L))
+  only_first <- rep(c(1, 0, 0), 5)
+  expect_false(has_distinct_rows(x, 2L, only_first))
+  expect_identical(scale_cache$distinct, 3L)
+  forget_data_scales()
+  expect_false(caches(x))
+  # a grid that fails leaves nothing kept
+  expect_error(emix_select(x, k = 1:4, progress = FALSE), class = "emix_error_argument")
+  expect_length(ls(scale_cache), 0L)
+})
+
 test_that("the noise settings reach every cell, and are checked once", {
   x <- as.matrix(faithful)
   # every cell to the stopping rule (a screened cell stops sooner)
