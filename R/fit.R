@@ -72,14 +72,26 @@ emix_fit <- function(x, k, family, method = "em", weights = NULL, init = "kmeans
   z <- best$z
   best$z <- NULL
   best$start <- best_start
+  perm <- NULL
   if (method_object$loop != "gibbs") {
     perm <- family$order(best)
     if (!identical(perm, seq_along(perm))) {
-      best <- family$reorder(best, perm)
       .Call(C_ffi_permute_columns, z, perm) # in place: z was just made by the C core
-      if (!is.null(best$posterior)) {
-        best$posterior <- reorder_posterior(best$posterior, perm)
-      }
+    }
+  }
+  fit_object(best, z, perm, family, prep, method_object, control, start_objective,
+             start_traces, start_errors)
+}
+
+# The "emix" object of the best run of a fit, z its posterior already in
+# the components' order perm (NULL: as they are): the run's parameters put
+# in that order and finished by the family, with what its starts left.
+fit_object <- function(best, z, perm, family, prep, method_object, control, start_objective,
+                       start_traces, start_errors = list()) {
+  if (!is.null(perm) && !identical(perm, seq_along(perm))) {
+    best <- family$reorder(best, perm)
+    if (!is.null(best$posterior)) {
+      best$posterior <- reorder_posterior(best$posterior, perm)
     }
   }
   best <- family$finish(best, prep)

@@ -154,9 +154,7 @@ predict_matrix <- function(object, x, type) {
   }
   switch(type,
     class = {
-      out <- rep(NA_integer_, n)
-      defined <- !is.na(z[, 1L])
-      out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
+      out <- most_probable_component(z)
       out[which(out > object$k)] <- 0L # the noise, as mclust
       stats::setNames(out, row_names)
     },
@@ -164,6 +162,15 @@ predict_matrix <- function(object, x, type) {
     density = exp(row_loglik),
     logdensity = row_loglik
   )
+}
+
+# The most probable component of each row of the posterior z (the first on
+# a tie); NA for a row without a posterior (NA or NaN).
+most_probable_component <- function(z) {
+  out <- rep(NA_integer_, nrow(z))
+  defined <- is.finite(rowSums(z))
+  out[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
+  out
 }
 
 # `newdata` as a numeric matrix whose columns are the variables of the fit.

@@ -580,21 +580,13 @@ grid_fit <- function(x, k, family, labels, method, weights, control, prepared = 
 }
 
 # The "emix" object of a fit made by grid_fit(keep = TRUE), as emix_fit()
-# makes it from the same start: made only for the chosen cell. (The grid's
-# methods are not Bayesian: no posterior of the parameters to reorder.)
+# makes it from the same start: made only for the chosen cell.
 grid_object <- function(run, control) {
-  prep <- run$prep
-  perm <- run$perm
-  z <- run$z
-  run[c("prep", "perm", "z")] <- NULL
-  run$start <- 1L
-  if (!identical(perm, seq_along(perm))) {
-    run <- prep$family$reorder(run, perm) # z is in this order already
-  }
-  run <- prep$family$finish(run, prep)
-  run$start_objective <- run$objective
-  run$start_traces <- list(run$trace)
-  new_emix(run, z = z, prep = prep, method = prep$method, control = control)
+  best <- run
+  best[c("prep", "perm", "z")] <- NULL
+  best$start <- 1L
+  fit_object(best, run$z, run$perm, run$prep$family, run$prep, run$prep$method, control,
+             best$objective, list(best$trace))
 }
 
 # The Gaussian family of `model` for d variables with the noise settings

@@ -236,9 +236,6 @@ short_start <- function(x, k, weights, control, core) {
 # density under every component.
 most_probable <- function(run, family, x, threads) {
   ordered <- family$reorder(run, family$order(run))
-  z <- gaussian_estep(x, ordered$pro, ordered$mean, ordered$sigma, "VVV", threads = threads)$z
-  classes <- rep(NA_integer_, nrow(x))
-  defined <- is.finite(rowSums(z))
-  classes[defined] <- max.col(z[defined, , drop = FALSE], ties.method = "first")
-  classes
+  most_probable_component(gaussian_estep(x, ordered$pro, ordered$mean, ordered$sigma,
+                                         family$model, threads = threads)$z)
 }

@@ -107,8 +107,8 @@ static double cluster_term(double n, double trace, double logdet, double alpha, 
 
 /* The same term from det(W / n) itself, with one log in place of up to
  * d + 3 (logs, log1p, exp) of the logarithmic form, which the costs of the
- * merges spend most of their time in; NAN when det + beta (t + a) / n
- * overflows (the caller takes the logarithmic form then). */
+ * merges spend most of their time in; NAN when det is NAN or det + beta
+ * (t + a) / n overflows (the caller takes the logarithmic form then). */
 static double cluster_term_det(double n, double trace, double det, double alpha, double beta)
 {
     double sum = det + beta * (trace + alpha) / n;
@@ -204,12 +204,10 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
             }
             if (s->lemma_det[base] > 0.0 && s->size[other] == 1.0) {
                 /* det(W / n) = det(W_base) / n^d (1 + |y|^2), the first
-                 * factor kept with the cluster for a row of weight 1; the
-                 * product may overflow */
-                double det = s->lemma_det[base] * (1.0 + q);
-                double term = det <= DBL_MAX
-                                  ? cluster_term_det(n, *trace, det, st->alpha, st->beta)
-                                  : NAN;
+                 * factor kept with the cluster for a row of weight 1 (a
+                 * product that overflows gives NAN) */
+                double term = cluster_term_det(n, *trace, s->lemma_det[base] * (1.0 + q),
+                                               st->alpha, st->beta);
                 if (!isnan(term)) {
                     return term;
                 }
@@ -239,8 +237,7 @@ static double merged_term(const hc_state *st, int a, int b, double *size, double
     if (trace_form) {
         return cluster_term(n, *trace, R_NegInf, st->alpha, st->beta);
     }
-    double det = det_scatter(R, u, d, n);
-    double term = isnan(det) ? NAN : cluster_term_det(n, *trace, det, st->alpha, st->beta);
+    double term = cluster_term_det(n, *trace, det_scatter(R, u, d, n), st->alpha, st->beta);
     if (!isnan(term)) {
         return term;
     }
